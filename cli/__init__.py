@@ -1,0 +1,1 @@
+"""The `srs` command tree (installed as the `srs_cli` package): parse, call, print."""

@@ -1,0 +1,19 @@
+"""Helpers every command shares: opening the database the user chose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from srs.db import Store, open_store
+
+
+def open_db(ctx: click.Context) -> Store:
+    """The database from --db / SRS_DB, or the default one in the user data folder."""
+    path: Path | None = ctx.find_root().obj
+    if path is None:
+        from srs.paths import default_db_path
+
+        path = default_db_path()
+    return open_store(path)

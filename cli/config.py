@@ -1,0 +1,46 @@
+"""`srs config`: the settings kept in the database."""
+
+from __future__ import annotations
+
+import click
+
+from srs import settings as settings_mod
+
+from .common import open_db
+
+
+@click.group("config")
+def config_group() -> None:
+    """Show or change settings (time zone, rollover hour, new cards per day, ...)."""
+
+
+@config_group.command("list")
+@click.pass_context
+def config_list(ctx: click.Context) -> None:
+    """Every setting with its current value."""
+    with open_db(ctx) as store:
+        current = settings_mod.load(store)
+    for key, attribute in settings_mod.KEYS.items():
+        click.echo(f"{key} = {getattr(current, attribute)}")
+
+
+@config_group.command("get")
+@click.argument("key")
+@click.pass_context
+def config_get(ctx: click.Context, key: str) -> None:
+    """One setting's value."""
+    if key not in settings_mod.KEYS:
+        raise click.ClickException(f"unknown setting '{key}' (known: {', '.join(settings_mod.KEYS)})")
+    with open_db(ctx) as store:
+        click.echo(getattr(settings_mod.load(store), settings_mod.KEYS[key]))
+
+
+@config_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_context
+def config_set(ctx: click.Context, key: str, value: str) -> None:
+    """Change a setting, e.g. `srs config set new-per-day 30`."""
+    with open_db(ctx) as store:
+        rescheduled = settings_mod.change(store, key, value)
+    click.echo(f"{key} = {value.strip()}" + (f" ({rescheduled} cards rescheduled)" if rescheduled else ""))

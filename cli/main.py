@@ -1,0 +1,68 @@
+"""The `srs` command group. Subcommands load on first use to keep start-up fast."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import click
+
+from srs import __version__
+from srs.errors import SrsError
+
+COMMANDS = {
+    "import": ("srs_cli.importing", "import_command"),
+    "review": ("srs_cli.reviewing", "review_command"),
+    "due": ("srs_cli.due", "due_command"),
+    "export": ("srs_cli.exporting", "export_command"),
+    "config": ("srs_cli.config", "config_group"),
+}
+
+
+class SrsGroup(click.Group):
+    """Loads commands lazily and turns library errors into one `Error: ...` line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SrsError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=SrsGroup)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SRS_DB",
+    show_envvar=True,
+    help="The database file (default: srs.db in your user data folder).",
+)
+@click.version_option(__version__, prog_name="srs")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None) -> None:
+    """Turn the Qbank questions you missed into flashcards, highest-yield first.
+
+    \b
+    Daily loop:
+      srs import misses.csv     add new misses (new cards, repeat misses)
+      srs review                today's cards, most-missed topics first
+      srs due                   what is due today and this week
+      srs export -o misses.apkg the same cards for Anki
+    """
+    ctx.obj = db_path
+
+
+def main() -> None:
+    cli(prog_name="srs")

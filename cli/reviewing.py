@@ -1,0 +1,142 @@
+"""`srs review`: the daily session in a terminal (or scripted on stdin)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+import click
+
+from srs import notes
+from srs import settings as settings_mod
+from srs.db import CardRow, Store
+from srs.review import ReviewSession
+from srs.scheduling import Outcome, Rating, format_interval
+from srs.timing import utc_now
+
+from .common import open_db
+
+KEYS = {
+    "1": Rating.Again, "a": Rating.Again,
+    "2": Rating.Hard, "h": Rating.Hard,
+    "3": Rating.Good, "g": Rating.Good,
+    "4": Rating.Easy, "e": Rating.Easy,
+}  # fmt: skip
+WORDS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
+
+
+class Keys:
+    """Single keypresses on a terminal; one line per answer otherwise (scripts)."""
+
+    def __init__(self) -> None:
+        self.interactive = sys.stdin.isatty()
+
+    def reveal(self) -> str:
+        """Wait for the key that shows the back; returns 'q' or 'u' to quit or undo."""
+        if not self.interactive:
+            return ""
+        while True:
+            key = click.getchar().lower()
+            if key in ("q", "u"):
+                return key
+            if key in (" ", "\r", "\n"):
+                return ""
+
+    def choice(self) -> str:
+        """A rating key (1-4, a/h/g/e), 'u' or 'q'."""
+        while True:
+            if self.interactive:
+                key = click.getchar().lower()
+            else:
+                line = sys.stdin.readline()
+                if not line:
+                    return "q"
+                key = line.strip().lower()
+                key = {"undo": "u", "quit": "q"}.get(key, key)
+                if key in WORDS:
+                    return str(int(WORDS[key]))
+            if key in KEYS or key in ("u", "q"):
+                return key if key in ("u", "q") else str(int(KEYS[key]))
+            if not self.interactive:
+                click.echo(f"'{key}' is not an answer: use 1-4 (or a h g e), u to undo, q to quit")
+
+
+def _front(store: Store, row: CardRow, position: str) -> None:
+    question = store.question(row.question_id)
+    label = "new" if row.state.is_new else ("learning" if row.state.step is not None else "review")
+    click.echo()
+    click.secho(f"{position}  {notes.context(question) or notes.reference(question)}  ({label})", dim=True)
+    click.secho(notes.prompt(question), bold=True)
+
+
+def _back(store: Store, row: CardRow, outcomes: dict[Rating, Outcome]) -> None:
+    question = store.question(row.question_id)
+    click.echo("─" * 40)
+    click.secho(notes.answer(question), fg="green")
+    for label, text in notes.answer_details(question, row.misses):
+        click.echo(f"{label}: {text}")
+    buttons = "   ".join(
+        f"{int(r)} {r.name} {format_interval(outcomes[r].interval)}" for r in Rating
+    )
+    click.secho(f"{buttons}    u undo  q quit", fg="cyan")
+
+
+def run_session(session: ReviewSession, store: Store, keys: Keys, clock: Callable = utc_now) -> None:
+    while True:
+        row = session.next_card(clock())
+        if row is None:
+            return
+        shown = time.monotonic()
+        _front(store, row, f"[{len(session.history) + 1}]")
+        if keys.interactive:
+            click.secho("space: show answer   u undo   q quit", dim=True)
+        key = keys.reveal()
+        if key == "q":
+            return
+        if key == "u":
+            _undo(session)
+            continue
+        outcomes = session.outcomes(row, clock())
+        _back(store, row, outcomes)
+        key = keys.choice()
+        if key == "q":
+            return
+        if key == "u":
+            _undo(session)
+            continue
+        elapsed_ms = int((time.monotonic() - shown) * 1000)
+        outcome = session.answer(row, Rating(int(key)), clock(), elapsed_ms)
+        click.secho(f"→ {outcome.rating.name}, next in {format_interval(outcome.interval)}", dim=True)
+
+
+def _undo(session: ReviewSession) -> None:
+    row = session.undo()
+    click.secho("Undid the last answer." if row else "Nothing to undo.", fg="yellow")
+
+
+@click.command("review")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after this many answers.")
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), help="Stop after this many minutes.")
+@click.pass_context
+def review_command(ctx: click.Context, limit: int | None, minutes: float | None) -> None:
+    """Review today's cards, most-missed topics first.
+
+    Space shows the answer; 1-4 (or a h g e) rate Again / Hard / Good / Easy;
+    u undoes the last answer; q quits. Every answer is saved as it is given.
+    Without a terminal, read one answer per line from standard input.
+    """
+    with open_db(ctx) as store:
+        settings = settings_mod.load(store)
+        session = ReviewSession(store, settings, now=utc_now(), limit=limit, minutes=minutes)
+        if session.next_card(utc_now()) is None:
+            click.echo("Nothing due now. `srs due` shows what comes next.")
+            return
+        try:
+            run_session(session, store, Keys())
+        except (KeyboardInterrupt, EOFError):
+            click.echo()
+            click.echo(session.summary(utc_now()).line())
+            ctx.exit(130)
+        click.echo()
+        click.echo(session.summary(utc_now()).line())

@@ -1,0 +1,85 @@
+"""A card's state is a fold over its question's events, in time order.
+
+The first miss of a question creates its card (new, not yet studied). After
+that, a Qbank miss is a failed recall (Again), a correct Qbank attempt a
+successful one (Good), and a review carries its own rating. Attempts before
+the first miss don't touch the card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+
+from .db import Event, Store
+from .scheduling import CardState, Rating, Scheduler
+
+MISS_RESULTS = ("incorrect", "omitted")
+
+
+def is_miss(event: Event) -> bool:
+    return event.kind == "qbank" and event.result in MISS_RESULTS
+
+
+def rating_of(event: Event) -> Rating:
+    if event.kind == "review":
+        assert event.rating is not None
+        return Rating(event.rating)
+    return Rating.Again if is_miss(event) else Rating.Good
+
+
+def card_seed(source: str, qid: str) -> str:
+    """Fuzz seed from the question's identity, stable across databases."""
+    return f"{source}:{qid}"
+
+
+@dataclass(frozen=True)
+class Replayed:
+    created: datetime
+    card: CardState
+
+
+def replay(events: Iterable[Event], scheduler: Scheduler, seed: str) -> Replayed | None:
+    """The card these events produce, or None when none of them is a miss."""
+    created: datetime | None = None
+    card: CardState | None = None
+    for event in sorted(events, key=lambda e: (e.at, e.id)):
+        if card is None or created is None:
+            if is_miss(event):
+                created = event.at
+                card = CardState.new(event.at)
+            continue
+        card = scheduler.answer(card, rating_of(event), event.at, seed)
+    if card is None or created is None:
+        return None
+    return Replayed(created, card)
+
+
+def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int]) -> int:
+    """Recompute and store the cards of these questions; returns cards created."""
+    created = 0
+    for question_id in question_ids:
+        question = store.question(question_id)
+        result = replay(store.events(question_id), scheduler, card_seed(question.source, question.qid))
+        had_card = store.card(question_id) is not None
+        if result is None:
+            if had_card:
+                store.delete_card(question_id)
+            continue
+        store.save_card(question_id, result.card, result.created)
+        created += 0 if had_card else 1
+    return created
+
+
+def replay_all(store: Store, scheduler: Scheduler) -> Iterator[tuple[int, Replayed | None]]:
+    """Every question's card as its log says it should be (for checks and rebuilds)."""
+    seeds = {q.id: card_seed(q.source, q.qid) for q in store.questions()}
+    for question_id, events in groupby(store.all_events(), key=lambda e: e.question_id):
+        yield question_id, replay(events, scheduler, seeds[question_id])
+
+
+def rebuild_all(store: Store, scheduler: Scheduler) -> int:
+    """Recompute every stored card from the log (after new parameters, or a repair)."""
+    return rebuild(store, scheduler, store.question_ids())

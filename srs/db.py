@@ -1,0 +1,493 @@
+"""All SQLite access: opening, migrations, transactions and queries.
+
+Everything else asks this module; no other module writes SQL. The events table
+(Qbank attempts and reviews) is the source of truth; `cards` is a cache that
+`srs.cards.rebuild` can recompute from it at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .errors import DatabaseError
+from .scheduling import CardState, State
+from .timing import from_iso, to_iso
+
+APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
+BUSY_TIMEOUT_MS = 10_000
+
+migrations = Migrations("srs")
+
+
+@migrations(name="m001_initial")
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            qid TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            system TEXT NOT NULL DEFAULT '',
+            topic TEXT NOT NULL DEFAULT '',
+            prompt TEXT NOT NULL DEFAULT '',
+            objective TEXT NOT NULL DEFAULT '',
+            explanation TEXT NOT NULL DEFAULT '',
+            my_answer TEXT NOT NULL DEFAULT '',
+            correct_answer TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            UNIQUE (source, qid)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            question_id INTEGER NOT NULL REFERENCES questions(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('qbank', 'review')),
+            result TEXT CHECK (result IN ('incorrect', 'correct', 'omitted')),
+            rating INTEGER CHECK (rating BETWEEN 1 AND 4),
+            duration_ms INTEGER,
+            key TEXT NOT NULL UNIQUE,
+            recorded_at TEXT NOT NULL,
+            CHECK ((kind = 'qbank') = (result IS NOT NULL)),
+            CHECK ((kind = 'review') = (rating IS NOT NULL))
+        );
+        CREATE INDEX events_by_question ON events (question_id, at);
+        CREATE TABLE cards (
+            question_id INTEGER PRIMARY KEY REFERENCES questions(id),
+            created_at TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT NOT NULL,
+            last_review TEXT,
+            reps INTEGER NOT NULL,
+            lapses INTEGER NOT NULL
+        );
+        CREATE INDEX cards_by_due ON cards (due);
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY,
+            file TEXT NOT NULL,
+            at TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            new_cards INTEGER NOT NULL,
+            repeated_misses INTEGER NOT NULL,
+            correct INTEGER NOT NULL,
+            duplicates INTEGER NOT NULL
+        );
+        CREATE TABLE config (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    source: str
+    qid: str
+    subject: str
+    system: str
+    topic: str
+    prompt: str
+    objective: str
+    explanation: str
+    my_answer: str
+    correct_answer: str
+    reason: str
+    created_at: datetime
+
+
+QUESTION_TEXT_FIELDS = (
+    "subject",
+    "system",
+    "topic",
+    "prompt",
+    "objective",
+    "explanation",
+    "my_answer",
+    "correct_answer",
+    "reason",
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    question_id: int
+    at: datetime
+    kind: str
+    result: str | None
+    rating: int | None
+    duration_ms: int | None
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card with what the queue needs to rank it."""
+
+    question_id: int
+    source: str
+    qid: str
+    topic: str
+    state: CardState
+    misses: int
+    topic_misses: int
+
+
+class Store:
+    """An open srs database. Use `open_store`; close it (or use `with`)."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator["Store"]:
+        """One write transaction, taking the write lock up front (all or nothing)."""
+        if self.conn.in_transaction:
+            raise RuntimeError("write transactions do not nest")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        else:
+            self.conn.commit()
+
+    # -- config --------------------------------------------------------------
+    def config(self) -> dict[str, str]:
+        return {k: v for k, v in self.conn.execute("SELECT key, value FROM config")}
+
+    def set_config(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO config (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- questions -----------------------------------------------------------
+    def find_question(self, source: str, qid: str) -> Question | None:
+        row = self.conn.execute(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE source = ? AND qid = ?",
+            (source, qid),
+        ).fetchone()
+        return _question(row) if row else None
+
+    def question(self, question_id: int) -> Question:
+        row = self.conn.execute(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)
+        ).fetchone()
+        return _question(row)
+
+    def questions(self, ids: Iterable[int] | None = None) -> list[Question]:
+        sql = f"SELECT {_QUESTION_COLUMNS} FROM questions"
+        if ids is None:
+            return [_question(r) for r in self.conn.execute(sql + " ORDER BY id")]
+        wanted = list(ids)
+        found = {q.id: q for q in map(_question, self._select_in(sql, "id", wanted))}
+        return [found[i] for i in wanted if i in found]
+
+    def insert_question(self, source: str, qid: str, fields: dict[str, str], created: datetime) -> int:
+        values = {name: fields.get(name, "") for name in QUESTION_TEXT_FIELDS}
+        cursor = self.conn.execute(
+            "INSERT INTO questions (source, qid, created_at, "
+            + ", ".join(QUESTION_TEXT_FIELDS)
+            + ") VALUES (?, ?, ?, "
+            + ", ".join("?" for _ in QUESTION_TEXT_FIELDS)
+            + ")",
+            (source, qid, to_iso(created), *values.values()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def update_question(self, question_id: int, fields: dict[str, str]) -> None:
+        unknown = set(fields) - set(QUESTION_TEXT_FIELDS)
+        if unknown:
+            raise ValueError(f"not question fields: {sorted(unknown)}")
+        if fields:
+            assignments = ", ".join(f"{name} = ?" for name in fields)
+            self.conn.execute(
+                f"UPDATE questions SET {assignments} WHERE id = ?",
+                (*fields.values(), question_id),
+            )
+
+    # -- events --------------------------------------------------------------
+    def insert_event(
+        self,
+        question_id: int,
+        *,
+        at: datetime,
+        kind: str,
+        key: str,
+        recorded: datetime,
+        result: str | None = None,
+        rating: int | None = None,
+        duration_ms: int | None = None,
+    ) -> int | None:
+        """Add an event; None when an event with this key is already logged."""
+        cursor = self.conn.execute(
+            "INSERT INTO events (question_id, at, kind, result, rating, duration_ms, key, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            (question_id, to_iso(at), kind, result, rating, duration_ms, key, to_iso(recorded)),
+        )
+        return cursor.lastrowid if cursor.rowcount else None
+
+    def delete_event(self, event_id: int) -> None:
+        self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+
+    def events(self, question_id: int) -> list[Event]:
+        rows = self.conn.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE question_id = ? ORDER BY at, id",
+            (question_id,),
+        )
+        return [_event(r) for r in rows]
+
+    def all_events(self) -> Iterator[Event]:
+        """Every event, grouped by question and in time order within each."""
+        rows = self.conn.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY question_id, at, id"
+        )
+        return (_event(r) for r in rows)
+
+    def question_ids(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM questions ORDER BY id")]
+
+    # -- cards ---------------------------------------------------------------
+    def card(self, question_id: int) -> CardState | None:
+        row = self.conn.execute(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = ?", (question_id,)
+        ).fetchone()
+        return _card_state(row) if row else None
+
+    def cards(self) -> dict[int, CardState]:
+        rows = self.conn.execute(f"SELECT question_id, {_CARD_COLUMNS} FROM cards")
+        return {r[0]: _card_state(r[1:]) for r in rows}
+
+    def save_card(self, question_id: int, card: CardState, created: datetime) -> None:
+        self.conn.execute(
+            "INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, "
+            "due, last_review, reps, lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (question_id) DO UPDATE SET state = excluded.state, "
+            "step = excluded.step, stability = excluded.stability, "
+            "difficulty = excluded.difficulty, due = excluded.due, "
+            "last_review = excluded.last_review, reps = excluded.reps, "
+            "lapses = excluded.lapses, created_at = excluded.created_at",
+            (
+                question_id,
+                to_iso(created),
+                int(card.state),
+                card.step,
+                card.stability,
+                card.difficulty,
+                to_iso(card.due),
+                to_iso(card.last_review) if card.last_review else None,
+                card.reps,
+                card.lapses,
+            ),
+        )
+
+    def update_card(self, question_id: int, card: CardState) -> None:
+        """Store a card's new state after an answer (the card must exist)."""
+        self.conn.execute(
+            "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+            "last_review = ?, reps = ?, lapses = ? WHERE question_id = ?",
+            (
+                int(card.state),
+                card.step,
+                card.stability,
+                card.difficulty,
+                to_iso(card.due),
+                to_iso(card.last_review) if card.last_review else None,
+                card.reps,
+                card.lapses,
+                question_id,
+            ),
+        )
+
+    def delete_card(self, question_id: int) -> None:
+        self.conn.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
+
+    def card_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM cards").fetchone()[0])
+
+    def card_rows(self, *, due_before: datetime | None = None, new: bool | None = None) -> list[CardRow]:
+        """Cards with their miss counts; filters: due before a time, new or not."""
+        where, params = [], []
+        if due_before is not None:
+            where.append("c.due < ?")
+            params.append(to_iso(due_before))
+        if new is not None:
+            where.append("c.reps = 0" if new else "c.reps > 0")
+        sql = _CARD_ROWS_SQL + (" WHERE " + " AND ".join(where) if where else "")
+        return [_card_row(r) for r in self.conn.execute(sql, params)]
+
+    def first_answers_between(self, start: datetime, end: datetime) -> int:
+        """Cards whose first ever review fell in [start, end): new cards seen that day."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM (SELECT question_id, min(at) AS first FROM events "
+            "WHERE kind = 'review' GROUP BY question_id) WHERE first >= ? AND first < ?",
+            (to_iso(start), to_iso(end)),
+        ).fetchone()
+        return int(row[0])
+
+    def record_import(self, file: str, at: datetime, counts: dict[str, int]) -> None:
+        self.conn.execute(
+            "INSERT INTO imports (file, at, rows, new_cards, repeated_misses, correct, duplicates) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                file,
+                to_iso(at),
+                counts["rows"],
+                counts["new_cards"],
+                counts["repeated_misses"],
+                counts["correct"],
+                counts["duplicates"],
+            ),
+        )
+
+    def _select_in(self, sql: str, column: str, values: list[Any]) -> Iterator[tuple]:
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            yield from self.conn.execute(f"{sql} WHERE {column} IN ({marks})", chunk)
+
+
+_QUESTION_COLUMNS = "id, source, qid, " + ", ".join(QUESTION_TEXT_FIELDS) + ", created_at"
+_EVENT_COLUMNS = "id, question_id, at, kind, result, rating, duration_ms"
+_CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
+_MISS = "e.kind = 'qbank' AND e.result IN ('incorrect', 'omitted')"
+_CARD_ROWS_SQL = f"""
+    WITH misses AS (
+        SELECT e.question_id, count(*) AS n FROM events e WHERE {_MISS} GROUP BY e.question_id
+    ), topic_misses AS (
+        SELECT lower(q.topic) AS topic, sum(m.n) AS n
+        FROM questions q JOIN misses m ON m.question_id = q.id
+        WHERE q.topic != '' GROUP BY lower(q.topic)
+    )
+    SELECT c.question_id, q.source, q.qid, q.topic, {", ".join("c." + c for c in _CARD_COLUMNS.split(", "))},
+           coalesce(m.n, 0), coalesce(t.n, m.n, 0)
+    FROM cards c
+    JOIN questions q ON q.id = c.question_id
+    LEFT JOIN misses m ON m.question_id = c.question_id
+    LEFT JOIN topic_misses t ON t.topic = lower(q.topic) AND q.topic != ''
+"""
+
+
+def _question(row: tuple) -> Question:
+    *head, created = row
+    return Question(*head, created_at=from_iso(created))
+
+
+def _event(row: tuple) -> Event:
+    event_id, question_id, at, kind, result, rating, duration = row
+    return Event(event_id, question_id, from_iso(at), kind, result, rating, duration)
+
+
+def _card_state(row: tuple) -> CardState:
+    state, step, stability, difficulty, due, last_review, reps, lapses = row
+    return CardState(
+        due=from_iso(due),
+        state=State(state),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        last_review=from_iso(last_review) if last_review else None,
+        reps=reps,
+        lapses=lapses,
+    )
+
+
+def _card_row(row: tuple) -> CardRow:
+    question_id, source, qid, topic = row[:4]
+    state = _card_state(row[4:12])
+    return CardRow(question_id, source, qid, topic, state, misses=row[12], topic_misses=row[13])
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating if needed) the database at `path` and bring its schema up to date."""
+    path = Path(path)
+    _create_private(path)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _check_ours(conn, path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        _migrate(db, path)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: cannot use this database ({exc})") from exc
+    return Store(db, path)
+
+
+def _create_private(path: Path) -> None:
+    """Create the file readable by its owner only, whatever the umask."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as exc:
+        raise DatabaseError(f"{path}: cannot create the database ({exc.strerror})") from exc
+
+
+def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"{path} is not an srs database or is damaged ({exc}); "
+            "point --db at another file or restore a backup"
+        ) from exc
+    if app_id != APPLICATION_ID and tables:
+        raise DatabaseError(
+            f"{path} is not an srs database (it belongs to another program); "
+            "point --db or SRS_DB at another file"
+        )
+
+
+def _migrate(db: sqlite_utils.Database, path: Path) -> None:
+    known = {m.name for m in migrations._migrations}
+    applied = {m.name for m in migrations.applied(db)}
+    newer = applied - known
+    if newer:
+        raise DatabaseError(
+            f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it"
+        )
+    if migrations.pending(db):
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrations.apply(db)
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()

@@ -1,0 +1,195 @@
+"""FSRS scheduling with Anki's day rule and deterministic fuzz. No I/O.
+
+Every possible outcome of an answer is computed up front (`next_states`), so the
+review screen can show each button's interval and applying a rating is just
+picking one of them: what is shown is what is saved.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Sequence
+
+import fsrs
+from fsrs import Rating, State
+from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
+
+from .timing import UTC, DayRule
+
+__all__ = ["Rating", "State", "CardState", "Outcome", "Scheduler", "format_interval"]
+
+MAXIMUM_INTERVAL = 36500
+
+
+@dataclass(frozen=True)
+class CardState:
+    """A card's memory state; `last_review` is None until it is first answered."""
+
+    due: datetime
+    state: State = State.Learning
+    step: int | None = 0
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+    @classmethod
+    def new(cls, created: datetime) -> "CardState":
+        return cls(due=created)
+
+    @property
+    def is_new(self) -> bool:
+        return self.reps == 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rating: Rating
+    card: CardState
+    interval: timedelta
+
+
+def format_interval(interval: timedelta) -> str:
+    """Anki-style short interval: 1m, 10m, 3h, 1d, 3.2mo, 1.5y."""
+    minutes = interval.total_seconds() / 60
+    if minutes < 60:
+        return f"{max(1, round(minutes))}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)}h"
+    days = hours / 24
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+class Scheduler:
+    """FSRS via the `fsrs` package, with elapsed time counted in study days."""
+
+    def __init__(
+        self,
+        rule: DayRule,
+        *,
+        parameters: Sequence[float] = DEFAULT_PARAMETERS,
+        desired_retention: float = 0.9,
+        fuzz: bool = True,
+        maximum_interval: int = MAXIMUM_INTERVAL,
+    ) -> None:
+        self.rule = rule
+        self.fuzz = fuzz
+        self.maximum_interval = maximum_interval
+        self.parameters = tuple(parameters)
+        self._fsrs = fsrs.Scheduler(
+            parameters=parameters,
+            desired_retention=desired_retention,
+            maximum_interval=maximum_interval,
+            enable_fuzzing=False,
+        )
+        self._decay = -self.parameters[20]
+        self._factor = 0.9 ** (1 / self._decay) - 1
+
+    def next_states(self, card: CardState, now: datetime, seed: str) -> dict[Rating, Outcome]:
+        """The card after each possible rating at `now`; intervals Again <= ... <= Easy."""
+        now = now.astimezone(UTC)
+        raw = {rating: self._review(card, rating, now) for rating in Rating}
+        days = self._review_days(raw, now, seed, card.reps)
+        outcomes = {}
+        for rating, result in raw.items():
+            if rating in days:
+                due = self.rule.start_of(self.rule.day_of(now) + timedelta(days=days[rating]))
+                interval = timedelta(days=days[rating])
+            else:
+                due = result.due
+                interval = result.due - now
+            outcomes[rating] = Outcome(rating, self._to_state(card, result, rating, due), interval)
+        return outcomes
+
+    def answer(self, card: CardState, rating: Rating, now: datetime, seed: str) -> CardState:
+        return self.next_states(card, now, seed)[Rating(rating)].card
+
+    def retrievability(self, card: CardState, now: datetime) -> float:
+        """Predicted chance of recall at `now` (0 for a card never answered)."""
+        if card.last_review is None or card.stability is None:
+            return 0.0
+        elapsed = max(0, self.rule.elapsed_days(card.last_review, now))
+        return float((1 + self._factor * elapsed / card.stability) ** self._decay)
+
+    def _review(self, card: CardState, rating: Rating, now: datetime) -> fsrs.Card:
+        last = card.last_review
+        if last is not None:
+            # fsrs counts whole 24-hour periods; hand it study days instead.
+            last = now - timedelta(days=max(0, self.rule.elapsed_days(last, now)))
+        fcard = fsrs.Card(
+            card_id=1,
+            state=card.state,
+            step=card.step,
+            stability=card.stability,
+            difficulty=card.difficulty,
+            due=card.due,
+            last_review=last,
+        )
+        result, _log = self._fsrs.review_card(fcard, rating, now)
+        return result
+
+    def _review_days(
+        self, raw: dict[Rating, fsrs.Card], now: datetime, seed: str, reps: int
+    ) -> dict[Rating, int]:
+        """Whole-day intervals of the outcomes that land in Review, fuzzed, ordered."""
+        days: dict[Rating, int] = {}
+        previous: int | None = None
+        factor = _fuzz_factor(seed, reps) if self.fuzz else None
+        for rating in Rating:
+            result = raw[rating]
+            if result.state != State.Review:
+                previous = None
+                continue
+            ivl = max(1, round((result.due - now) / timedelta(days=1)))
+            if factor is not None:
+                ivl = _fuzzed(ivl, factor, self.maximum_interval)
+            if previous is not None:
+                ivl = max(ivl, previous + 1)
+            ivl = min(ivl, self.maximum_interval)
+            days[rating] = ivl
+            previous = ivl
+        return days
+
+    @staticmethod
+    def _to_state(card: CardState, result: fsrs.Card, rating: Rating, due: datetime) -> CardState:
+        lapsed = rating == Rating.Again and card.state == State.Review
+        return replace(
+            card,
+            due=due,
+            state=result.state,
+            step=result.step,
+            stability=result.stability,
+            difficulty=result.difficulty,
+            last_review=result.last_review,
+            reps=card.reps + 1,
+            lapses=card.lapses + (1 if lapsed else 0),
+        )
+
+
+def _fuzz_factor(seed: str, reps: int) -> float:
+    """Same card, same review count: same fuzz, so `due` and `review` agree."""
+    return random.Random(zlib.crc32(f"{seed}#{reps}".encode())).random()
+
+
+def _fuzzed(interval: int, factor: float, maximum: int) -> int:
+    """Anki's fuzz ranges (as in the `fsrs` package), with a given factor."""
+    if interval < 2.5:
+        return interval
+    delta = 1.0
+    for fuzz_range in FUZZ_RANGES:
+        delta += fuzz_range["factor"] * max(
+            min(float(interval), fuzz_range["end"]) - fuzz_range["start"], 0.0
+        )
+    lower = max(2, round(interval - delta))
+    upper = min(round(interval + delta), maximum)
+    lower = min(lower, upper)
+    return min(int(factor * (upper - lower + 1)) + lower, upper)
