@@ -15,6 +15,7 @@ COMMANDS = {
     "import": ("srs_cli.importing", "import_command"),
     "review": ("srs_cli.reviewing", "review_command"),
     "due": ("srs_cli.due", "due_command"),
+    "queue": ("srs_cli.queueing", "queue_command"),
     "export": ("srs_cli.exporting", "export_command"),
     "config": ("srs_cli.config", "config_group"),
 }
@@ -59,6 +60,7 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
       srs import misses.csv     add new misses (new cards, repeat misses)
       srs review                today's cards, most-missed topics first
       srs due                   what is due today and this week
+      srs queue                 today's cards in review order
       srs export -o misses.apkg the same cards for Anki
     """
     ctx.obj = db_path

@@ -1,0 +1,94 @@
+"""The event log is the truth: stored card states always equal a rebuild from it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from srs.cards import rebuild_all, replay_all
+from srs.db import open_store
+from srs.ingest import import_attempts
+from srs.misslog import Attempt
+from srs.review import ReviewSession
+from srs.scheduling import Rating
+from srs.settings import load
+from srs.timing import UTC
+
+START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+
+attempts = st.lists(
+    st.tuples(
+        st.integers(0, 5),  # question
+        st.integers(0, 60 * 24 * 40),  # minutes after START
+        st.sampled_from(["incorrect", "correct", "omitted"]),
+    ),
+    min_size=1,
+    max_size=30,
+)
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("answer"), st.sampled_from(list(Rating)), st.integers(1, 60 * 24 * 5)),
+        st.tuples(st.just("undo"), st.just(Rating.Good), st.integers(1, 30)),
+        st.tuples(st.just("import"), st.sampled_from(["incorrect", "correct"]), st.integers(1, 60 * 24)),
+    ),
+    max_size=25,
+)
+
+
+def assert_cards_equal_rebuild(store) -> None:
+    scheduler = load(store).scheduler()
+    expected = {qid: r.card for qid, r in replay_all(store, scheduler) if r is not None}
+    assert store.cards() == expected
+
+
+def to_attempts(rows, offset=START):
+    return [
+        Attempt(line=i + 2, source="uworld", qid=str(q), at=offset + timedelta(minutes=m), result=res)
+        for i, (q, m, res) in enumerate(rows)
+    ]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=attempts, actions=steps)
+def test_any_imports_and_reviews_leave_cards_equal_to_their_rebuild(tmp_path: Path, rows, actions):
+    db = tmp_path / f"prop-{abs(hash((tuple(rows), tuple(actions))))}.db"
+    with open_store(db) as store:
+        settings_ = load(store)
+        scheduler = settings_.scheduler()
+        now = START + timedelta(days=41)
+        import_attempts(store, to_attempts(rows), scheduler, file_label="t", now=now)
+        assert_cards_equal_rebuild(store)
+        for kind, value, minutes in actions:
+            now += timedelta(minutes=minutes)
+            if kind == "import":
+                extra = [Attempt(line=2, source="uworld", qid="0", at=now, result=value)]
+                import_attempts(store, extra, scheduler, file_label="t2", now=now)
+                continue
+            session = ReviewSession(store, settings_, now=now)
+            row = session.next_card(now)
+            if row is None:
+                continue
+            session.answer(row, value, now)
+            if kind == "undo":
+                session.undo()
+            assert_cards_equal_rebuild(store)
+        assert_cards_equal_rebuild(store)
+        before = store.cards()
+        with store.write():
+            rebuild_all(store, scheduler)
+        assert store.cards() == before
+
+
+def test_rebuild_all_repairs_a_tampered_cache(srs, sample, db_path):
+    srs("import", str(sample))
+    with open_store(db_path) as store:
+        good = store.cards()
+        store.conn.execute("UPDATE cards SET stability = 99, reps = 42")
+        store.conn.commit()
+        assert store.cards() != good
+        with store.write():
+            rebuild_all(store, load(store).scheduler())
+        assert store.cards() == good
