@@ -76,9 +76,7 @@ def _back(store: Store, row: CardRow, outcomes: dict[Rating, Outcome]) -> None:
     click.secho(notes.answer(question), fg="green")
     for label, text in notes.answer_details(question, row.misses):
         click.echo(f"{label}: {text}")
-    buttons = "   ".join(
-        f"{int(r)} {r.name} {format_interval(outcomes[r].interval)}" for r in Rating
-    )
+    buttons = "   ".join(f"{int(r)} {r.name} {format_interval(outcomes[r].interval)}" for r in Rating)
     click.secho(f"{buttons}    u undo  q quit", fg="cyan")
 
 

@@ -16,82 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
-
 from .errors import DatabaseError
 from .scheduling import CardState, State
 from .timing import from_iso, to_iso
 
 APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
 BUSY_TIMEOUT_MS = 10_000
-
-migrations = Migrations("srs")
-
-
-@migrations(name="m001_initial")
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db.executescript(
-        """
-        CREATE TABLE questions (
-            id INTEGER PRIMARY KEY,
-            source TEXT NOT NULL,
-            qid TEXT NOT NULL,
-            subject TEXT NOT NULL DEFAULT '',
-            system TEXT NOT NULL DEFAULT '',
-            topic TEXT NOT NULL DEFAULT '',
-            prompt TEXT NOT NULL DEFAULT '',
-            objective TEXT NOT NULL DEFAULT '',
-            explanation TEXT NOT NULL DEFAULT '',
-            my_answer TEXT NOT NULL DEFAULT '',
-            correct_answer TEXT NOT NULL DEFAULT '',
-            reason TEXT NOT NULL DEFAULT '',
-            created_at TEXT NOT NULL,
-            UNIQUE (source, qid)
-        );
-        CREATE TABLE events (
-            id INTEGER PRIMARY KEY,
-            question_id INTEGER NOT NULL REFERENCES questions(id),
-            at TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('qbank', 'review')),
-            result TEXT CHECK (result IN ('incorrect', 'correct', 'omitted')),
-            rating INTEGER CHECK (rating BETWEEN 1 AND 4),
-            duration_ms INTEGER,
-            key TEXT NOT NULL UNIQUE,
-            recorded_at TEXT NOT NULL,
-            CHECK ((kind = 'qbank') = (result IS NOT NULL)),
-            CHECK ((kind = 'review') = (rating IS NOT NULL))
-        );
-        CREATE INDEX events_by_question ON events (question_id, at);
-        CREATE TABLE cards (
-            question_id INTEGER PRIMARY KEY REFERENCES questions(id),
-            created_at TEXT NOT NULL,
-            state INTEGER NOT NULL,
-            step INTEGER,
-            stability REAL,
-            difficulty REAL,
-            due TEXT NOT NULL,
-            last_review TEXT,
-            reps INTEGER NOT NULL,
-            lapses INTEGER NOT NULL
-        );
-        CREATE INDEX cards_by_due ON cards (due);
-        CREATE TABLE imports (
-            id INTEGER PRIMARY KEY,
-            file TEXT NOT NULL,
-            at TEXT NOT NULL,
-            rows INTEGER NOT NULL,
-            new_cards INTEGER NOT NULL,
-            repeated_misses INTEGER NOT NULL,
-            correct INTEGER NOT NULL,
-            duplicates INTEGER NOT NULL
-        );
-        CREATE TABLE config (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL
-        );
-        """
-    )
 
 
 @dataclass(frozen=True)
@@ -151,25 +81,21 @@ class CardRow:
 class Store:
     """An open srs database. Use `open_store`; close it (or use `with`)."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
         self.path = path
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        self.db.close()
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+        self.conn.close()
 
     @contextlib.contextmanager
-    def write(self) -> Iterator["Store"]:
+    def write(self) -> Iterator[Store]:
         """One write transaction, taking the write lock up front (all or nothing)."""
         if self.conn.in_transaction:
             raise RuntimeError("write transactions do not nest")
@@ -272,9 +198,7 @@ class Store:
 
     def all_events(self) -> Iterator[Event]:
         """Every event, grouped by question and in time order within each."""
-        rows = self.conn.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY question_id, at, id"
-        )
+        rows = self.conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY question_id, at, id")
         return (_event(r) for r in rows)
 
     def question_ids(self) -> list[int]:
@@ -402,8 +326,8 @@ _CARD_ROWS_SQL = f"""
 
 
 def _question(row: tuple) -> Question:
-    *head, created = row
-    return Question(*head, created_at=from_iso(created))
+    values = dict(zip(("id", "source", "qid", *QUESTION_TEXT_FIELDS), row, strict=False))
+    return Question(**values, created_at=from_iso(row[-1]))
 
 
 def _event(row: tuple) -> Event:
@@ -441,11 +365,10 @@ def open_store(path: Path) -> Store:
         _check_ours(conn, path)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn, execute_plugins=False)
-        _migrate(db, path)
+        _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"{path}: cannot use this database ({exc})") from exc
-    return Store(db, path)
+    return Store(conn, path)
 
 
 def _create_private(path: Path) -> None:
@@ -474,20 +397,30 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _migrate(db: sqlite_utils.Database, path: Path) -> None:
-    known = {m.name for m in migrations._migrations}
-    applied = {m.name for m in migrations.applied(db)}
-    newer = applied - known
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply pending migrations; sqlite-utils is only loaded when there are some."""
+    from .migrations import NAMES, SET_NAME
+
+    try:
+        applied = {r[0] for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (SET_NAME,)
+        )}  # fmt: skip
+    except sqlite3.OperationalError:
+        applied = set()
+    newer = applied - set(NAMES)
     if newer:
         raise DatabaseError(
             f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it"
         )
-    if migrations.pending(db):
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
-            db.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            migrations.apply(db)
-        except BaseException:
-            db.conn.rollback()
-            raise
-        db.conn.commit()
+    if applied == set(NAMES):
+        return
+    from .migrations import apply
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        apply(conn)
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()

@@ -103,8 +103,7 @@ def decode(data: bytes, name: str) -> str:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise InputError(
-            f"byte 0x{data[exc.start]:02X} is not UTF-8; save the file as UTF-8 "
-            "(in Excel: 'CSV UTF-8')",
+            f"byte 0x{data[exc.start]:02X} is not UTF-8; save the file as UTF-8 (in Excel: 'CSV UTF-8')",
             file=name,
             line=data.count(b"\n", 0, exc.start) + 1,
             column=column,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Sequence
 
 import fsrs
 from fsrs import Rating, State
@@ -38,7 +38,7 @@ class CardState:
     lapses: int = 0
 
     @classmethod
-    def new(cls, created: datetime) -> "CardState":
+    def new(cls, created: datetime) -> CardState:
         return cls(due=created)
 
     @property

@@ -8,12 +8,12 @@ elapsed days between two reviews are counted in study days, as Anki counts them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SrsError
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc_now() -> datetime:
@@ -46,9 +46,7 @@ def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SrsError(
-            f"unknown time zone '{name}' (use an IANA name such as America/New_York)"
-        ) from exc
+        raise SrsError(f"unknown time zone '{name}' (use an IANA name such as America/New_York)") from exc
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from srs_cli.main import cli
 
 SAMPLE = Path(__file__).resolve().parent.parent / "decks" / "sample-misses.csv"

@@ -8,12 +8,12 @@ import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
+
+from srs_cli.main import cli
 
 from srs.db import open_store
 from srs.settings import load
 from srs.timing import utc_now
-from srs_cli.main import cli
 
 
 def test_due_counts_today_and_the_week(srs, write_log, db_path):
@@ -134,7 +134,7 @@ def test_help_lists_the_commands():
 
 
 def test_day_boundary_helpers_are_consistent():
-    from srs.timing import DayRule, UTC
+    from srs.timing import UTC, DayRule
 
     rule = DayRule(UTC, 4)
     now = utc_now()
