@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from srs.scheduling import Outcome, Rating, format_interval
 from srs.timing import utc_now
 
 from .common import open_db
+from .terminal import keypresses, read_key
 
 KEYS = {
     "1": Rating.Again, "a": Rating.Again,
@@ -37,7 +39,7 @@ class Keys:
         if not self.interactive:
             return ""
         while True:
-            key = click.getchar().lower()
+            key = read_key().lower()
             if key in ("q", "u"):
                 return key
             if key in (" ", "\r", "\n"):
@@ -47,7 +49,7 @@ class Keys:
         """A rating key (1-4, a/h/g/e), 'u' or 'q'."""
         while True:
             if self.interactive:
-                key = click.getchar().lower()
+                key = read_key().lower()
             else:
                 line = sys.stdin.readline()
                 if not line:
@@ -130,8 +132,10 @@ def review_command(ctx: click.Context, limit: int | None, minutes: float | None)
         if session.next_card(utc_now()) is None:
             click.echo("Nothing due now. `srs due` shows what comes next.")
             return
+        keys = Keys()
         try:
-            run_session(session, store, Keys())
+            with keypresses() if keys.interactive else contextlib.nullcontext():
+                run_session(session, store, keys)
         except (KeyboardInterrupt, EOFError):
             click.echo()
             click.echo(session.summary(utc_now()).line())

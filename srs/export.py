@@ -137,8 +137,24 @@ def export_apkg(
                 due=position,
             )
         )
-    _write_package(genanki.Package(list(decks.values())), Path(out), now.timestamp())
+    stamp = _export_stamp(store, now)
+    _write_package(genanki.Package(list(decks.values())), Path(out), stamp)
+    with store.write():
+        store.set_config(EXPORT_STAMP_KEY, str(int(stamp)))
     return ExportSummary(Path(out), len(rows), len(decks))
+
+
+EXPORT_STAMP_KEY = "_last-export-stamp"
+
+
+def _export_stamp(store: Store, now: datetime) -> float:
+    """The export time, but always a later second than the previous export.
+
+    Anki updates a note only when the incoming one is newer, to the second; two
+    exports in one second would otherwise leave the second one ignored.
+    """
+    last = int(store.config().get(EXPORT_STAMP_KEY, "0"))
+    return float(max(int(now.timestamp()), last + 1))
 
 
 def _write_package(package: Any, out: Path, timestamp: float) -> None:

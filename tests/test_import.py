@@ -19,7 +19,9 @@ def dump(db: Path) -> list[tuple]:
     """Every row of every table: to prove an import changed nothing."""
     conn = sqlite3.connect(db)
     try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        tables = [
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        ]
         return [(t, conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()) for t in tables]
     finally:
         conn.close()
@@ -65,7 +67,10 @@ def test_importing_the_same_file_twice_changes_nothing(srs, sample, db_path):
     before = dump(db_path)
     result = srs("import", str(sample))
     assert result.exit_code == 0
-    assert "93 rows read: 0 new cards, 0 repeated misses, 0 correct attempts, 93 duplicates skipped" in result.output
+    assert (
+        "93 rows read: 0 new cards, 0 repeated misses, 0 correct attempts, 93 duplicates skipped"
+        in result.output
+    )
     after = dump(db_path)
     assert [t for t in after if t[0] != "imports"] == [t for t in before if t[0] != "imports"]
 
@@ -131,7 +136,10 @@ def test_omitted_counts_as_a_miss(srs, write_log, db_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("question,date\n1,2026-10-01\n", "m.csv line 1: no 'qid' column in the header (found: question, date)"),
+        (
+            "question,date\n1,2026-10-01\n",
+            "m.csv line 1: no 'qid' column in the header (found: question, date)",
+        ),
         (
             "qid,source,date\n1,uworld,2026-10-01\n2,uworld,31/31/2026\n",
             "m.csv line 3, column 3 (date): date '31/31/2026' is not a date",

@@ -23,7 +23,15 @@ def test_matches_fsrs_package_when_days_are_24_hours():
     theirs = fsrs.Scheduler(enable_fuzzing=False)
     card, ref = CardState.new(START), fsrs.Card(card_id=1, due=START)
     now = START
-    for rating in [Rating.Good, Rating.Good, Rating.Good, Rating.Again, Rating.Good, Rating.Easy, Rating.Hard]:
+    for rating in [
+        Rating.Good,
+        Rating.Good,
+        Rating.Good,
+        Rating.Again,
+        Rating.Good,
+        Rating.Easy,
+        Rating.Hard,
+    ]:
         card = ours.answer(card, rating, now, "seed")
         ref, _ = theirs.review_card(ref, rating, now)
         assert (card.state, card.step) == (ref.state, ref.step)
