@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
 import click
 
 from srs import settings as settings_mod
-from srs.ingest import import_attempts
-from srs.misslog import Header, decode, read_miss_log
+from srs.errors import InvalidRows
+from srs.ingest import ImportSummary, import_stream
+from srs.misslog import ReadOptions, parse_mapping
+from srs.tables import FORMATS
 from srs.timing import utc_now
 
 from .common import open_db
@@ -18,25 +21,119 @@ from .common import open_db
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--source", help="Qbank for rows without a source column (uworld, amboss, nbme, ...).")
+@click.option("--format", "format_", type=click.Choice(FORMATS), help="Skip detection and read as this format.")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar='"COLUMN=FIELD"',
+    help="Read a column as a field (or 'ignore').",
+)
+@click.option("--sheet", help="Excel: the sheet to read (default: the first).")
+@click.option(
+    "--date",
+    "default_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Date of rows without one (a pasted test).",
+)
+@click.option("--dayfirst", is_flag=True, help="Read 3/11/2026 as 3 November (default: US order, March 11).")
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows and list the bad ones.")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.pass_context
-def import_command(ctx: click.Context, file: str, source: str | None) -> None:
-    """Import a miss log (CSV or TSV with a header row; see README for columns).
+def import_command(
+    ctx: click.Context,
+    file: str,
+    source: str | None,
+    format_: str | None,
+    mapping: tuple[str, ...],
+    sheet: str | None,
+    default_date: object,
+    dayfirst: bool,
+    skip_invalid: bool,
+    dry_run: bool,
+) -> None:
+    """Import a miss log: CSV, TSV, JSON, JSONL, Excel (.xlsx), or a UWorld table pasted on stdin.
 
     Each row is one attempt at a question. The first miss of a question makes a
     new card; later misses and correct attempts count as recalls. Importing the
-    same file again changes nothing. FILE may be - for standard input.
+    same file again changes nothing. FILE may be - for standard input:
+    `xclip -o | srs import - --source uworld`.
     """
     name = "<stdin>" if file == "-" else file
-    data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    text = decode(data, name)
-    with open_db(ctx) as store:
+    options = ReadOptions(
+        default_source=source,
+        default_date=default_date.date() if default_date else None,  # type: ignore[attr-defined]
+        dayfirst=dayfirst,
+        mapping=parse_mapping(list(mapping)),
+    )
+    with _open_input(file) as stream, open_db(ctx) as store:
         settings = settings_mod.load(store)
-        now = utc_now()
-        headers: list[Header] = []
-        attempts = read_miss_log(
-            text, name, rule=settings.day_rule(), now=now, default_source=source, header_out=headers
-        )
-        summary = import_attempts(store, attempts, settings.scheduler(), file_label=name, now=now)
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        with _progress(size) as progress:
+            try:
+                summary = import_stream(
+                    store,
+                    settings.scheduler(),
+                    stream,
+                    name,
+                    now=utc_now(),
+                    format=format_,
+                    sheet=sheet,
+                    options=options,
+                    skip_invalid=skip_invalid,
+                    dry_run=dry_run,
+                    progress=(lambda _rows: progress(stream.tell())) if progress else None,
+                )
+            except InvalidRows as exc:
+                _list_errors(exc.errors, exc.count)
+                raise
+    _print_summary(summary)
+
+
+def _open_input(file: str) -> io.BufferedIOBase:
+    """A seekable binary stream: the file, or standard input read into memory."""
+    if file == "-":
+        return io.BytesIO(sys.stdin.buffer.read())
+    return Path(file).open("rb")
+
+
+class _progress:
+    """A progress bar on a terminal for large files; nothing when piped."""
+
+    def __init__(self, size: int) -> None:
+        self.bar = None
+        if size > 5_000_000 and sys.stderr.isatty():
+            self.bar = click.progressbar(length=size, label="Importing", file=sys.stderr)
+        self.done = 0
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.bar is None:
+            return None
+        self.bar.__enter__()
+
+        def update(position: int) -> None:
+            assert self.bar is not None
+            self.bar.update(position - self.done)
+            self.done = position
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _list_errors(errors: list, count: int) -> None:
+    for error in errors:
+        click.echo(str(error), err=True)
+    if count > len(errors):
+        click.echo(f"... and {count - len(errors)} more", err=True)
+
+
+def _print_summary(summary: ImportSummary) -> None:
     click.echo(summary.line())
-    if headers and headers[0].ignored:
-        click.echo(f"Ignored columns: {', '.join(headers[0].ignored)}", err=True)
+    if summary.errors:
+        _list_errors(summary.errors, summary.invalid)
+    for note in summary.notes():
+        click.echo(note, err=True)

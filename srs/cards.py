@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from .db import Event, Store
+from .db import MISS_RESULTS, Event, Store
 from .scheduling import CardState, Rating, Scheduler
-
-MISS_RESULTS = ("incorrect", "omitted")
 
 
 def is_miss(event: Event) -> bool:

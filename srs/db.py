@@ -20,6 +20,7 @@ from .errors import DatabaseError
 from .scheduling import CardState, State
 from .timing import from_iso, to_iso
 
+MISS_RESULTS = ("incorrect", "omitted", "guessed")  # Qbank results that count as a miss
 APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
 BUSY_TIMEOUT_MS = 10_000
 
@@ -29,28 +30,36 @@ class Question:
     id: int
     source: str
     qid: str
-    subject: str
+    subject: str  # USMLE discipline name when known, else as written
+    subject_text: str  # as the student wrote it
     system: str
+    system_text: str
     topic: str
+    category: str
     prompt: str
     objective: str
     explanation: str
     my_answer: str
     correct_answer: str
     reason: str
+    reason_kind: str  # one of srs.taxonomy.REASON_KINDS, or ''
     created_at: datetime
 
 
 QUESTION_TEXT_FIELDS = (
     "subject",
+    "subject_text",
     "system",
+    "system_text",
     "topic",
+    "category",
     "prompt",
     "objective",
     "explanation",
     "my_answer",
     "correct_answer",
     "reason",
+    "reason_kind",
 )
 
 
@@ -114,8 +123,7 @@ class Store:
 
     def set_config(self, key: str, value: str) -> None:
         self.conn.execute(
-            "INSERT INTO config (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
 
@@ -127,10 +135,12 @@ class Store:
         ).fetchone()
         return _question(row) if row else None
 
+    def find_question_id(self, source: str, qid: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM questions WHERE source = ? AND qid = ?", (source, qid)).fetchone()
+        return row[0] if row else None
+
     def question(self, question_id: int) -> Question:
-        row = self.conn.execute(
-            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)
-        ).fetchone()
+        row = self.conn.execute(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)).fetchone()
         return _question(row)
 
     def questions(self, ids: Iterable[int] | None = None) -> list[Question]:
@@ -141,29 +151,39 @@ class Store:
         found = {q.id: q for q in map(_question, self._select_in(sql, "id", wanted))}
         return [found[i] for i in wanted if i in found]
 
-    def insert_question(self, source: str, qid: str, fields: dict[str, str], created: datetime) -> int:
+    def insert_question(self, source: str, qid: str, fields: dict[str, str], created: datetime, rank: str = "") -> int:
         values = {name: fields.get(name, "") for name in QUESTION_TEXT_FIELDS}
         cursor = self.conn.execute(
-            "INSERT INTO questions (source, qid, created_at, "
+            "INSERT INTO questions (source, qid, created_at, text_rank, "
             + ", ".join(QUESTION_TEXT_FIELDS)
-            + ") VALUES (?, ?, ?, "
+            + ") VALUES (?, ?, ?, ?, "
             + ", ".join("?" for _ in QUESTION_TEXT_FIELDS)
             + ")",
-            (source, qid, to_iso(created), *values.values()),
+            (source, qid, to_iso(created), rank, *values.values()),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def update_question(self, question_id: int, fields: dict[str, str]) -> None:
-        unknown = set(fields) - set(QUESTION_TEXT_FIELDS)
-        if unknown:
-            raise ValueError(f"not question fields: {sorted(unknown)}")
-        if fields:
-            assignments = ", ".join(f"{name} = ?" for name in fields)
-            self.conn.execute(
-                f"UPDATE questions SET {assignments} WHERE id = ?",
-                (*fields.values(), question_id),
-            )
+    def merge_question_text(self, question_id: int, fields: dict[str, str], rank: str) -> bool:
+        """Take the row's text where it ranks at least as high as what set the current
+        text (a later miss beats an earlier one, any miss beats a correct attempt);
+        otherwise only fill empty fields. Returns whether anything changed."""
+        names = [n for n in fields if n in QUESTION_TEXT_FIELDS]
+        row = self.conn.execute(
+            f"SELECT text_rank, {', '.join(names) or 'id'} FROM questions WHERE id = ?", (question_id,)
+        ).fetchone()
+        current_rank, current = row[0], dict(zip(names, row[1:], strict=True))
+        wins = rank >= current_rank
+        changed = {n: fields[n] for n in names if current[n] != fields[n] and (wins or not current[n])}
+        new_rank = max(rank, current_rank)
+        if not changed and new_rank == current_rank:
+            return False
+        assignments = "".join(f", {n} = ?" for n in changed)
+        self.conn.execute(
+            f"UPDATE questions SET text_rank = ?{assignments} WHERE id = ?",
+            (new_rank, *changed.values(), question_id),
+        )
+        return bool(changed)
 
     # -- events --------------------------------------------------------------
     def insert_event(
@@ -206,9 +226,7 @@ class Store:
 
     # -- cards ---------------------------------------------------------------
     def card(self, question_id: int) -> CardState | None:
-        row = self.conn.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = ?", (question_id,)
-        ).fetchone()
+        row = self.conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = ?", (question_id,)).fetchone()
         return _card_state(row) if row else None
 
     def cards(self) -> dict[int, CardState]:
@@ -284,8 +302,8 @@ class Store:
 
     def record_import(self, file: str, at: datetime, counts: dict[str, int]) -> None:
         self.conn.execute(
-            "INSERT INTO imports (file, at, rows, new_cards, repeated_misses, correct, duplicates) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO imports (file, at, rows, new_cards, repeated_misses, correct, duplicates, invalid) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 file,
                 to_iso(at),
@@ -294,8 +312,23 @@ class Store:
                 counts["repeated_misses"],
                 counts["correct"],
                 counts["duplicates"],
+                counts["invalid"],
             ),
         )
+
+    # -- scratch sets (temporary tables: memory stays flat on huge imports) ------
+    def scratch_set(self, name: str) -> None:
+        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
+        self.conn.execute(f"DELETE FROM temp.{name}")
+
+    def scratch_add(self, name: str, value: int) -> None:
+        self.conn.execute(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", (value,))
+
+    def scratch_has(self, name: str, value: int) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM temp.{name} WHERE id = ?", (value,)).fetchone() is not None
+
+    def scratch_items(self, name: str) -> Iterator[int]:
+        return (r[0] for r in self.conn.execute(f"SELECT id FROM temp.{name} ORDER BY id"))
 
     def _select_in(self, sql: str, column: str, values: list[Any]) -> Iterator[tuple]:
         for start in range(0, len(values), 500):
@@ -303,11 +336,14 @@ class Store:
             marks = ", ".join("?" for _ in chunk)
             yield from self.conn.execute(f"{sql} WHERE {column} IN ({marks})", chunk)
 
+    def delete_config(self, key: str) -> None:
+        self.conn.execute("DELETE FROM config WHERE key = ?", (key,))
+
 
 _QUESTION_COLUMNS = "id, source, qid, " + ", ".join(QUESTION_TEXT_FIELDS) + ", created_at"
 _EVENT_COLUMNS = "id, question_id, at, kind, result, rating, duration_ms"
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
-_MISS = "e.kind = 'qbank' AND e.result IN ('incorrect', 'omitted')"
+_MISS = f"e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}"
 _CARD_ROWS_SQL = f"""
     WITH misses AS (
         SELECT e.question_id, count(*) AS n FROM events e WHERE {_MISS} GROUP BY e.question_id
@@ -387,13 +423,11 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(
-            f"{path} is not an srs database or is damaged ({exc}); "
-            "point --db at another file or restore a backup"
+            f"{path} is not an srs database or is damaged ({exc}); point --db at another file or restore a backup"
         ) from exc
     if app_id != APPLICATION_ID and tables:
         raise DatabaseError(
-            f"{path} is not an srs database (it belongs to another program); "
-            "point --db or SRS_DB at another file"
+            f"{path} is not an srs database (it belongs to another program); point --db or SRS_DB at another file"
         )
 
 
@@ -409,9 +443,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         applied = set()
     newer = applied - set(NAMES)
     if newer:
-        raise DatabaseError(
-            f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it"
-        )
+        raise DatabaseError(f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it")
     if applied == set(NAMES):
         return
     from .migrations import apply

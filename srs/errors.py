@@ -27,14 +27,25 @@ class InputError(SrsError):
         super().__init__(self._format())
 
     def _format(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f" line {self.line}"
+        """`misses.csv:14: column 'date': '31/31/2026' is not a date`."""
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.field:
+            return f"{where}: column '{self.field}': {self.reason}"
         if self.column is not None:
-            where += f", column {self.column}"
-            if self.field:
-                where += f" ({self.field})"
+            return f"{where}: column {self.column}: {self.reason}"
         return f"{where}: {self.reason}"
+
+
+class InvalidRows(SrsError):
+    """Some rows could not be read; nothing was imported."""
+
+    def __init__(self, errors: list[InputError], count: int, file: str) -> None:
+        self.errors = errors  # the first few
+        self.count = count  # all of them
+        super().__init__(
+            f"{file}: {count} invalid row{'s' if count != 1 else ''}; nothing was imported "
+            "(fix them, or use --skip-invalid to import the other rows)"
+        )
 
 
 class DatabaseError(SrsError):

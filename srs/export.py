@@ -55,7 +55,7 @@ def note_guid(source: str, qid: str) -> str:
 
 def tag(kind: str, value: str) -> str:
     """'srs::topic::Type_I_hypersensitivity': hierarchical, no spaces."""
-    cleaned = re.sub(r"\s+", "_", value.strip()).replace("::", "_")
+    cleaned = re.sub(r"[^\w-]+", "_", value.strip().replace("&", "and")).strip("_")
     return f"srs::{kind}::{cleaned}"
 
 

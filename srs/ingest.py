@@ -1,21 +1,28 @@
 """Storing a miss log: new cards for first misses, recalls for later attempts.
 
-One import is one transaction. Each attempt has a key (source, qid, time,
-result), so importing the same log again finds every row already there.
+One import is one transaction: every row or none. Rows are streamed: memory
+does not grow with the file (sets of ids live in temporary tables). An attempt
+is known by (source, qid, date), so importing an overlapping log again skips
+what is already there.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import IO
 
 from .cards import rebuild
 from .db import Store
-from .misslog import Attempt
+from .errors import InputError, InvalidRows
+from .misslog import Attempt, ReadOptions, ReadReport, read_attempts
 from .scheduling import Scheduler
-from .timing import to_iso
+from .tables import SNIFF_BYTES, open_table
+from .timing import DayRule, to_iso
+
+MAX_LISTED_ERRORS = 20
 
 
 @dataclass
@@ -26,8 +33,11 @@ class ImportSummary:
     correct: int = 0
     omitted: int = 0
     duplicates: int = 0
+    invalid: int = 0
     updated_questions: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)  # the first few invalid rows
+    report: ReadReport = field(default_factory=ReadReport)
+    dry_run: bool = False
 
     def line(self) -> str:
         text = (
@@ -35,102 +45,179 @@ class ImportSummary:
             f"{self.repeated_misses} repeated misses, {self.correct} correct attempts, "
             f"{self.duplicates} duplicates skipped"
         )
+        if self.invalid:
+            text += f", {self.invalid} invalid rows skipped"
         if self.updated_questions:
             text += f", {self.updated_questions} cards' text updated"
-        return text
+        return ("Dry run (nothing written): " if self.dry_run else "") + text
+
+    def notes(self) -> list[str]:
+        """Things to tell the student besides the counts."""
+        report, notes = self.report, []
+        if report.unknown_subjects:
+            notes.append("Subjects kept as written (not USMLE names): " + ", ".join(sorted(report.unknown_subjects)))
+        if report.unknown_systems:
+            notes.append("Systems kept as written (not USMLE names): " + ", ".join(sorted(report.unknown_systems)))
+        if report.ignored_columns:
+            notes.append("Ignored columns: " + ", ".join(report.ignored_columns))
+        if report.unnamed_columns:
+            numbers = ", ".join(str(n) for n in report.unnamed_columns)
+            notes.append(f"Columns without a name were ignored (column {numbers})")
+        return notes
 
 
-def attempt_key(attempt: Attempt, undated_seen: Counter[tuple[str, str, str]]) -> str:
-    """Identity of an attempt. Undated rows are told apart by their order in the file."""
+def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str]]) -> str:
+    """Identity of an attempt: the same question on the same day is the same attempt.
+
+    Rows without a date are told apart by their order in the file, so the same
+    undated log imported twice is still recognised.
+    """
     if attempt.at is not None:
-        return f"qbank|{attempt.source}|{attempt.qid}|{to_iso(attempt.at)}|{attempt.result}"
-    ident = (attempt.source, attempt.qid, attempt.result)
-    undated_seen[ident] += 1
-    return f"qbank|{attempt.source}|{attempt.qid}|undated|{attempt.result}|{undated_seen[ident]}"
+        day = attempt.at.astimezone(rule.tz).date().isoformat()
+        return f"qbank|{attempt.source}|{attempt.qid}|{day}"
+    undated[(attempt.source, attempt.qid)] += 1
+    return f"qbank|{attempt.source}|{attempt.qid}|undated|{undated[(attempt.source, attempt.qid)]}"
+
+
+def text_rank(attempt: Attempt, now: datetime) -> str:
+    """Misses outrank correct attempts; later outranks earlier (see merge_question_text)."""
+    return f"{1 if attempt.is_miss else 0}|{to_iso(attempt.at or now)}"
+
+
+class _DryRun(Exception):
+    """Raised to roll back a dry run after counting."""
 
 
 def import_attempts(
     store: Store,
-    attempts: Iterable[Attempt],
+    items: Iterable[Attempt | InputError],
     scheduler: Scheduler,
     *,
     file_label: str,
     now: datetime,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    report: ReadReport | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Add the attempts in one transaction; an exception leaves the database as it was."""
-    summary = ImportSummary()
-    undated: Counter[tuple[str, str, str]] = Counter()
-    touched: set[int] = set()
-    questions = _Questions(store, now)
+    """Add the attempts in one transaction; any exception leaves the database as it was.
+
+    Invalid rows (InputError items) are all collected; unless `skip_invalid`,
+    they make the whole import fail with InvalidRows.
+    """
+    summary = ImportSummary(report=report or ReadReport(), dry_run=dry_run)
+    undated: Counter[tuple[str, str]] = Counter()
     misses = 0
-    with store.write():
-        for attempt in attempts:
-            summary.rows += 1
-            question_id = questions.id_for(attempt)
-            inserted = store.insert_event(
-                question_id,
-                at=attempt.at or now,
-                kind="qbank",
-                key=attempt_key(attempt, undated),
-                recorded=now,
-                result=attempt.result,
-            )
-            if inserted is None:
-                summary.duplicates += 1
-                continue
-            touched.add(question_id)
-            if attempt.result == "correct":
-                summary.correct += 1
-            else:
-                misses += 1
-                summary.omitted += 1 if attempt.result == "omitted" else 0
-        summary.updated_questions = questions.write_text()
-        summary.new_cards = rebuild(store, scheduler, sorted(touched))
-        summary.repeated_misses = misses - summary.new_cards
-        store.record_import(file_label, now, vars(summary))
+    try:
+        with store.write():
+            store.scratch_set("touched")
+            store.scratch_set("created")
+            for item in items:
+                if isinstance(item, InputError):
+                    summary.invalid += 1
+                    if len(summary.errors) < MAX_LISTED_ERRORS:
+                        summary.errors.append(item)
+                    continue
+                summary.rows += 1
+                if progress is not None and summary.rows % 1000 == 0:
+                    progress(summary.rows)
+                inserted = _store_attempt(store, item, scheduler.rule, undated, now, summary)
+                if inserted:
+                    misses += 1 if item.is_miss else 0
+                    summary.correct += 0 if item.is_miss else 1
+            if summary.invalid and not skip_invalid:
+                raise InvalidRows(summary.errors, summary.invalid, file_label)
+            summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"))
+            summary.repeated_misses = misses - summary.new_cards
+            store.record_import(file_label, now, vars(summary))
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     return summary
 
 
-class _Questions:
-    """Finds or creates each attempt's question and gathers its text.
+def _store_attempt(
+    store: Store,
+    attempt: Attempt,
+    rule: DayRule,
+    undated: Counter[tuple[str, str]],
+    now: datetime,
+    summary: ImportSummary,
+) -> bool:
+    """Store one attempt and its question's text; False when it was already known."""
+    rank = text_rank(attempt, now)
+    question = store.find_question_id(attempt.source, attempt.qid)
+    if question is None:
+        question = store.insert_question(attempt.source, attempt.qid, attempt.fields, attempt.at or now, rank)
+        store.scratch_add("created", question)
+    elif attempt.fields and store.merge_question_text(question, attempt.fields, rank):
+        summary.updated_questions += 0 if store.scratch_has("created", question) else 1
+    event = store.insert_event(
+        question,
+        at=attempt.at or now,
+        kind="qbank",
+        key=attempt_key(attempt, rule, undated),
+        recorded=now,
+        result=attempt.result,
+    )
+    if event is None:
+        summary.duplicates += 1
+        return False
+    summary.omitted += 1 if attempt.result == "omitted" else 0
+    store.scratch_add("touched", question)
+    return True
 
-    A question's text comes from its latest miss; a correct attempt only fills
-    fields no miss gave (its "my answer" is the right one, not the missed one).
-    The text is written once, at the end, so row order cannot flip it back and
-    forth and a repeated import updates nothing.
-    """
 
-    def __init__(self, store: Store, now: datetime) -> None:
-        self.store, self.now = store, now
-        self.ids: dict[tuple[str, str], int] = {}
-        self.created: set[int] = set()
-        self.text: dict[int, dict[str, tuple[tuple, str]]] = {}
+def import_stream(
+    store: Store,
+    scheduler: Scheduler,
+    stream: IO[bytes],
+    name: str,
+    *,
+    now: datetime,
+    format: str | None = None,
+    sheet: str | None = None,
+    options: ReadOptions | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Read a miss log in any supported format from a seekable binary stream and import it."""
+    sample = _sample(stream)
+    table = open_table(stream, name, format=format, sheet=sheet)
+    report = ReadReport()
+    if table.format == "xlsx":
+        sample = " ".join(table.header or [])
+    items = read_attempts(
+        table,
+        name,
+        rule=scheduler.rule,
+        now=now,
+        options=options or ReadOptions(),
+        report=report,
+        sample=sample,
+    )
+    try:
+        return import_attempts(
+            store,
+            items,
+            scheduler,
+            file_label=name,
+            now=now,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            report=report,
+            progress=progress,
+        )
+    finally:
+        table.close()
 
-    def id_for(self, attempt: Attempt) -> int:
-        ident = (attempt.source, attempt.qid)
-        if ident not in self.ids:
-            question = self.store.find_question(*ident)
-            if question is None:
-                new_id = self.store.insert_question(*ident, {}, attempt.at or self.now)
-                self.created.add(new_id)
-                self.ids[ident] = new_id
-            else:
-                self.ids[ident] = question.id
-        question_id = self.ids[ident]
-        rank = (attempt.is_miss, to_iso(attempt.at or self.now), attempt.line)
-        fields = self.text.setdefault(question_id, {})
-        for name, value in attempt.fields.items():
-            if name not in fields or fields[name][0] <= rank:
-                fields[name] = (rank, value)
-        return question_id
 
-    def write_text(self) -> int:
-        """Store the gathered text; returns how many existing questions changed."""
-        updated = 0
-        for question_id, fields in self.text.items():
-            question = self.store.question(question_id)
-            changed = {k: v for k, (_, v) in fields.items() if getattr(question, k) != v}
-            if changed:
-                self.store.update_question(question_id, changed)
-                updated += question_id not in self.created
-        return updated
+def _sample(stream: IO[bytes]) -> str:
+    """The start of the file as text, to recognise score reports."""
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="replace")
+    return head.decode("utf-8", errors="replace")

@@ -23,14 +23,19 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             source TEXT NOT NULL,
             qid TEXT NOT NULL,
             subject TEXT NOT NULL DEFAULT '',
+            subject_text TEXT NOT NULL DEFAULT '',
             system TEXT NOT NULL DEFAULT '',
+            system_text TEXT NOT NULL DEFAULT '',
             topic TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL DEFAULT '',
             prompt TEXT NOT NULL DEFAULT '',
             objective TEXT NOT NULL DEFAULT '',
             explanation TEXT NOT NULL DEFAULT '',
             my_answer TEXT NOT NULL DEFAULT '',
             correct_answer TEXT NOT NULL DEFAULT '',
             reason TEXT NOT NULL DEFAULT '',
+            reason_kind TEXT NOT NULL DEFAULT '',
+            text_rank TEXT NOT NULL DEFAULT '',
             created_at TEXT NOT NULL,
             UNIQUE (source, qid)
         );
@@ -39,7 +44,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             question_id INTEGER NOT NULL REFERENCES questions(id),
             at TEXT NOT NULL,
             kind TEXT NOT NULL CHECK (kind IN ('qbank', 'review')),
-            result TEXT CHECK (result IN ('incorrect', 'correct', 'omitted')),
+            result TEXT CHECK (result IN ('incorrect', 'correct', 'omitted', 'guessed')),
             rating INTEGER CHECK (rating BETWEEN 1 AND 4),
             duration_ms INTEGER,
             key TEXT NOT NULL UNIQUE,
@@ -69,7 +74,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             new_cards INTEGER NOT NULL,
             repeated_misses INTEGER NOT NULL,
             correct INTEGER NOT NULL,
-            duplicates INTEGER NOT NULL
+            duplicates INTEGER NOT NULL,
+            invalid INTEGER NOT NULL DEFAULT 0
         );
         CREATE TABLE config (
             key TEXT PRIMARY KEY,

@@ -1,19 +1,21 @@
-"""Reading a miss log in srs's own format: CSV or TSV with a header row.
+"""From table rows to attempts: column names, dates, results, USMLE names.
 
-Parsing is separate from storing: `read_miss_log` turns bytes into `Attempt`s
-and raises `InputError` naming the file, line and column of the first problem.
+`read_attempts` turns each `Record` of a table into an `Attempt`, or into an
+`InputError` naming the file, line and column when the row is bad, so that an
+import can list every bad row (or skip them) instead of stopping at the first.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from . import taxonomy
+from .db import MISS_RESULTS
 from .errors import InputError
+from .tables import Record, Table
 from .timing import UTC, DayRule
 
 FIELDS = (
@@ -30,8 +32,19 @@ FIELDS = (
     "my_answer",
     "correct_answer",
     "reason",
+    "category",
 )
-TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("qid", "source", "date", "result"))
+TEXT_FIELDS = (
+    "topic",
+    "objective",
+    "prompt",
+    "explanation",
+    "my_answer",
+    "correct_answer",
+    "reason",
+    "category",
+)
+IGNORE = "ignore"
 RESULTS = {
     "incorrect": "incorrect",
     "wrong": "incorrect",
@@ -39,21 +52,33 @@ RESULTS = {
     "missed": "incorrect",
     "x": "incorrect",
     "✗": "incorrect",
+    "✘": "incorrect",
     "×": "incorrect",
     "false": "incorrect",
+    "no": "incorrect",
+    "n": "incorrect",
     "0": "incorrect",
     "correct": "correct",
     "right": "correct",
     "✓": "correct",
     "✔": "correct",
     "true": "correct",
+    "yes": "correct",
+    "y": "correct",
     "1": "correct",
     "omitted": "omitted",
     "omit": "omitted",
     "skipped": "omitted",
     "unanswered": "omitted",
+    "blank": "omitted",
+    "guessed": "guessed",
+    "lucky guess": "guessed",
 }
-DELIMITERS = (",", "\t", ";")
+SCORE_REPORT = re.compile(
+    r"score report|performance profile|equated percent correct|three[- ]digit score|"
+    r"estimated (?:step|score)|self[- ]assessment|percent correct|uwsa|nbme\s*\d",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -69,14 +94,25 @@ class Attempt:
 
     @property
     def is_miss(self) -> bool:
-        return self.result != "correct"
+        return self.result in MISS_RESULTS
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    default_source: str | None = None
+    default_date: date | None = None  # for rows without a date (`--date`)
+    dayfirst: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)  # column name -> field or "ignore"
 
 
 @dataclass
-class Header:
-    columns: dict[str, int]  # field -> index
-    ignored: list[str]
-    width: int
+class ReadReport:
+    """What the summary should mention besides counts."""
+
+    ignored_columns: list[str] = field(default_factory=list)
+    unnamed_columns: list[int] = field(default_factory=list)
+    unknown_subjects: set[str] = field(default_factory=set)
+    unknown_systems: set[str] = field(default_factory=set)
 
 
 def normalize_source(text: str) -> str:
@@ -84,68 +120,198 @@ def normalize_source(text: str) -> str:
 
 
 def normalize_qid(text: str) -> str:
-    qid = text.strip()
+    qid = text.strip().lstrip("#").strip()
     if re.fullmatch(r"\d+\.0+", qid):  # spreadsheets turn 118154 into 118154.0
         qid = qid.split(".")[0]
     return qid
 
 
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), or UTF-16 with a BOM; else say where it breaks."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise InputError("the file starts like UTF-16 but is not valid UTF-16", file=name) from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        raise InputError(
-            f"byte 0x{data[exc.start]:02X} is not UTF-8; save the file as UTF-8 (in Excel: 'CSV UTF-8')",
-            file=name,
-            line=data.count(b"\n", 0, exc.start) + 1,
-            column=column,
-        ) from exc
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """`--map "Column Name=field"` pairs; field may be `ignore`."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, target = pair.rpartition("=")
+        target = target.strip().lower().replace("-", "_")
+        if not sep or not column.strip():
+            raise InputError(f"--map '{pair}' should look like \"Column Name=field\"", file="--map")
+        if target not in FIELDS and target != IGNORE:
+            raise InputError(
+                f"--map '{pair}': '{target}' is not a field (fields: {', '.join(FIELDS)}, or ignore)",
+                file="--map",
+            )
+        mapping[taxonomy.key(column)] = target
+    return mapping
 
 
-def sniff_delimiter(text: str, name: str) -> str:
-    if name.lower().endswith((".tsv", ".tab")):
-        return "\t"
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return max(DELIMITERS, key=first.count)
+class Columns:
+    """Which field each column holds; built from the header or, for JSON, per key."""
 
+    def __init__(self, name: str, options: ReadOptions, report: ReadReport) -> None:
+        self.name, self.options, self.report = name, options, report
+        self.aliases = taxonomy.header_aliases()
+        self.cache: dict[str, str | None] = {}
 
-def parse_header(cells: list[str], name: str) -> Header:
-    columns: dict[str, int] = {}
-    ignored: list[str] = []
-    for index, cell in enumerate(cells):
-        key = re.sub(r"[\s\-]+", "_", cell.strip().lower())
-        if key in FIELDS:
-            if key in columns:
+    def field_of(self, column: str) -> str | None:
+        if column not in self.cache:
+            key = taxonomy.key(column)
+            target = self.options.mapping.get(key) or self.aliases.get(key)
+            self.cache[column] = None if target in (None, IGNORE) else target
+            if target is None and column.strip() and column.strip() not in self.report.ignored_columns:
+                self.report.ignored_columns.append(column.strip())
+        return self.cache[column]
+
+    def check_header(self, header: list[str], sample: str) -> None:
+        """Duplicate fields are an error (never merged); a missing qid column too."""
+        seen: dict[str, str] = {}
+        for index, column in enumerate(header, start=1):
+            target = self.field_of(column)
+            if target is None:
+                continue
+            if target in seen:
                 raise InputError(
-                    f"column '{cell.strip()}' appears twice (columns {columns[key] + 1} and {index + 1})",
-                    file=name,
+                    f"columns '{seen[target]}' and '{column}' both mean {target}; keep one, or say which "
+                    f'with --map "{column}={IGNORE}"',
+                    file=self.name,
                     line=1,
-                    column=index + 1,
+                    column=index,
                 )
-            columns[key] = index
-        elif cell.strip():
-            ignored.append(cell.strip())
-    if "qid" not in columns:
-        found = ", ".join(c.strip() for c in cells if c.strip()) or "nothing"
-        raise InputError(
-            f"no 'qid' column in the header (found: {found}); "
-            "the first row must name the columns, one of them qid",
+            seen[target] = column
+        if "qid" not in seen:
+            raise no_qid_error(self.name, [c for c in header if c], sample)
+
+
+def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
+    if SCORE_REPORT.search(sample):
+        return InputError(
+            "this looks like an NBME or UWSA score report, not a list of questions; srs imports the "
+            "questions you missed (self-assessment scores will have a command of their own)",
             file=name,
-            line=1,
         )
-    return Header(columns, ignored, len(cells))
+    found = ", ".join(columns[:12]) or "nothing"
+    return InputError(
+        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid"',
+        file=name,
+        line=1,
+    )
 
 
-def parse_when(text: str, rule: DayRule) -> datetime | None:
-    """ISO date (taken as local noon) or ISO datetime (local unless it has an offset)."""
+def read_attempts(
+    table: Table,
+    name: str,
+    *,
+    rule: DayRule,
+    now: datetime,
+    options: ReadOptions,
+    report: ReadReport,
+    sample: str = "",
+) -> Iterator[Attempt | InputError]:
+    """Each record as an Attempt, or as the InputError that says what is wrong with it."""
+    columns = Columns(name, options, report)
+    if table.header is not None:
+        columns.check_header(table.header, sample)
+        report.unnamed_columns = [i for i, c in enumerate(table.header, start=1) if not c]
+    latest = now + timedelta(days=1)
+    seen_qid = table.header is not None
+    for record in table.records:
+        try:
+            attempt = _attempt(record, columns, name, rule, latest, options, report)
+        except InputError as exc:
+            yield exc
+            continue
+        seen_qid = True
+        yield attempt
+    if not seen_qid:
+        raise no_qid_error(name, [], sample)
+
+
+def _attempt(
+    record: Record,
+    columns: Columns,
+    name: str,
+    rule: DayRule,
+    latest: datetime,
+    options: ReadOptions,
+    report: ReadReport,
+) -> Attempt:
+    if record.extra is not None:
+        raise InputError(
+            f"this row has {record.width} cells but the header names fewer columns (a value with a comma needs quotes)",
+            file=name,
+            line=record.line,
+            column=record.extra,
+        )
+    values: dict[str, tuple[str, str]] = {}  # field -> (column, text)
+    for column, text in record.values:
+        target = columns.field_of(column)
+        if target is None:
+            continue
+        if target in values and values[target][1].strip() and text.strip():
+            raise InputError(
+                f"both '{values[target][0]}' and '{column}' give a {target}",
+                file=name,
+                line=record.line,
+            )
+        if target not in values or text.strip():
+            values[target] = (column, text)
+
+    def get(field_name: str) -> str:
+        return values[field_name][1].strip() if field_name in values else ""
+
+    def bad(field_name: str, message: str) -> InputError:
+        column = values[field_name][0] if field_name in values else field_name
+        return InputError(message, file=name, line=record.line, field=column)
+
+    qid = normalize_qid(get("qid"))
+    if not qid:
+        raise bad("qid", "the question id is empty")
+    raw_date = get("date")
+    try:
+        at = parse_when(raw_date, rule, dayfirst=options.dayfirst)
+    except ValueError:
+        raise bad("date", f"'{raw_date}' is not a date (e.g. 2026-11-03, 11/3/2026, 3 Nov 2026)") from None
+    if at is None and options.default_date is not None:
+        at = rule.local_noon(options.default_date)
+    if at is not None and at > latest:
+        raise bad("date", f"'{raw_date or options.default_date}' is in the future")
+    raw_result = get("result")
+    if raw_result.lower() not in RESULTS and raw_result:
+        raise bad("result", f"'{raw_result}' is not a result (incorrect, correct, omitted or guessed)")
+    result = RESULTS.get(raw_result.lower(), "incorrect")
+    fields = {f: get(f) for f in TEXT_FIELDS if get(f)}
+    fields.update(_normalized(get("subject"), get("system"), report))
+    if "reason" in fields:
+        fields["reason_kind"] = taxonomy.load().reason_kind(fields["reason"])
+        if result == "correct" and fields["reason_kind"] == "guessed":
+            result = "guessed"  # a lucky guess is not knowledge
+    source = normalize_source(get("source")) or normalize_source(options.default_source or "") or "other"
+    return Attempt(record.line, source, qid, at, result, fields)
+
+
+def _normalized(subject: str, system: str, report: ReadReport) -> dict[str, str]:
+    """USMLE names for subject and system, keeping the student's own words beside them."""
+    names = taxonomy.load()
+    fields: dict[str, str] = {}
+    if subject:
+        canonical = names.subject(subject)
+        if canonical is None:
+            report.unknown_subjects.add(subject)
+        fields["subject"], fields["subject_text"] = canonical or subject, subject
+    if system:
+        canonical = names.system(system)
+        if canonical is None:
+            report.unknown_systems.add(system)
+        fields["system"], fields["system_text"] = canonical or system, system
+    return fields
+
+
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def parse_when(text: str, rule: DayRule, *, dayfirst: bool = False) -> datetime | None:
+    """ISO, US or day-first numeric dates, `3 Nov 2026`, or Excel serial numbers.
+
+    A date without a time is taken as local noon; a time without an offset as local.
+    """
     text = text.strip()
     if not text:
         return None
@@ -153,94 +319,25 @@ def parse_when(text: str, rule: DayRule) -> datetime | None:
         return rule.local_noon(date.fromisoformat(text))
     except ValueError:
         pass
-    moment = datetime.fromisoformat(text.replace(" ", "T", 1))  # ValueError propagates
-    return rule.localize(moment) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def parse_result(text: str) -> str:
-    key = text.strip().lower()
-    if not key:
-        return "incorrect"
-    return RESULTS[key]  # KeyError propagates
-
-
-class _Row:
-    """Cells of one record with what is needed to point at one of them."""
-
-    def __init__(self, cells: list[str], header: Header, name: str, line: int) -> None:
-        self.cells, self.header, self.name, self.line = cells, header, name, line
-
-    def get(self, field_name: str) -> str:
-        index = self.header.columns.get(field_name)
-        if index is None or index >= len(self.cells):
-            return ""
-        return self.cells[index]
-
-    def error(self, field_name: str, message: str) -> InputError:
-        index = self.header.columns[field_name]
-        return InputError(message, file=self.name, line=self.line, column=index + 1, field=field_name)
-
-
-def read_miss_log(
-    text: str,
-    name: str,
-    *,
-    rule: DayRule,
-    now: datetime,
-    default_source: str | None = None,
-    header_out: list[Header] | None = None,
-) -> Iterator[Attempt]:
-    """Yield the attempts in a decoded miss log, checking every cell on the way."""
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=sniff_delimiter(text, name))
-    header: Header | None = None
-    line = 1
-    latest = now + timedelta(days=1)
     try:
-        for cells in reader:
-            start, line = line, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            if header is None:
-                header = parse_header(cells, name)
-                if header_out is not None:
-                    header_out.append(header)
-                continue
-            yield _attempt(_Row(cells, header, name, start), rule, latest, default_source)
-    except csv.Error as exc:
-        raise InputError(f"cannot read this row as CSV ({exc})", file=name, line=line) from exc
-    if header is None:
-        raise InputError("the file is empty; expected a header row naming the columns", file=name)
-
-
-def _attempt(row: _Row, rule: DayRule, latest: datetime, default_source: str | None) -> Attempt:
-    extra = [i for i in range(row.header.width, len(row.cells)) if row.cells[i].strip()]
-    if extra:
-        raise InputError(
-            f"this row has {len(row.cells)} cells but the header names {row.header.width} columns "
-            "(a comma inside a value needs quotes)",
-            file=row.name,
-            line=row.line,
-            column=extra[0] + 1,
-        )
-    qid = normalize_qid(row.get("qid"))
-    if not qid:
-        raise row.error("qid", "qid is empty; every row needs the question's id")
-    raw_date = row.get("date")
-    try:
-        at = parse_when(raw_date, rule)
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
-        raise row.error(
-            "date", f"date '{raw_date.strip()}' is not a date (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"
-        ) from None
-    if at is not None and at > latest:
-        raise row.error("date", f"date '{raw_date.strip()}' is in the future")
-    raw_result = row.get("result")
+        moment = _loose_date(text, dayfirst)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    if moment.time() == datetime.min.time() and not re.search(r"\d:\d", text):
+        return rule.local_noon(moment.date())
+    return rule.localize(moment)
+
+
+def _loose_date(text: str, dayfirst: bool) -> datetime:
+    if re.fullmatch(r"\d{5}(\.\d+)?", text) and 20000 <= float(text) <= 80000:
+        return EXCEL_EPOCH + timedelta(days=float(text))
+    if not re.search(r"\d{4}|\d+[/.-]\d+[/.-]\d+", text):
+        raise ValueError(text)  # a date needs a year; '3 Nov' alone is ambiguous
+    from dateutil import parser
+
     try:
-        result = parse_result(raw_result)
-    except KeyError:
-        raise row.error(
-            "result", f"result '{raw_result.strip()}' is not one of incorrect, correct, omitted"
-        ) from None
-    source = normalize_source(row.get("source")) or normalize_source(default_source or "") or "other"
-    fields = {name: row.get(name).strip() for name in TEXT_FIELDS if row.get(name).strip()}
-    return Attempt(row.line, source, qid, at, result, fields)
+        return parser.parse(text, dayfirst=dayfirst)
+    except (parser.ParserError, OverflowError) as exc:
+        raise ValueError(text) from exc

@@ -137,9 +137,7 @@ class Scheduler:
         result, _log = self._fsrs.review_card(fcard, rating, now)
         return result
 
-    def _review_days(
-        self, raw: dict[Rating, fsrs.Card], now: datetime, seed: str, reps: int
-    ) -> dict[Rating, int]:
+    def _review_days(self, raw: dict[Rating, fsrs.Card], now: datetime, seed: str, reps: int) -> dict[Rating, int]:
         """Whole-day intervals of the outcomes that land in Review, fuzzed, ordered."""
         days: dict[Rating, int] = {}
         previous: int | None = None
@@ -186,9 +184,7 @@ def _fuzzed(interval: int, factor: float, maximum: int) -> int:
         return interval
     delta = 1.0
     for fuzz_range in FUZZ_RANGES:
-        delta += fuzz_range["factor"] * max(
-            min(float(interval), fuzz_range["end"]) - fuzz_range["start"], 0.0
-        )
+        delta += fuzz_range["factor"] * max(min(float(interval), fuzz_range["end"]) - fuzz_range["start"], 0.0)
     lower = max(2, round(interval - delta))
     upper = min(round(interval + delta), maximum)
     lower = min(lower, upper)

@@ -136,9 +136,7 @@ def imported(srs, sample, db_path: Path) -> Path:
 def review_events(db: Path) -> list[tuple[int, int, str]]:
     """(question_id, rating, at) of every review event, in the order saved."""
     with contextlib.closing(sqlite3.connect(db)) as conn:
-        return conn.execute(
-            "SELECT question_id, rating, at FROM events WHERE kind = 'review' ORDER BY id"
-        ).fetchall()
+        return conn.execute("SELECT question_id, rating, at FROM events WHERE kind = 'review' ORDER BY id").fetchall()
 
 
 def question_ids(db: Path) -> dict[str, int]:

@@ -9,10 +9,7 @@ import zipfile
 def test_sample_import_due_export(srs, sample, tmp_path):
     result = srs("import", str(sample))
     assert result.exit_code == 0, result.output
-    assert (
-        "93 rows read: 77 new cards, 8 repeated misses, 8 correct attempts, 0 duplicates skipped"
-        in result.output
-    )
+    assert "93 rows read: 77 new cards, 8 repeated misses, 8 correct attempts, 0 duplicates skipped" in result.output
 
     due = json.loads(srs("due", "--json").output)
     assert due["cards"] == 77

@@ -1,0 +1,80 @@
+"""USMLE names for subjects and systems, and the fixed set of miss reasons.
+
+The mapping is data (`srs/data/taxonomy.json`); this module only looks it up.
+Unknown values are kept as written: nothing a student typed is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+REASON_KINDS = (
+    "knowledge gap",
+    "misread the question",
+    "reasoning/application",
+    "changed or second-guessed",
+    "ran out of time",
+    "guessed",
+)
+
+
+def key(text: str) -> str:
+    """Compare names loosely: 'Heme/Onc', 'heme onc' and 'HemeOnc' are one key."""
+    return re.sub(r"[^a-z0-9]", "", text.lower().replace("&", "and"))
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    subjects: dict[str, str]  # key -> canonical name
+    systems: dict[str, str]
+    reasons: list[tuple[str, tuple[str, ...]]]  # kind, keywords (in order)
+
+    def subject(self, text: str) -> str | None:
+        """The discipline's USMLE name, or None when the text is not one we know."""
+        return self.subjects.get(key(text)) if text.strip() else None
+
+    def system(self, text: str) -> str | None:
+        return self.systems.get(key(text)) if text.strip() else None
+
+    def reason_kind(self, text: str) -> str:
+        """One of REASON_KINDS, or '' when the words match none of them."""
+        words = key(text)
+        if not words:
+            return ""
+        for kind, keywords in self.reasons:
+            if any(k in words for k in keywords):
+                return kind
+        return ""
+
+
+def _aliases(groups: dict[str, list[str]]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canonical, spellings in groups.items():
+        for spelling in [canonical, *spellings]:
+            table.setdefault(key(spelling), canonical)
+    return table
+
+
+@lru_cache(maxsize=1)
+def load() -> Taxonomy:
+    data = json.loads(resources.files("srs").joinpath("data/taxonomy.json").read_text(encoding="utf-8"))
+    reasons = [
+        (kind, tuple(key(k) for k in keywords)) for kind, keywords in data["reasons"].items() if kind != "comment"
+    ]
+    assert {kind for kind, _ in reasons} == set(REASON_KINDS), "taxonomy.json reasons out of date"
+    return Taxonomy(_aliases(data["subjects"]), _aliases(data["systems"]), reasons)
+
+
+@lru_cache(maxsize=1)
+def header_aliases() -> dict[str, str]:
+    """Column-name key -> miss-log field, from `srs/data/headers.json`."""
+    data = json.loads(resources.files("srs").joinpath("data/headers.json").read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for field, names in data["fields"].items():
+        for name in [field, *names]:
+            table.setdefault(key(name), field)
+    return table
