@@ -146,10 +146,10 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
 class Columns:
     """Which field each column holds; built from the header or, for JSON, per key."""
 
-    def __init__(self, name: str, options: ReadOptions, report: ReadReport) -> None:
+    def __init__(self, name: str, options: ReadOptions, report: ReadReport, *, named: bool = False) -> None:
         self.name, self.options, self.report = name, options, report
         self.aliases = taxonomy.header_aliases()
-        self.cache: dict[str, str | None] = {}
+        self.cache: dict[str, str | None] = {f: f for f in FIELDS} if named else {}
 
     def field_of(self, column: str) -> str | None:
         if column not in self.cache:
@@ -206,8 +206,8 @@ def read_attempts(
     sample: str = "",
 ) -> Iterator[Attempt | InputError]:
     """Each record as an Attempt, or as the InputError that says what is wrong with it."""
-    columns = Columns(name, options, report)
-    if table.header is not None:
+    columns = Columns(name, options, report, named=table.format == "uworld")
+    if table.header is not None and table.format != "uworld":
         columns.check_header(table.header, sample)
         report.unnamed_columns = [i for i, c in enumerate(table.header, start=1) if not c]
     latest = now + timedelta(days=1)

@@ -82,6 +82,10 @@ def detect(first_line: str, name: str) -> str:
     if stripped.startswith("["):
         return "json"
     if stripped.startswith("{"):
+        try:
+            json.loads(stripped)
+        except json.JSONDecodeError:
+            return "json"  # an object spread over lines, holding the list
         return "jsonl"
     if UWORLD_HEADER <= {_key(c) for c in _split_paste(first_line)}:
         return "uworld"
@@ -231,6 +235,7 @@ def _uworld_rows(header: list[str], lines: Iterator[tuple[int, str]]) -> Iterato
                 values.append((UWORLD_COLUMNS[key], cell))
             elif _is_mark(cell):
                 mark = mark or cell
+        mark = mark or next((c for c in cells[len(keys) :] if _is_mark(c)), "")
         if mark:
             values.append(("result", RESULT_MARKS.get(mark, mark)))
         yield Record(number, values)
