@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A user's value fit for a one-line message: control characters escaped, long text cut."""
+    value = _CONTROL.sub(lambda m: repr(m.group())[1:-1], value.replace("\n", "\\n").replace("\r", "\\r"))
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
 
 class SrsError(Exception):
     """Root of everything the user can fix: bad input, bad options, bad files."""
@@ -30,10 +40,10 @@ class InputError(SrsError):
         """`misses.csv:14: column 'date': '31/31/2026' is not a date`."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         if self.field:
-            return f"{where}: column '{self.field}': {self.reason}"
-        if self.column is not None:
-            return f"{where}: column {self.column}: {self.reason}"
-        return f"{where}: {self.reason}"
+            where += f": column '{shown(self.field, 40)}'"
+        elif self.column is not None:
+            where += f": column {self.column}"
+        return f"{where}: {shown(self.reason, 400)}"
 
 
 class InvalidRows(SrsError):

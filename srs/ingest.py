@@ -16,7 +16,7 @@ from typing import IO
 
 from .cards import rebuild
 from .db import Store
-from .errors import InputError, InvalidRows
+from .errors import InputError, InvalidRows, shown
 from .misslog import Attempt, ReadOptions, ReadReport, read_attempts
 from .scheduling import Scheduler
 from .tables import SNIFF_BYTES, open_table
@@ -55,15 +55,20 @@ class ImportSummary:
         """Things to tell the student besides the counts."""
         report, notes = self.report, []
         if report.unknown_subjects:
-            notes.append("Subjects kept as written (not USMLE names): " + ", ".join(sorted(report.unknown_subjects)))
+            notes.append(f"Subjects kept as written (not USMLE names): {_listed(sorted(report.unknown_subjects))}")
         if report.unknown_systems:
-            notes.append("Systems kept as written (not USMLE names): " + ", ".join(sorted(report.unknown_systems)))
+            notes.append(f"Systems kept as written (not USMLE names): {_listed(sorted(report.unknown_systems))}")
         if report.ignored_columns:
-            notes.append("Ignored columns: " + ", ".join(report.ignored_columns))
+            notes.append(f"Ignored columns: {_listed(report.ignored_columns)}")
         if report.unnamed_columns:
             numbers = ", ".join(str(n) for n in report.unnamed_columns)
             notes.append(f"Columns without a name were ignored (column {numbers})")
         return notes
+
+
+def _listed(values: list[str], most: int = 15) -> str:
+    text = ", ".join(shown(v, 40) for v in values[:most])
+    return text + (f" and {len(values) - most} more" if len(values) > most else "")
 
 
 def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str]]) -> str:

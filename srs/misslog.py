@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from . import taxonomy
 from .db import MISS_RESULTS
-from .errors import InputError
+from .errors import InputError, shown
 from .tables import Record, Table
 from .timing import UTC, DayRule
 
@@ -187,7 +187,7 @@ def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
             "questions you missed (self-assessment scores will have a command of their own)",
             file=name,
         )
-    found = ", ".join(columns[:12]) or "nothing"
+    found = ", ".join(shown(c, 30) for c in columns[:12]) or "nothing"
     return InputError(
         f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid"',
         file=name,
@@ -268,14 +268,14 @@ def _attempt(
     try:
         at = parse_when(raw_date, rule, dayfirst=options.dayfirst)
     except ValueError:
-        raise bad("date", f"'{raw_date}' is not a date (e.g. 2026-11-03, 11/3/2026, 3 Nov 2026)") from None
+        raise bad("date", f"'{shown(raw_date)}' is not a date (e.g. 2026-11-03, 11/3/2026, 3 Nov 2026)") from None
     if at is None and options.default_date is not None:
         at = rule.local_noon(options.default_date)
     if at is not None and at > latest:
-        raise bad("date", f"'{raw_date or options.default_date}' is in the future")
+        raise bad("date", f"'{shown(raw_date) or options.default_date}' is in the future")
     raw_result = get("result")
     if raw_result.lower() not in RESULTS and raw_result:
-        raise bad("result", f"'{raw_result}' is not a result (incorrect, correct, omitted or guessed)")
+        raise bad("result", f"'{shown(raw_result)}' is not a result (incorrect, correct, omitted or guessed)")
     result = RESULTS.get(raw_result.lower(), "incorrect")
     fields = {f: get(f) for f in TEXT_FIELDS if get(f)}
     fields.update(_normalized(get("subject"), get("system"), report))

@@ -165,6 +165,15 @@ def _check_decodes(stream: IO[bytes], encoding: str, name: str) -> None:
             newlines = text.count("\n")
             line += newlines
             column = len(text) - text.rfind("\n") if newlines else column + len(text)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError(
+                f"the file ends in the middle of a character ({encoding}); it is cut short or not text",
+                file=name,
+                line=line,
+                column=column,
+            ) from None
     finally:
         stream.seek(0)
 
