@@ -94,10 +94,15 @@ class Scheduler:
         self._decay = -self.parameters[20]
         self._factor = 0.9 ** (1 / self._decay) - 1
 
-    def next_states(self, card: CardState, now: datetime, seed: str) -> dict[Rating, Outcome]:
-        """The card after each possible rating at `now`; intervals Again <= ... <= Easy."""
+    def next_states(
+        self, card: CardState, now: datetime, seed: str, upto: Rating = Rating.Easy
+    ) -> dict[Rating, Outcome]:
+        """The card after each possible rating at `now`; intervals Again <= ... <= Easy.
+
+        `upto` stops early: a rating's outcome depends only on the ratings below it.
+        """
         now = now.astimezone(UTC)
-        raw = {rating: self._review(card, rating, now) for rating in Rating}
+        raw = {rating: self._review(card, rating, now) for rating in Rating if rating <= upto}
         days = self._review_days(raw, now, seed, card.reps)
         outcomes = {}
         for rating, result in raw.items():
@@ -111,7 +116,7 @@ class Scheduler:
         return outcomes
 
     def answer(self, card: CardState, rating: Rating, now: datetime, seed: str) -> CardState:
-        return self.next_states(card, now, seed)[Rating(rating)].card
+        return self.next_states(card, now, seed, upto=Rating(rating))[Rating(rating)].card
 
     def retrievability(self, card: CardState, now: datetime) -> float:
         """Predicted chance of recall at `now` (0 for a card never answered)."""
@@ -142,8 +147,7 @@ class Scheduler:
         days: dict[Rating, int] = {}
         previous: int | None = None
         factor = _fuzz_factor(seed, reps) if self.fuzz else None
-        for rating in Rating:
-            result = raw[rating]
+        for rating, result in raw.items():
             if result.state != State.Review:
                 previous = None
                 continue

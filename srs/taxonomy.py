@@ -33,13 +33,19 @@ class Taxonomy:
     systems: dict[str, str]
     reasons: list[tuple[str, tuple[str, ...]]]  # kind, keywords (in order)
 
+    def __hash__(self) -> int:  # one instance per process (load() is cached): cache by identity
+        return id(self)
+
+    @lru_cache(maxsize=1024)  # noqa: B019
     def subject(self, text: str) -> str | None:
         """The discipline's USMLE name, or None when the text is not one we know."""
         return self.subjects.get(key(text)) if text.strip() else None
 
+    @lru_cache(maxsize=1024)  # noqa: B019
     def system(self, text: str) -> str | None:
         return self.systems.get(key(text)) if text.strip() else None
 
+    @lru_cache(maxsize=4096)  # noqa: B019 - the one Taxonomy lives as long as the process
     def reason_kind(self, text: str) -> str:
         """One of REASON_KINDS, or '' when the words match none of them."""
         words = key(text)
