@@ -41,6 +41,19 @@ def config_get(ctx: click.Context, key: str) -> None:
 @click.pass_context
 def config_set(ctx: click.Context, key: str, value: str) -> None:
     """Change a setting, e.g. `srs config set new-per-day 30`."""
+    from srs.timing import utc_now
+    from srs.workload import expected_workload
+
+    now = utc_now()
     with open_db(ctx) as store:
+        settings_mod.check(key, value)
+        before = expected_workload(store, settings_mod.load(store), now) if key == "desired-retention" else None
         rescheduled = settings_mod.change(store, key, value)
+        after = expected_workload(store, settings_mod.load(store), now) if before else None
     click.echo(f"{key} = {value.strip()}" + (f" ({rescheduled} cards rescheduled)" if rescheduled else ""))
+    if before and after:
+        click.echo(
+            f"Expected reviews per day over the next {len(after.per_day)} days: "
+            f"{after.average:.1f} on average, {after.peak} at most "
+            f"(at {before.retention:g}: {before.average:.1f} on average, {before.peak} at most)"
+        )

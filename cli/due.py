@@ -1,4 +1,4 @@
-"""`srs due`: today's load and the week ahead."""
+"""`srs due`: today's load and the plan for the days ahead."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import click
 
 from srs import settings as settings_mod
-from srs.queue import forecast
+from srs.queue import Planner
 from srs.timing import utc_now
 
 from .common import open_db
@@ -18,20 +18,45 @@ from .common import open_db
 @click.option("--json", "as_json", is_flag=True, help="Output JSON for scripts.")
 @click.pass_context
 def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
-    """How many cards are due today and on each of the next days."""
+    """How many cards are due today and on each of the next days.
+
+    A backlog after a break is spread over the coming days (most important
+    first) within the daily maximum; high-yield cards are kept at a higher
+    retention than the rest.
+    """
     with open_db(ctx) as store:
         settings = settings_mod.load(store)
-        loads = forecast(store, settings, utc_now(), days)
+        planner = Planner(store, settings, utc_now())
+        loads = planner.plan(days)
+        high, other = planner.tiers()
         total = store.card_count()
     if as_json:
         payload = {
             "today": loads[0].day.isoformat(),
             "cards": total,
-            "days": [{"date": d.day.isoformat(), "due": d.due, "new": d.new} for d in loads],
+            "days": [{"date": d.day.isoformat(), "due": d.due, "new": d.new, "backlog": d.backlog} for d in loads],
+            "retention": {
+                "high_yield": settings.high_yield_retention,
+                "high_yield_cards": high,
+                "other": settings.desired_retention,
+                "other_cards": other,
+            },
+            "exam_date": settings.exam_date or None,
         }
         click.echo(json.dumps(payload, indent=2))
         return
-    today = loads[0]
-    click.echo(f"Today ({today.day:%a %d %b}): {today.due} due, {today.new} new  ({total} cards in all)")
-    for load in loads[1:]:
-        click.echo(f"  {load.day:%a %d %b}: {load.due} due")
+    for index, load in enumerate(loads):
+        label = f"Today ({load.day:%a %d %b})" if index == 0 else f"  {load.day:%a %d %b}"
+        line = f"{label}: {load.due} due, {load.new} new"
+        if index == 0:
+            line += f"  ({total} cards in all)"
+        if load.backlog:
+            line += f"; {load.backlog} more wait for the next days"
+        click.echo(line)
+    click.echo(
+        f"Retention: {settings.high_yield_retention:.2f} for {high} high-yield cards "
+        f"(topics missed {settings.high_yield_misses}+ times), {settings.desired_retention:.2f} for {other} others"
+    )
+    if settings.exam_date:
+        left = (loads[0].day.fromisoformat(settings.exam_date) - loads[0].day).days
+        click.echo(f"Exam {settings.exam_date}: {left} days left")

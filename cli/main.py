@@ -16,8 +16,11 @@ COMMANDS = {
     "review": ("srs_cli.reviewing", "review_command"),
     "due": ("srs_cli.due", "due_command"),
     "queue": ("srs_cli.queueing", "queue_command"),
+    "weak": ("srs_cli.weak", "weak_command"),
     "export": ("srs_cli.exporting", "export_command"),
     "config": ("srs_cli.config", "config_group"),
+    "optimize": ("srs_cli.optimizing", "optimize_command"),
+    "evaluate": ("srs_cli.optimizing", "evaluate_command"),
 }
 
 
@@ -61,7 +64,13 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
       srs review                today's cards, most-missed topics first
       srs due                   what is due today and this week
       srs queue                 today's cards in review order
+      srs weak                  your weak topics, subjects and systems
       srs export -o misses.apkg the same cards for Anki
+
+    \b
+    Fitted to you:
+      srs optimize              FSRS parameters from your own reviews
+      srs evaluate              how well they predict your newer reviews
     """
     ctx.obj = db_path
 

@@ -19,7 +19,7 @@ from .common import open_db
 @click.option("--json", "as_json", is_flag=True, help="Output JSON for scripts.")
 @click.pass_context
 def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
-    """Today's review queue, highest priority (most-missed topic) first."""
+    """Today's review queue, highest priority first (score: see docs/priority.md)."""
     with open_db(ctx) as store:
         queue = todays_queue(store, settings_mod.load(store), utc_now())
         rows = queue.cards[:limit]
@@ -32,6 +32,7 @@ def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
             "topic": questions[row.question_id].topic,
             "topic_misses": row.topic_misses,
             "misses": row.misses,
+            "score": round(row.score, 3),
             "prompt": notes.prompt(questions[row.question_id]),
         }
         for rank, row in enumerate(rows, start=1)
@@ -43,4 +44,4 @@ def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
     click.echo(f"{queue.due_count} due and {queue.new_count} new today; top {len(items)}:")
     for item in items:
         topic = f"{item['topic']} ({item['topic_misses']} misses)" if item["topic"] else "(no topic)"
-        click.echo(f"{item['rank']:>3}. {item['kind']:<3}  {item['ref']:<18} {topic}")
+        click.echo(f"{item['rank']:>3}. {item['kind']:<3}  {item['score']:>6.2f}  {item['ref']:<18} {topic}")

@@ -117,7 +117,11 @@ def _undo(session: ReviewSession) -> None:
 
 @click.command("review")
 @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many answers.")
-@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), help="Stop after this many minutes.")
+@click.option(
+    "--minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop after this many minutes (default: the session-minutes setting; light-day-minutes on the light day).",
+)
 @click.pass_context
 def review_command(ctx: click.Context, limit: int | None, minutes: float | None) -> None:
     """Review today's cards, most-missed topics first.
@@ -128,7 +132,10 @@ def review_command(ctx: click.Context, limit: int | None, minutes: float | None)
     """
     with open_db(ctx) as store:
         settings = settings_mod.load(store)
-        session = ReviewSession(store, settings, now=utc_now(), limit=limit, minutes=minutes)
+        now = utc_now()
+        if minutes is None:
+            minutes = settings_mod.session_length(settings, settings.day_rule().day_of(now))
+        session = ReviewSession(store, settings, now=now, limit=limit, minutes=minutes)
         if session.next_card(utc_now()) is None:
             click.echo("Nothing due now. `srs due` shows what comes next.")
             return

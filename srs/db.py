@@ -11,7 +11,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -76,15 +76,33 @@ class Event:
 
 @dataclass(frozen=True)
 class CardRow:
-    """A card with what the queue needs to rank it."""
+    """A card with what the queue needs to rank it (score and counts set by srs.priority)."""
 
     question_id: int
     source: str
     qid: str
     topic: str
+    subject: str
+    system: str
     state: CardState
-    misses: int
-    topic_misses: int
+    misses: int = 0
+    topic_misses: int = 0
+    score: float = 0.0
+
+    def with_priority(self, score: float, misses: int, topic_misses: int) -> CardRow:
+        return replace(self, score=score, misses=misses, topic_misses=topic_misses)
+
+
+@dataclass(frozen=True)
+class MissCount:
+    """One question's misses: how many, and their recency-weighted sum."""
+
+    question_id: int
+    topic: str
+    subject: str
+    system: str
+    count: int
+    weight: float
 
 
 class Store:
@@ -291,6 +309,53 @@ class Store:
         sql = _CARD_ROWS_SQL + (" WHERE " + " AND ".join(where) if where else "")
         return [_card_row(r) for r in self.conn.execute(sql, params)]
 
+    def miss_counts(self, now: datetime, half_life_days: float) -> list[MissCount]:
+        """Per question: misses (Qbank misses and review Agains) and their recency-weighted sum."""
+        now_days = now.timestamp() / 86400
+
+        def decay(at: str) -> float:
+            age = max(0.0, now_days - from_iso(at).timestamp() / 86400)
+            return float(0.5 ** (age / half_life_days))
+
+        self.conn.create_function("srs_decay", 1, decay, deterministic=True)
+        rows = self.conn.execute(
+            f"SELECT q.id, q.topic, q.subject, q.system, count(*), sum(srs_decay(e.at)) "
+            f"FROM events e JOIN questions q ON q.id = e.question_id WHERE {_MISS} GROUP BY q.id"
+        )
+        return [MissCount(*r) for r in rows]
+
+    def question_stats(self) -> list[tuple]:
+        """Per question with any Qbank attempt or review miss: topic, subject, system,
+        reason kind, Qbank attempts, correct Qbank attempts, misses (as in miss_counts)."""
+        return self.conn.execute(
+            f"""
+            SELECT q.id, q.topic, q.subject, q.system, q.reason_kind,
+                   sum(e.kind = 'qbank'), sum(e.kind = 'qbank' AND e.result = 'correct'),
+                   sum({_MISS})
+            FROM questions q JOIN events e ON e.question_id = q.id
+            GROUP BY q.id
+            """
+        ).fetchall()
+
+    def answers_between(self, start: datetime, end: datetime) -> int:
+        """Review answers given in [start, end)."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM events WHERE kind = 'review' AND at >= ? AND at < ?",
+            (to_iso(start), to_iso(end)),
+        ).fetchone()
+        return int(row[0])
+
+    def typical_answer_seconds(self, default: float = 20.0) -> float:
+        """Median time of the last 200 answers (slow outliers over 5 minutes left out)."""
+        rows = self.conn.execute(
+            "SELECT duration_ms FROM events WHERE kind = 'review' AND duration_ms BETWEEN 500 AND 300000 "
+            "ORDER BY at DESC LIMIT 200"
+        ).fetchall()
+        if len(rows) < 10:
+            return default
+        values = sorted(r[0] for r in rows)
+        return values[len(values) // 2] / 1000
+
     def first_answers_between(self, start: datetime, end: datetime) -> int:
         """Cards whose first ever review fell in [start, end): new cards seen that day."""
         row = self.conn.execute(
@@ -343,21 +408,12 @@ class Store:
 _QUESTION_COLUMNS = "id, source, qid, " + ", ".join(QUESTION_TEXT_FIELDS) + ", created_at"
 _EVENT_COLUMNS = "id, question_id, at, kind, result, rating, duration_ms"
 _CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
-_MISS = f"e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}"
+_MISS = f"(e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}) OR (e.kind = 'review' AND e.rating = 1)"
 _CARD_ROWS_SQL = f"""
-    WITH misses AS (
-        SELECT e.question_id, count(*) AS n FROM events e WHERE {_MISS} GROUP BY e.question_id
-    ), topic_misses AS (
-        SELECT lower(q.topic) AS topic, sum(m.n) AS n
-        FROM questions q JOIN misses m ON m.question_id = q.id
-        WHERE q.topic != '' GROUP BY lower(q.topic)
-    )
-    SELECT c.question_id, q.source, q.qid, q.topic, {", ".join("c." + c for c in _CARD_COLUMNS.split(", "))},
-           coalesce(m.n, 0), coalesce(t.n, m.n, 0)
+    SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
+           {", ".join("c." + c for c in _CARD_COLUMNS.split(", "))}
     FROM cards c
     JOIN questions q ON q.id = c.question_id
-    LEFT JOIN misses m ON m.question_id = c.question_id
-    LEFT JOIN topic_misses t ON t.topic = lower(q.topic) AND q.topic != ''
 """
 
 
@@ -386,9 +442,8 @@ def _card_state(row: tuple) -> CardState:
 
 
 def _card_row(row: tuple) -> CardRow:
-    question_id, source, qid, topic = row[:4]
-    state = _card_state(row[4:12])
-    return CardRow(question_id, source, qid, topic, state, misses=row[12], topic_misses=row[13])
+    question_id, source, qid, topic, subject, system = row[:6]
+    return CardRow(question_id, source, qid, topic, subject, system, _card_state(row[6:14]))
 
 
 def open_store(path: Path) -> Store:

@@ -25,7 +25,7 @@ from typing import Any
 from . import notes
 from .db import Question, Store
 from .errors import SrsError
-from .queue import priority_key
+from .queue import Planner
 from .settings import Settings
 
 
@@ -108,7 +108,7 @@ def export_apkg(
     root = deck_root or settings.deck_root
     if not root.strip() or "::" in root:
         raise SrsError(f"deck root '{root}' must be a name without '::'")
-    rows = sorted(store.card_rows(), key=priority_key)
+    rows = Planner(store, settings, now).ranked  # new cards reach Anki in priority order
     if not rows:
         raise SrsError("nothing to export: no cards yet (import a miss log first)")
     spec = note_type()

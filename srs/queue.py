@@ -1,16 +1,21 @@
-"""Today's queue: which cards are due, and in what order.
+"""Today's queue and the plan for the days ahead.
 
-Priority for now: cards whose topic has been missed most come first, then the
-card's own misses, then the longest overdue. New cards enter under the daily
-new-card limit, highest priority first.
+Cards are ranked by the priority model (srs.priority). Each day has a capacity
+(max reviews per day, fewer on a light day); due cards beyond it wait for the
+next days, most important first, instead of piling onto one day. High-yield
+cards (topics missed often) are due when their recall falls to a higher
+retention than the rest. New cards enter under the daily limit, faster when an
+exam date would otherwise arrive before every card has been seen.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .db import CardRow, Store
+from .priority import load_signals, rank
 from .scheduling import CardState, State
 from .settings import Settings
 
@@ -18,7 +23,8 @@ LEARN_AHEAD = timedelta(minutes=20)  # Anki's default learn-ahead limit
 
 
 def priority_key(row: CardRow) -> tuple:
-    return (-row.topic_misses, -row.misses, row.state.due, row.question_id)
+    """Sort key for rows ranked by srs.priority (highest score first, then most overdue)."""
+    return (-row.score, row.state.due, row.question_id)
 
 
 def is_learning(card: CardState) -> bool:
@@ -29,6 +35,7 @@ def is_learning(card: CardState) -> bool:
 class Queue:
     cards: list[CardRow]  # in the order to show them
     new_left: int  # new cards still allowed today after these
+    backlog: int  # due cards over today's capacity, moved to the next days
 
     @property
     def new_count(self) -> int:
@@ -39,38 +46,109 @@ class Queue:
         return len(self.cards) - self.new_count
 
 
-def new_allowance(store: Store, settings: Settings, now: datetime) -> int:
-    rule = settings.day_rule()
-    introduced = store.first_answers_between(rule.day_start(now), rule.next_day_start(now))
-    return max(0, settings.new_per_day - introduced)
-
-
-def todays_queue(store: Store, settings: Settings, now: datetime) -> Queue:
-    """Every card due today (learning cards later today too) plus today's new cards."""
-    end = settings.day_rule().next_day_start(now)
-    due = store.card_rows(due_before=end, new=False)
-    allowance = new_allowance(store, settings, now)
-    fresh = sorted(store.card_rows(new=True), key=priority_key)[:allowance]
-    return Queue(sorted(due + fresh, key=priority_key), allowance - len(fresh))
-
-
 @dataclass(frozen=True)
 class DayLoad:
     day: date
-    due: int
-    new: int = 0
+    due: int  # reviews planned that day
+    new: int = 0  # new cards planned that day
+    backlog: int = 0  # due cards still waiting after that day
+
+
+class Planner:
+    """Ranks the cards once and answers what is due when, for one moment `now`."""
+
+    def __init__(self, store: Store, settings: Settings, now: datetime) -> None:
+        self.store, self.settings, self.now = store, settings, now
+        self.rule = settings.day_rule()
+        self.scheduler = settings.scheduler()
+        signals = load_signals(store, now, settings.miss_half_life)
+        self.ranked = rank(store.card_rows(), signals, self.scheduler, now)
+        self.today = self.rule.day_of(now)
+
+    def high_yield(self, row: CardRow) -> bool:
+        return row.topic_misses >= self.settings.high_yield_misses
+
+    def effective_due(self, row: CardRow) -> datetime:
+        """When the card is due at its tier's retention (high-yield cards come sooner)."""
+        card = row.state
+        if card.state != State.Review or card.stability is None or card.last_review is None:
+            return card.due
+        if not self.high_yield(row) or self.settings.high_yield_retention <= self.settings.desired_retention:
+            return card.due
+        days = self.scheduler.interval_for(card.stability, self.settings.high_yield_retention)
+        return min(card.due, self.rule.start_of(self.rule.day_of(card.last_review) + timedelta(days=days)))
+
+    def capacity(self, day: date) -> int:
+        """Reviews that fit in a day: the daily maximum, or a light day's minutes."""
+        cap = self.settings.max_reviews_per_day
+        if self.settings.light_day and day.strftime("%A").lower() == self.settings.light_day:
+            per_card = self.store.typical_answer_seconds()
+            cap = min(cap, int(self.settings.light_day_minutes * 60 / per_card))
+        return cap
+
+    def new_allowance(self) -> int:
+        """New cards allowed today: the daily limit, raised to meet the exam date."""
+        start, end = self.rule.day_start(self.now), self.rule.next_day_start(self.now)
+        introduced = self.store.first_answers_between(start, end)
+        limit = self.settings.new_per_day
+        exam = self._exam_day()
+        if exam is not None:
+            unseen = sum(1 for r in self.ranked if r.state.is_new) + introduced
+            days_left = max(1, (exam - self.today).days)
+            limit = max(limit, math.ceil(unseen / days_left))
+        return max(0, limit - introduced)
+
+    def queue(self) -> Queue:
+        end = self.rule.next_day_start(self.now)
+        learning = [r for r in self.ranked if is_learning(r.state) and r.state.due < end]
+        due = [
+            r for r in self.ranked if not r.state.is_new and not is_learning(r.state) and self.effective_due(r) < end
+        ]
+        answered = self.store.answers_between(self.rule.day_start(self.now), self.now)
+        room = max(0, self.capacity(self.today) - answered - len(learning))
+        allowance = self.new_allowance()
+        fresh = [r for r in self.ranked if r.state.is_new][:allowance]
+        chosen = {r.question_id for r in learning + due[:room] + fresh}
+        cards = [r for r in self.ranked if r.question_id in chosen]  # keeps the priority order
+        return Queue(cards, allowance - len(fresh), max(0, len(due) - room))
+
+    def plan(self, days: int = 7) -> list[DayLoad]:
+        """Today and the next `days`: reviews and new cards planned, and the backlog left."""
+        queue = self.queue()
+        loads = [DayLoad(self.today, queue.due_count, queue.new_count, queue.backlog)]
+        waiting, unseen = queue.backlog, sum(1 for r in self.ranked if r.state.is_new) - queue.new_count
+        for offset in range(1, days + 1):
+            day = self.today + timedelta(days=offset)
+            start, end = self.rule.start_of(day), self.rule.start_of(day + timedelta(days=1))
+            due = sum(1 for r in self.ranked if not r.state.is_new and start <= self.effective_due(r) < end)
+            planned = min(due + waiting, self.capacity(day))
+            new = min(unseen, self._new_per_day(day, unseen))
+            unseen -= new
+            waiting = due + waiting - planned
+            loads.append(DayLoad(day, planned, new, waiting))
+        return loads
+
+    def _new_per_day(self, day: date, unseen: int) -> int:
+        exam = self._exam_day()
+        if exam is None or day >= exam:
+            return self.settings.new_per_day
+        return max(self.settings.new_per_day, math.ceil(unseen / max(1, (exam - day).days)))
+
+    def _exam_day(self) -> date | None:
+        if not self.settings.exam_date:
+            return None
+        exam = date.fromisoformat(self.settings.exam_date)
+        return exam if exam > self.today else None
+
+    def tiers(self) -> tuple[int, int]:
+        """Cards in the high-yield tier and in the rest."""
+        high = sum(1 for r in self.ranked if self.high_yield(r))
+        return high, len(self.ranked) - high
+
+
+def todays_queue(store: Store, settings: Settings, now: datetime) -> Queue:
+    return Planner(store, settings, now).queue()
 
 
 def forecast(store: Store, settings: Settings, now: datetime, days: int = 7) -> list[DayLoad]:
-    """Cards due today (overdue included) and on each of the next `days` days."""
-    rule = settings.day_rule()
-    today = rule.day_of(now)
-    queue = todays_queue(store, settings, now)
-    loads = [DayLoad(today, queue.due_count, queue.new_count)]
-    later = store.card_rows(due_before=rule.start_of(today + timedelta(days=days + 1)), new=False)
-    for offset in range(1, days + 1):
-        start = rule.start_of(today + timedelta(days=offset))
-        end = rule.start_of(today + timedelta(days=offset + 1))
-        count = sum(1 for r in later if start <= r.state.due < end)
-        loads.append(DayLoad(today + timedelta(days=offset), count))
-    return loads
+    return Planner(store, settings, now).plan(days)

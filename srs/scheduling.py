@@ -118,6 +118,11 @@ class Scheduler:
     def answer(self, card: CardState, rating: Rating, now: datetime, seed: str) -> CardState:
         return self.next_states(card, now, seed, upto=Rating(rating))[Rating(rating)].card
 
+    def interval_for(self, stability: float, retention: float) -> int:
+        """Whole days until recall falls to `retention` (FSRS's interval formula)."""
+        days = stability / self._factor * (retention ** (1 / self._decay) - 1)
+        return int(min(max(1, round(days)), self.maximum_interval))
+
     def retrievability(self, card: CardState, now: datetime) -> float:
         """Predicted chance of recall at `now` (0 for a card never answered)."""
         if card.last_review is None or card.stability is None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import date
 
 from .db import Store
 from .errors import SrsError
+from .parameters import CONFIG_KEY as PARAMETERS_KEY
+from .parameters import DEFAULT as DEFAULT_PARAMETERS
+from .parameters import FittedParameters
 from .scheduling import Scheduler
 from .timing import DayRule, local_zone_name, zone
 
@@ -15,18 +20,39 @@ class Settings:
     timezone: str = "UTC"
     rollover_hour: int = 4
     new_per_day: int = 20
+    max_reviews_per_day: int = 200
+    session_minutes: int = 45
+    light_day: str = ""  # a weekday ("sunday") with a shorter session
+    light_day_minutes: int = 60
+    exam_date: str = ""  # ISO date; before it, every card is seen at least once
     desired_retention: float = 0.9
+    high_yield_retention: float = 0.95
+    high_yield_misses: int = 3  # misses in a topic that make its cards high-yield
+    miss_half_life: float = 30.0  # days for a miss to count half
     deck_root: str = "Step 1 Misses"
+    # set by `srs optimize`, not by `srs config set`; None: FSRS's default parameters
+    fitted: FittedParameters | None = field(default=None, metadata={"setting": False})
 
     def day_rule(self) -> DayRule:
         return DayRule(zone(self.timezone), self.rollover_hour)
 
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        return self.fitted.parameters if self.fitted else DEFAULT_PARAMETERS
+
     def scheduler(self) -> Scheduler:
-        return Scheduler(self.day_rule(), desired_retention=self.desired_retention)
+        return Scheduler(self.day_rule(), parameters=self.parameters, desired_retention=self.desired_retention)
+
+
+def session_length(settings: Settings, day: date) -> float:
+    """Minutes a review session lasts on `day`: shorter on the light day."""
+    if settings.light_day and day.strftime("%A").lower() == settings.light_day:
+        return float(min(settings.session_minutes, settings.light_day_minutes))
+    return float(settings.session_minutes)
 
 
 # config key (as the user types it) -> attribute
-KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
+KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings) if f.metadata.get("setting", True)}
 
 
 def load(store: Store) -> Settings:
@@ -36,15 +62,22 @@ def load(store: Store) -> Settings:
     for key, attribute in KEYS.items():
         if key in stored:
             values[attribute] = _parse(key, stored[key])
+    if PARAMETERS_KEY in stored:
+        values["fitted"] = FittedParameters.from_json(stored[PARAMETERS_KEY])
     return Settings(**values)  # type: ignore[arg-type]
 
 
 def save(store: Store, key: str, value: str) -> None:
     """Check and store one setting (validated the way `load` reads it)."""
+    check(key, value)
+    store.set_config(key, value.strip())
+
+
+def check(key: str, value: str) -> None:
+    """Raise SrsError unless `value` is valid for setting `key` (before any work with it)."""
     if key not in KEYS:
         raise SrsError(f"unknown setting '{key}' (known: {', '.join(sorted(KEYS))})")
     _parse(key, value)
-    store.set_config(key, value.strip())
 
 
 RESCHEDULING_KEYS = {"timezone", "rollover-hour", "desired-retention"}
@@ -61,40 +94,74 @@ def change(store: Store, key: str, value: str) -> int:
     return 0
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _whole(low: int, high: int) -> Callable[[str], object]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float) -> Callable[[str], object]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:
+            raise ValueError
+        return value
+
+    return parse
+
+
+def _timezone(text: str) -> str:
+    zone(text)
+    return text
+
+
+def _deck(text: str) -> str:
+    if not text or "::" in text:
+        raise ValueError
+    return text
+
+
+def _weekday(text: str) -> str:
+    if not text:
+        return ""
+    matches = [d for d in WEEKDAYS if d.startswith(text.lower()[:3])]
+    if len(text) < 3 or len(matches) != 1:
+        raise ValueError
+    return matches[0]
+
+
+def _date(text: str) -> str:
+    return date.fromisoformat(text).isoformat() if text else ""
+
+
+_PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
+    "timezone": (_timezone, "an IANA name such as America/Chicago"),
+    "rollover-hour": (_whole(0, 23), "a whole hour 0-23"),
+    "new-per-day": (_whole(0, 9999), "a whole number, 0 or more"),
+    "max-reviews-per-day": (_whole(1, 99999), "a whole number, 1 or more"),
+    "session-minutes": (_whole(1, 1440), "minutes, 1 or more"),
+    "light-day": (_weekday, "a weekday such as sunday, or '' for none"),
+    "light-day-minutes": (_whole(1, 1440), "minutes, 1 or more"),
+    "exam-date": (_date, "a date such as 2027-01-15, or '' for none"),
+    "desired-retention": (_number(0.7, 0.99), "a number from 0.70 to 0.99"),
+    "high-yield-retention": (_number(0.7, 0.99), "a number from 0.70 to 0.99"),
+    "high-yield-misses": (_whole(1, 999), "a whole number of misses, 1 or more"),
+    "miss-half-life": (_number(1, 365), "days, from 1 to 365"),
+    "deck-root": (_deck, "a deck name without '::'"),
+}
+
+
 def _parse(key: str, text: str) -> object:
+    parser, help_text = _PARSERS[key]
     text = text.strip()
     try:
-        if key == "timezone":
-            zone(text)
-            return text
-        if key == "rollover-hour":
-            hour = int(text)
-            if not 0 <= hour <= 23:
-                raise ValueError
-            return hour
-        if key == "new-per-day":
-            count = int(text)
-            if count < 0:
-                raise ValueError
-            return count
-        if key == "desired-retention":
-            retention = float(text)
-            if not 0.7 <= retention <= 0.99:
-                raise ValueError
-            return retention
-        if key == "deck-root":
-            if not text or "::" in text:
-                raise ValueError
-            return text
+        return parser(text)
     except ValueError:
-        pass
-    raise SrsError(f"setting {key}: '{text}' is not valid ({_HELP[key]})")
-
-
-_HELP = {
-    "timezone": "an IANA name such as America/Chicago",
-    "rollover-hour": "a whole hour 0-23",
-    "new-per-day": "a whole number, 0 or more",
-    "desired-retention": "a number from 0.70 to 0.99",
-    "deck-root": "a deck name without '::'",
-}
+        raise SrsError(f"setting {key}: '{text}' is not valid ({help_text})") from None

@@ -38,7 +38,7 @@ def test_due_counts_today_and_the_week(srs, write_log, db_path):
     data = json.loads(srs("due", "--json", "--days", "30").output)
     offset = (due_day - rule.day_of(now)).days
     assert offset >= 1
-    assert data["days"][offset] == {"date": due_day.isoformat(), "due": 1, "new": 0}
+    assert data["days"][offset] == {"date": due_day.isoformat(), "due": 1, "new": 0, "backlog": 0}
     assert data["days"][0]["new"] == 2
     text = srs("due").output
     assert text.startswith("Today (") and "2 new" in text

@@ -1,0 +1,51 @@
+"""`srs weak`: where the misses are, ranked."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from srs import settings as settings_mod
+from srs.timing import utc_now
+from srs.weak import GROUPS, Area, weak_areas
+
+from .common import open_db
+
+BAR = 20
+
+
+@click.command("weak")
+@click.option("--by", type=click.Choice(GROUPS), multiple=True, help="Only these groupings (default: all three).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Rows per grouping.")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON for scripts.")
+@click.pass_context
+def weak_command(ctx: click.Context, by: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Your weak areas: topics, subjects and systems by misses, with accuracy and why."""
+    with open_db(ctx) as store:
+        half_life = settings_mod.load(store).miss_half_life
+        now = utc_now()
+        tables = {group: weak_areas(store, now=now, half_life_days=half_life, by=group) for group in by or GROUPS}
+    if as_json:
+        click.echo(json.dumps({g: [a.as_dict() for a in rows[:limit]] for g, rows in tables.items()}, indent=2))
+        return
+    if not any(tables.values()):
+        click.echo("No misses yet: import a miss log first (srs import FILE).")
+        return
+    for group, rows in tables.items():
+        _table(group, rows[:limit])
+
+
+def _table(group: str, rows: list[Area]) -> None:
+    if not rows:
+        return
+    top = rows[0].misses
+    width = min(40, max(len(a.name) for a in rows))
+    click.echo()
+    click.secho(f"{group.title() + 's':<{width}}  {'':<{BAR}}  misses  share  accuracy  why", bold=True)
+    for area in rows:
+        bar = "█" * max(1, round(BAR * area.misses / top))
+        accuracy = "   –" if area.accuracy is None else f"{area.accuracy:>4.0%}"
+        reasons = ", ".join(f"{kind} {n}" for kind, n in area.reasons.most_common(2))
+        name = area.name if len(area.name) <= width else area.name[: width - 1] + "…"
+        click.echo(f"{name:<{width}}  {bar:<{BAR}}  {area.misses:>6}  {area.share:>5.0%}  {accuracy:>8}  {reasons}")

@@ -1,0 +1,129 @@
+"""The priority model: what the student keeps missing, weighted by the exam.
+
+    score = (T + Q/2 + (S + Y)/20) * E * (1.5 - R/2)
+
+T, Q, S, Y are the recency-weighted misses of the card's topic (its own misses
+included), question, subject and system: each miss counts 2^(-age/half-life),
+half-life 30 days by default. A miss is a wrong, omitted or guessed Qbank
+attempt, or an Again in review. The topic dominates: it is the high-yield
+signal. E tilts by the exam's weight for the card's system and discipline
+(USMLE Step 1 outline, `srs/data/exam_weights.json`): 1 + (sqrt(w_sys * w_disc) - 1)/4,
+about 0.8 to 1.3. R is FSRS retrievability now (0 for a card not yet studied),
+so what is being forgotten comes a little sooner. See docs/priority.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+
+from .db import CardRow, MissCount, Store
+from .scheduling import Scheduler
+
+QUESTION, SUBJECT, SYSTEM = 0.5, 0.05, 0.05
+EXAM_TILT = 0.25
+
+
+@dataclass(frozen=True)
+class ExamWeights:
+    version: str
+    systems: dict[str, float]  # USMLE system name -> weight (mean 1)
+    disciplines: dict[str, float]
+
+    def factor(self, subject: str, system: str) -> float:
+        """A gentle tilt by the exam's weight: misses, not the outline, lead. 1 where unknown."""
+        weight = math.sqrt(self.systems.get(system, 1.0) * self.disciplines.get(subject, 1.0))
+        return 1.0 + EXAM_TILT * (weight - 1.0)
+
+
+@lru_cache(maxsize=1)
+def exam_weights() -> ExamWeights:
+    data = json.loads(resources.files("srs").joinpath("data/exam_weights.json").read_text(encoding="utf-8"))
+    systems: dict[str, float] = {}
+    for group in data["systems"]:
+        low, high = group["range"]
+        for member in group["members"]:
+            systems[member] = (low + high) / 2 / len(group["members"])
+    disciplines = {d["name"]: sum(d["range"]) / 2 for d in data["disciplines"]}
+    return ExamWeights(data["version"], _mean_one(systems), _mean_one(disciplines))
+
+
+def _mean_one(values: dict[str, float]) -> dict[str, float]:
+    mean = sum(values.values()) / len(values)
+    return {k: v / mean for k, v in values.items()}
+
+
+@dataclass
+class MissSignals:
+    """Recency-weighted miss totals by question, topic, subject and system, plus raw counts."""
+
+    question: dict[int, float] = field(default_factory=dict)
+    topic: dict[str, float] = field(default_factory=dict)
+    subject: dict[str, float] = field(default_factory=dict)
+    system: dict[str, float] = field(default_factory=dict)
+    question_count: dict[int, int] = field(default_factory=dict)
+    topic_count: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_counts(cls, counts: list[MissCount]) -> MissSignals:
+        signals = cls()
+        for c in counts:
+            signals.question[c.question_id] = c.weight
+            signals.question_count[c.question_id] = c.count
+            for table, name in (
+                (signals.topic, topic_key(c.topic)),
+                (signals.subject, c.subject),
+                (signals.system, c.system),
+            ):
+                if name:
+                    table[name] = table.get(name, 0.0) + c.weight
+            if c.topic:
+                key = topic_key(c.topic)
+                signals.topic_count[key] = signals.topic_count.get(key, 0) + c.count
+        return signals
+
+    def miss_signal(self, row: CardRow) -> float:
+        own = self.question.get(row.question_id, 0.0)
+        topic = self.topic.get(topic_key(row.topic), 0.0) if row.topic else own
+        return (
+            topic
+            + QUESTION * own
+            + SUBJECT * self.subject.get(row.subject, 0.0)
+            + SYSTEM * self.system.get(row.system, 0.0)
+        )
+
+
+def topic_key(topic: str) -> str:
+    return " ".join(topic.lower().split())
+
+
+def load_signals(store: Store, now: datetime, half_life_days: float) -> MissSignals:
+    return MissSignals.from_counts(store.miss_counts(now, half_life_days))
+
+
+def score(row: CardRow, signals: MissSignals, scheduler: Scheduler, now: datetime) -> float:
+    exam = exam_weights().factor(row.subject, row.system)
+    recall = scheduler.retrievability(row.state, now)
+    return signals.miss_signal(row) * exam * (1.5 - recall / 2)
+
+
+def rank(rows: list[CardRow], signals: MissSignals, scheduler: Scheduler, now: datetime) -> list[CardRow]:
+    """Rows with their score and miss counts filled in, highest score first.
+
+    Ties break on the due time, then the card id, so the order is deterministic.
+    """
+    scored = [
+        row.with_priority(
+            score(row, signals, scheduler, now),
+            signals.question_count.get(row.question_id, 0),
+            signals.topic_count.get(topic_key(row.topic), 0)
+            if row.topic
+            else signals.question_count.get(row.question_id, 0),
+        )
+        for row in rows
+    ]
+    return sorted(scored, key=lambda r: (-r.score, r.state.due, r.question_id))

@@ -1,0 +1,73 @@
+"""Weak areas: topics, subjects and systems ranked by misses, like a score report's bands."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .db import Store
+from .priority import exam_weights, load_signals, topic_key
+
+GROUPS = ("topic", "subject", "system")
+
+
+@dataclass
+class Area:
+    name: str
+    misses: int = 0
+    attempts: int = 0  # Qbank attempts
+    correct: int = 0
+    weighted: float = 0.0  # recency-weighted misses
+    reasons: Counter[str] = field(default_factory=Counter)
+    share: float = 0.0  # of all misses
+
+    @property
+    def accuracy(self) -> float | None:
+        """Share of Qbank attempts answered correctly, when any are known."""
+        return self.correct / self.attempts if self.attempts else None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "misses": self.misses,
+            "share": round(self.share, 4),
+            "accuracy": None if self.accuracy is None else round(self.accuracy, 4),
+            "attempts": self.attempts,
+            "recent_weight": round(self.weighted, 3),
+            "reasons": dict(self.reasons.most_common()),
+        }
+
+
+def weak_areas(store: Store, *, now: datetime, half_life_days: float, by: str) -> list[Area]:
+    """Areas of one kind (`topic`, `subject` or `system`), most missed first.
+
+    Ties break on recent misses, then on the exam weight of the area, then name.
+    """
+    if by not in GROUPS:
+        raise ValueError(by)
+    areas: dict[str, Area] = {}
+    weights = load_signals(store, now, half_life_days)
+    names: dict[str, str] = {}
+    for _qid, topic, subject, system, reason, attempts, correct, misses in store.question_stats():
+        label = {"topic": topic, "subject": subject, "system": system}[by] or "(none)"
+        key = topic_key(label) if by == "topic" else label
+        names.setdefault(key, label)
+        area = areas.setdefault(key, Area(names[key]))
+        area.misses += misses
+        area.attempts += attempts
+        area.correct += correct
+        if misses and reason:
+            area.reasons[reason] += 1
+    table = {"topic": weights.topic, "subject": weights.subject, "system": weights.system}[by]
+    total = sum(a.misses for a in areas.values()) or 1
+    exam = exam_weights()
+    for key, area in areas.items():
+        area.weighted = table.get(key, 0.0)
+        area.share = area.misses / total
+    ranked = [a for a in areas.values() if a.misses]
+
+    def exam_weight(area: Area) -> float:
+        return exam.systems.get(area.name, exam.disciplines.get(area.name, 1.0))
+
+    return sorted(ranked, key=lambda a: (-a.misses, -a.weighted, -exam_weight(a), a.name))

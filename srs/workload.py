@@ -1,0 +1,81 @@
+"""What a desired retention costs: answers per day expected over the coming weeks.
+
+Every current card is played forward with the scheduler. Due cards are answered
+on the day they fall due, recalled with the probability FSRS predicts for that
+moment; new cards enter under the daily new-card limit. Each card draws from its
+own seeded random stream, so the same collection always gives the same forecast.
+Every answer counts, learning steps included, as `srs review` would ask them.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .cards import card_seed
+from .db import CardRow, Store
+from .scheduling import CardState, Rating, Scheduler
+from .settings import Settings
+from .timing import DayRule
+
+DAYS = 30
+MAX_ANSWERS_PER_CARD = 200  # a guard: a card answered this often in a month is a bug
+
+
+@dataclass(frozen=True)
+class Workload:
+    retention: float
+    per_day: tuple[int, ...]  # answers on today, tomorrow, ...
+
+    @property
+    def average(self) -> float:
+        return sum(self.per_day) / len(self.per_day)
+
+    @property
+    def peak(self) -> int:
+        return max(self.per_day)
+
+
+def expected_workload(store: Store, settings: Settings, now: datetime, days: int = DAYS) -> Workload:
+    return simulate(store.card_rows(), settings, now, days)
+
+
+def simulate(rows: Sequence[CardRow], settings: Settings, now: datetime, days: int = DAYS) -> Workload:
+    """Answers per study day over `days` days from `now`'s day (no I/O)."""
+    rule = settings.day_rule()
+    scheduler = settings.scheduler()
+    per_day = [0] * days
+    fresh = sorted((r for r in rows if r.state.is_new), key=lambda r: r.question_id)  # which ones: no matter
+    for index, row in enumerate(fresh):
+        if settings.new_per_day == 0 or index // settings.new_per_day >= days:
+            break
+        start = max(now, rule.start_of(rule.day_of(now) + timedelta(days=index // settings.new_per_day)))
+        _play(row, start, scheduler, rule, now, per_day)
+    for row in rows:
+        if not row.state.is_new:
+            _play(row, max(row.state.due, now), scheduler, rule, now, per_day)
+    return Workload(settings.desired_retention, tuple(per_day))
+
+
+def _play(row: CardRow, at: datetime, scheduler: Scheduler, rule: DayRule, now: datetime, per_day: list[int]) -> None:
+    """Answer one card whenever it falls due until the window ends, counting each answer."""
+    seed = card_seed(row.source, row.qid)
+    draws = random.Random(zlib.crc32(seed.encode()))
+    card, today = row.state, rule.day_of(now)
+    for _ in range(MAX_ANSWERS_PER_CARD):
+        offset = (rule.day_of(at) - today).days
+        if offset >= len(per_day):
+            return
+        per_day[offset] += 1
+        card = scheduler.answer(card, _rating(scheduler, card, at, draws), at, seed)
+        at = max(card.due, at)
+
+
+def _rating(scheduler: Scheduler, card: CardState, at: datetime, draws: random.Random) -> Rating:
+    """Good when recalled, Again when not; learning steps within the day always pass."""
+    if card.is_new or (card.last_review is not None and scheduler.rule.elapsed_days(card.last_review, at) == 0):
+        return Rating.Good
+    return Rating.Good if draws.random() < scheduler.retrievability(card, at) else Rating.Again

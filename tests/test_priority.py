@@ -1,0 +1,144 @@
+"""The priority model: properties that must hold, and the scenario it exists for."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from srs.db import CardRow, MissCount, open_store
+from srs.priority import MissSignals, exam_weights, rank, score
+from srs.queue import Planner
+from srs.scheduling import CardState, Scheduler
+from srs.settings import load
+from srs.timing import UTC, DayRule
+
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
+SCHEDULER = Scheduler(DayRule(UTC, 4))
+
+
+def row(question_id: int, topic: str, subject: str = "Pathology", system: str = "Renal/Urinary") -> CardRow:
+    return CardRow(question_id, "uworld", str(question_id), topic, subject, system, CardState.new(NOW))
+
+
+def signals(misses: list[tuple[int, str, int, float]]) -> MissSignals:
+    """(question, topic, count, weight) -> signals, same subject and system for all."""
+    return MissSignals.from_counts([MissCount(q, t, "Pathology", "Renal/Urinary", n, w) for q, t, n, w in misses])
+
+
+@settings(max_examples=200)
+@given(base=st.integers(0, 20), extra=st.integers(1, 10), age=st.floats(0, 200))
+def test_more_topic_misses_never_rank_lower(base, extra, age):
+    weight = 0.5 ** (age / 30)
+    few = signals([(1, "A", base, base * weight), (2, "B", base + extra, (base + extra) * weight)])
+    a, b = row(1, "A"), row(2, "B")
+    assert score(b, few, SCHEDULER, NOW) >= score(a, few, SCHEDULER, NOW)
+
+
+@settings(max_examples=200)
+@given(count=st.integers(1, 20), older=st.floats(0, 300), newer_by=st.floats(0, 300))
+def test_recent_misses_never_rank_below_older_ones(count, older, newer_by):
+    def weight(age: float) -> float:
+        return count * 0.5 ** (age / 30)
+
+    both = signals([(1, "A", count, weight(older + newer_by)), (2, "B", count, weight(older))])
+    assert score(row(2, "B"), both, SCHEDULER, NOW) >= score(row(1, "A"), both, SCHEDULER, NOW)
+
+
+def test_exam_weight_only_tilts():
+    weights = exam_weights()
+    assert weights.version.startswith("usmle-step1")
+    factors = [weights.factor(d, s) for d in weights.disciplines for s in weights.systems]
+    assert 0.7 < min(factors) and max(factors) < 1.4
+    assert weights.factor("Pathology", "Cardiovascular") > weights.factor("Genetics", "Human Development")
+    assert weights.factor("Unknown", "Unknown") == 1.0
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from("ABCD"), st.integers(0, 9)), min_size=1, max_size=30))
+def test_ranking_is_a_deterministic_permutation(cards):
+    rows = [row(i, topic) for i, (_, topic, _) in enumerate(cards)]
+    data = signals([(i, topic, n, n * 0.8) for i, (_, topic, n) in enumerate(cards)])
+    first = rank(rows, data, SCHEDULER, NOW)
+    second = rank(list(reversed(rows)), data, SCHEDULER, NOW)
+    assert [r.question_id for r in first] == [r.question_id for r in second]
+    assert sorted(r.question_id for r in first) == sorted(r.question_id for r in rows)
+    assert all(a.score >= b.score for a, b in zip(first, first[1:], strict=False))
+
+
+def scenario_log() -> str:
+    lines = ["qid,date,subject,system,topic,objective"]
+    for i in range(6):  # one topic missed six times
+        lines.append(f"{100 + i},2026-11-{10 + i},Immunology,Immune System,Type I hypersensitivity,IgE point {i}")
+    for i, topic in enumerate(["Gout", "Asthma", "Lupus", "Diuretics", "Anemia", "Syncope"]):
+        lines.append(f"{200 + i},2026-11-{10 + i},Pathology,Cardiovascular,{topic},point {topic}")
+    return "\n".join(lines) + "\n"
+
+
+def test_scenario_most_missed_topic_comes_first_in_review_and_tops_weak(srs, write_log, db_path):
+    assert srs("import", str(write_log("m.csv", scenario_log()))).exit_code == 0
+    result = srs("review", "--limit", "6", input="3\n" * 6)
+    assert result.exit_code == 0, result.output
+    shown = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert len(shown) == 6 and all("Type I hypersensitivity" in line for line in shown)
+    weak = json.loads(srs("weak", "--json").output)
+    assert weak["topic"][0]["name"] == "Type I hypersensitivity" and weak["topic"][0]["misses"] == 6
+    assert abs(weak["topic"][0]["share"] - 0.5) < 1e-9
+    queue = json.loads(srs("queue", "--json", "--limit", "50").output)
+    assert len(queue["cards"]) == 12  # the six answered come back later today: reordered, never dropped
+
+
+def test_backlog_after_a_break_is_spread_most_important_first(srs, write_log, db_path):
+    lines = ["qid,date,topic,result"]
+    for i in range(30):  # missed, then right twice: 30 review cards, topic T0 missed most
+        topic = "T0" if i < 6 else f"T{i}"
+        lines += [
+            f"{i},2026-09-01,{topic},incorrect",
+            f"{i},2026-09-05,{topic},correct",
+            f"{i},2026-09-10,{topic},correct",
+        ]
+    srs("import", str(write_log("m.csv", "\n".join(lines) + "\n")))
+    with open_store(db_path) as store:
+        settings_ = replace(load(store), max_reviews_per_day=10)
+        planner = Planner(store, settings_, NOW + timedelta(days=60))  # back after a long break
+        queue = planner.queue()
+        plan = planner.plan(3)
+    assert queue.due_count == 10 and queue.backlog == 20
+    assert {c.topic for c in queue.cards[:6]} == {"T0"}  # most important first
+    assert [(d.due, d.backlog) for d in plan] == [(10, 20), (10, 10), (10, 0), (0, 0)]
+
+
+def test_exam_date_raises_new_cards_so_every_card_is_seen(srs, sample, db_path):
+    srs("import", str(sample))
+    with open_store(db_path) as store:
+        base = load(store)
+        today = base.day_rule().day_of(NOW)
+        soon = replace(base, exam_date=(today + timedelta(days=2)).isoformat())
+        planner = Planner(store, soon, NOW)
+        unseen = sum(1 for r in planner.ranked if r.state.is_new)
+        assert unseen == 67  # 77 cards, 10 of them missed again in the Qbank already
+        assert planner.queue().new_count == 34  # 2 days left: ceil(67 / 2)
+        assert sum(d.new for d in planner.plan(3)) == unseen
+        assert Planner(store, base, NOW).queue().new_count == 20
+
+
+def test_light_day_caps_reviews_by_minutes(srs, sample, db_path):
+    srs("import", str(sample))
+    with open_store(db_path) as store:
+        base = load(store)
+        weekday = base.day_rule().day_of(NOW).strftime("%A").lower()
+        light = replace(base, light_day=weekday, light_day_minutes=1)
+        planner = Planner(store, light, NOW)
+        assert planner.capacity(planner.today) == 3  # 60 s at the default 20 s per card
+        assert planner.capacity(planner.today + timedelta(days=1)) == base.max_reviews_per_day
+
+
+def test_config_rejects_bad_daily_settings(srs):
+    assert srs("config", "set", "light-day", "sun").output.strip() == "light-day = sun"
+    assert srs("config", "get", "light-day").output.strip() == "sunday"
+    assert srs("config", "set", "exam-date", "2027-13-01").exit_code == 1
+    assert srs("config", "set", "max-reviews-per-day", "0").exit_code == 1
+    assert srs("config", "set", "high-yield-retention", "0.95").exit_code == 0
