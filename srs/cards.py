@@ -56,19 +56,16 @@ def replay(events: Iterable[Event], scheduler: Scheduler, seed: str) -> Replayed
 
 
 def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int]) -> int:
-    """Recompute and store the cards of these questions; returns cards created."""
-    created = 0
+    """Recompute and store the cards of these questions; returns how many cards appeared."""
+    before = store.card_count()
     for question_id in question_ids:
-        question = store.question(question_id)
-        result = replay(store.events(question_id), scheduler, card_seed(question.source, question.qid))
-        had_card = store.card(question_id) is not None
+        source, qid = store.question_identity(question_id)
+        result = replay(store.events(question_id), scheduler, card_seed(source, qid))
         if result is None:
-            if had_card:
-                store.delete_card(question_id)
-            continue
-        store.save_card(question_id, result.card, result.created)
-        created += 0 if had_card else 1
-    return created
+            store.delete_card(question_id)
+        else:
+            store.save_card(question_id, result.card, result.created)
+    return store.card_count() - before
 
 
 def replay_all(store: Store, scheduler: Scheduler) -> Iterator[tuple[int, Replayed | None]]:

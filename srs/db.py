@@ -157,6 +157,11 @@ class Store:
         row = self.conn.execute("SELECT id FROM questions WHERE source = ? AND qid = ?", (source, qid)).fetchone()
         return row[0] if row else None
 
+    def question_identity(self, question_id: int) -> tuple[str, str]:
+        """(source, qid) of a question."""
+        row = self.conn.execute("SELECT source, qid FROM questions WHERE id = ?", (question_id,)).fetchone()
+        return row[0], row[1]
+
     def question(self, question_id: int) -> Question:
         row = self.conn.execute(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)).fetchone()
         return _question(row)
@@ -208,19 +213,24 @@ class Store:
         self,
         question_id: int,
         *,
-        at: datetime,
+        at: datetime | str,
         kind: str,
         key: str,
-        recorded: datetime,
+        recorded: datetime | str,
         result: str | None = None,
         rating: int | None = None,
         duration_ms: int | None = None,
     ) -> int | None:
-        """Add an event; None when an event with this key is already logged."""
+        """Add an event; None when an event with this key is already logged.
+
+        Times may come already in stored form (`to_iso`), which saves work on big imports.
+        """
+        at_text = at if isinstance(at, str) else to_iso(at)
+        recorded_text = recorded if isinstance(recorded, str) else to_iso(recorded)
         cursor = self.conn.execute(
             "INSERT INTO events (question_id, at, kind, result, rating, duration_ms, key, recorded_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-            (question_id, to_iso(at), kind, result, rating, duration_ms, key, to_iso(recorded)),
+            (question_id, at_text, kind, result, rating, duration_ms, key, recorded_text),
         )
         return cursor.lastrowid if cursor.rowcount else None
 

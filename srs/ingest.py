@@ -8,7 +8,7 @@ what is already there.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,9 +84,9 @@ def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str
     return f"qbank|{attempt.source}|{attempt.qid}|undated|{undated[(attempt.source, attempt.qid)]}"
 
 
-def text_rank(attempt: Attempt, now: datetime) -> str:
+def text_rank(is_miss: bool, at_iso: str) -> str:
     """Misses outrank correct attempts; later outranks earlier (see merge_question_text)."""
-    return f"{1 if attempt.is_miss else 0}|{to_iso(attempt.at or now)}"
+    return f"{1 if is_miss else 0}|{at_iso}"
 
 
 class _DryRun(Exception):
@@ -111,7 +111,7 @@ def import_attempts(
     they make the whole import fail with InvalidRows.
     """
     summary = ImportSummary(report=report or ReadReport(), dry_run=dry_run)
-    undated: Counter[tuple[str, str]] = Counter()
+    writer = _Writer(store, scheduler.rule, now, summary)
     misses = 0
     try:
         with store.write():
@@ -126,7 +126,7 @@ def import_attempts(
                 summary.rows += 1
                 if progress is not None and summary.rows % 1000 == 0:
                     progress(summary.rows)
-                inserted = _store_attempt(store, item, scheduler.rule, undated, now, summary)
+                inserted = writer.store_attempt(item)
                 if inserted:
                     misses += 1 if item.is_miss else 0
                     summary.correct += 0 if item.is_miss else 1
@@ -142,36 +142,74 @@ def import_attempts(
     return summary
 
 
-def _store_attempt(
-    store: Store,
-    attempt: Attempt,
-    rule: DayRule,
-    undated: Counter[tuple[str, str]],
-    now: datetime,
-    summary: ImportSummary,
-) -> bool:
-    """Store one attempt and its question's text; False when it was already known."""
-    rank = text_rank(attempt, now)
-    question = store.find_question_id(attempt.source, attempt.qid)
-    if question is None:
-        question = store.insert_question(attempt.source, attempt.qid, attempt.fields, attempt.at or now, rank)
-        store.scratch_add("created", question)
-    elif attempt.fields and store.merge_question_text(question, attempt.fields, rank):
-        summary.updated_questions += 0 if store.scratch_has("created", question) else 1
-    event = store.insert_event(
-        question,
-        at=attempt.at or now,
-        kind="qbank",
-        key=attempt_key(attempt, rule, undated),
-        recorded=now,
-        result=attempt.result,
-    )
-    if event is None:
-        summary.duplicates += 1
-        return False
-    summary.omitted += 1 if attempt.result == "omitted" else 0
-    store.scratch_add("touched", question)
-    return True
+class _Recent:
+    """A bounded memory of recent lookups: repeats skip a query, memory stays flat."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size, self.items = size, OrderedDict[object, object]()
+
+    def get(self, key: object) -> object | None:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: object, value: object) -> None:
+        self.items[key] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+class _Writer:
+    """Stores attempts one by one, remembering just enough to skip repeated work."""
+
+    def __init__(self, store: Store, rule: DayRule, now: datetime, summary: ImportSummary) -> None:
+        self.store, self.rule, self.summary = store, rule, summary
+        self.now_iso = to_iso(now)
+        self.now = now
+        self.undated: Counter[tuple[str, str]] = Counter()
+        self.ids = _Recent()
+        self.texts = _Recent()
+
+    def store_attempt(self, attempt: Attempt) -> bool:
+        """Store one attempt and its question's text; False when it was already known."""
+        at_iso = to_iso(attempt.at) if attempt.at is not None else self.now_iso
+        rank = text_rank(attempt.is_miss, at_iso)
+        question = self._question_id(attempt, at_iso, rank)
+        event = self.store.insert_event(
+            question,
+            at=at_iso,
+            kind="qbank",
+            key=attempt_key(attempt, self.rule, self.undated),
+            recorded=self.now_iso,
+            result=attempt.result,
+        )
+        if event is None:
+            self.summary.duplicates += 1
+            return False
+        self.summary.omitted += 1 if attempt.result == "omitted" else 0
+        self.store.scratch_add("touched", question)
+        return True
+
+    def _question_id(self, attempt: Attempt, at_iso: str, rank: str) -> int:
+        ident = (attempt.source, attempt.qid)
+        cached = self.ids.get(ident)
+        question = cached if isinstance(cached, int) else self.store.find_question_id(*ident)
+        if question is None:
+            question = self.store.insert_question(*ident, attempt.fields, attempt.at or self.now, rank)
+            self.store.scratch_add("created", question)
+        elif attempt.fields and not self._same_text(question, attempt.fields, rank):
+            if self.store.merge_question_text(question, attempt.fields, rank):
+                self.summary.updated_questions += 0 if self.store.scratch_has("created", question) else 1
+        self.ids.put(ident, question)
+        if attempt.fields:
+            self.texts.put(question, (rank, attempt.fields))
+        return question
+
+    def _same_text(self, question: int, fields: dict[str, str], rank: str) -> bool:
+        """True when this row can change nothing: same text as the last one, ranked no higher."""
+        last = self.texts.get(question)
+        return isinstance(last, tuple) and last[1] == fields and rank <= last[0]
 
 
 def import_stream(
