@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import fsrs_rs_python as rs
+
 from .db import Store
 from .history import Item, card_histories, items
 from .parameters import DEFAULT
@@ -104,12 +106,13 @@ def metrics(predictions: Sequence[float], found: Sequence[Item]) -> Metrics:
 # -- predictions ----------------------------------------------------------------
 
 
+def to_rs_item(item: Item) -> rs.FSRSItem:
+    """The Rust engine's form of a history: (rating, study days since the previous answer)."""
+    return rs.FSRSItem([rs.FSRSReview(r, d) for r, d in zip(item.ratings, item.delta_ts, strict=True)])
+
+
 def predict(parameters: Sequence[float], found: Sequence[Item]) -> list[float]:
     """Predicted recall for each target: FSRS's retrievability after its history."""
-    import fsrs_rs_python as rs
-
-    from .optimizer import to_rs_item
-
     model = rs.FSRS(list(parameters))
     states = model.memory_state_batch([to_rs_item(item.history()) for item in found])
     decay = -parameters[20]
@@ -146,7 +149,7 @@ def evaluate_items(found: Sequence[Item], fit: Callable[[Sequence[Item]], Sequen
 
 def evaluate(store: Store, settings: Settings) -> Evaluation:
     """The student's own history, split by time; refuses when too short to fit."""
-    from .optimizer import fit_parameters, require_enough
+    from .optimizer import fit_parameters, require_enough  # (it imports this module)
 
     found = items(card_histories(store), settings.day_rule())
     require_enough(found)

@@ -12,22 +12,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+
+import fsrs_rs_python as rs
 
 from .cards import rebuild_all
 from .db import Store
 from .errors import SrsError
+from .evaluation import log_loss, predict, to_rs_item
 from .history import Item, card_count, card_histories, items
 from .parameters import CONFIG_KEY, DEFAULT, FittedParameters, clamp
 from .settings import Settings, load
 
-if TYPE_CHECKING:
-    from fsrs_rs_python import FSRSItem
-
-# Anki's optimizer refuses (older versions) or warns below 400-1000 reviews, and the
-# Rust engine itself fits nothing under 8 and only the 4 first-answer stabilities
-# under 64. 400 answers given on a later day than the card's previous answer are
-# enough to move the 21 parameters past noise; fewer would mostly fit chance.
+# The Rust engine returns the defaults under 8 such answers and fits only the four
+# first-answer stabilities under 64. Anki's options screen refused to optimize under
+# 1000 when FSRS arrived, later only warned, and its core leaves the caller to check
+# for fewer than 400 (rslib scheduler/fsrs/params.rs). 400 answers, each given a study
+# day or more after the card's previous one, are where the 21 parameters start to
+# rest on data rather than chance.
 MIN_REVIEWS = 400
 RELEARNING_STEPS = 1  # the scheduler's relearning steps (one of 10 minutes)
 
@@ -65,14 +66,12 @@ def require_enough(found: Sequence[Item], minimum: int = MIN_REVIEWS) -> None:
             f"{len(found)} reviews to learn from, {minimum} needed: FSRS learns from answers given "
             "a day or more after the card's previous one (same-day answers don't count), and "
             f"with fewer than {minimum} its parameters would mostly fit chance. "
-            "Keep reviewing and try again later"
+            "Keep reviewing and try again later."
         )
 
 
 def fit_parameters(found: Sequence[Item]) -> tuple[float, ...]:
     """FSRS-6 parameters fitted to these prediction targets (Anki's training setup)."""
-    import fsrs_rs_python as rs
-
     model = rs.FSRS(list(DEFAULT))
     fitted = model.compute_parameters(
         [to_rs_item(item) for item in found],
@@ -83,17 +82,8 @@ def fit_parameters(found: Sequence[Item]) -> tuple[float, ...]:
     return clamp(list(fitted))
 
 
-def to_rs_item(item: Item) -> FSRSItem:
-    """The Rust engine's form of a history: (rating, study days since the previous answer)."""
-    import fsrs_rs_python as rs
-
-    return rs.FSRSItem([rs.FSRSReview(r, d) for r, d in zip(item.ratings, item.delta_ts, strict=True)])
-
-
 def fit(store: Store, settings: Settings) -> Fit:
     """Fit to every card's history in the log, compared with the parameters in use."""
-    from .evaluation import log_loss, predict
-
     found = items(card_histories(store), settings.day_rule())
     require_enough(found)
     parameters = fit_parameters(found)
