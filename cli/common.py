@@ -9,11 +9,16 @@ import click
 from srs.db import Store, open_store
 
 
-def open_db(ctx: click.Context) -> Store:
-    """The database from --db / SRS_DB, or the default one in the user data folder."""
+def db_path(ctx: click.Context) -> Path:
+    """The database file from --db / SRS_DB, or the default one in the user data folder."""
     path: Path | None = ctx.find_root().obj
     if path is None:
         from srs.paths import default_db_path
 
         path = default_db_path()
-    return open_store(path)
+    return path
+
+
+def open_db(ctx: click.Context) -> Store:
+    """The chosen database, opened (and created or migrated if need be)."""
+    return open_store(db_path(ctx))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,18 @@ COMMANDS = {
     "queue": ("srs_cli.queueing", "queue_command"),
     "weak": ("srs_cli.weak", "weak_command"),
     "export": ("srs_cli.exporting", "export_command"),
+    "sync-anki": ("srs_cli.anki", "sync_anki_command"),
+    "anking": ("srs_cli.anki", "anking_command"),
     "config": ("srs_cli.config", "config_group"),
     "optimize": ("srs_cli.optimizing", "optimize_command"),
     "evaluate": ("srs_cli.optimizing", "evaluate_command"),
+    "backup": ("srs_cli.maintenance", "backup_command"),
+    "backups": ("srs_cli.maintenance", "backups_command"),
+    "restore": ("srs_cli.maintenance", "restore_command"),
+    "doctor": ("srs_cli.maintenance", "doctor_command"),
 }
+# Disk full, no permission, read-only disk, I/O error: shown as one line, not a traceback.
+_FILE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EIO}
 
 
 class SrsGroup(click.Group):
@@ -42,6 +52,16 @@ class SrsGroup(click.Group):
             return super().invoke(ctx)
         except SrsError as exc:
             raise click.ClickException(str(exc)) from exc
+        except sqlite3.Error as exc:  # the one place a raw SQLite failure becomes a message
+            from srs.db import explain
+
+            from .common import db_path
+
+            raise click.ClickException(str(explain(exc, db_path(ctx)))) from exc
+        except OSError as exc:
+            if exc.errno not in _FILE_ERRNOS:
+                raise
+            raise click.ClickException(f"{exc.filename or 'a file'}: {exc.strerror}") from exc
 
 
 @click.group(cls=SrsGroup)
@@ -66,11 +86,20 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
       srs queue                 today's cards in review order
       srs weak                  your weak topics, subjects and systems
       srs export -o misses.apkg the same cards for Anki
+      srs sync-anki FILE.colpkg reviews done in Anki come home
+      srs anking                AnKing searches for missed UWorld QIDs
 
     \b
     Fitted to you:
       srs optimize              FSRS parameters from your own reviews
       srs evaluate              how well they predict your newer reviews
+
+    \b
+    Safe keeping:
+      srs backup                a backup now (also made before every import)
+      srs backups               list the backups
+      srs restore FILE          go back to a backup
+      srs doctor                check the file and every card; --repair
     """
     ctx.obj = db_path
 

@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import DatabaseError
+from .errors import DatabaseError, shown
 from .scheduling import CardState, State
-from .timing import from_iso, to_iso
+from .timing import UTC, from_iso, to_iso
 
 MISS_RESULTS = ("incorrect", "omitted", "guessed")  # Qbank results that count as a miss
 APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
@@ -94,6 +94,14 @@ class CardRow:
 
 
 @dataclass(frozen=True)
+class AnkiNote:
+    """A question's note as srs exported it to (or found it in) Anki."""
+
+    version: int  # note type version (srs.notetype)
+    position: int | None  # new-card position given at its first export; None if not known
+
+
+@dataclass(frozen=True)
 class MissCount:
     """One question's misses: how many, and their recency-weighted sum."""
 
@@ -111,6 +119,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._sound = False  # set once quick_check passed: checked before the first write
 
     def __enter__(self) -> Store:
         return self
@@ -126,6 +135,7 @@ class Store:
         """One write transaction, taking the write lock up front (all or nothing)."""
         if self.conn.in_transaction:
             raise RuntimeError("write transactions do not nest")
+        self.ensure_sound()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self
@@ -134,6 +144,16 @@ class Store:
             raise
         else:
             self.conn.commit()
+
+    def ensure_sound(self) -> None:
+        """Refuse to write into a damaged file: `PRAGMA quick_check` once per open, before
+        the first write (about 10 ms per 2 MB; read-only commands never pay it)."""
+        if self._sound:
+            return
+        problems = quick_check(self.conn)
+        if problems:
+            raise DatabaseError(damaged_message(self.path, problems[0]))
+        self._sound = True
 
     # -- config --------------------------------------------------------------
     def config(self) -> dict[str, str]:
@@ -321,18 +341,31 @@ class Store:
 
     def miss_counts(self, now: datetime, half_life_days: float) -> list[MissCount]:
         """Per question: misses (Qbank misses and review Agains) and their recency-weighted sum."""
-        now_days = now.timestamp() / 86400
+        decay = f"exp(-0.6931471805599453 * max(0.0, julianday(:now) - julianday(e.at)) / {float(half_life_days)!r})"
+        if not self._has_math():
+            now_days = now.timestamp() / 86400
 
-        def decay(at: str) -> float:
-            age = max(0.0, now_days - from_iso(at).timestamp() / 86400)
-            return float(0.5 ** (age / half_life_days))
+            def python_decay(at: str) -> float:
+                age = max(0.0, now_days - from_iso(at).timestamp() / 86400)
+                return float(0.5 ** (age / half_life_days))
 
-        self.conn.create_function("srs_decay", 1, decay, deterministic=True)
+            self.conn.create_function("srs_decay", 1, python_decay, deterministic=True)
+            decay = "srs_decay(e.at)"
         rows = self.conn.execute(
-            f"SELECT q.id, q.topic, q.subject, q.system, count(*), sum(srs_decay(e.at)) "
-            f"FROM events e JOIN questions q ON q.id = e.question_id WHERE {_MISS} GROUP BY q.id"
+            f"SELECT q.id, q.topic, q.subject, q.system, m.n, m.w FROM questions q JOIN ("
+            f"SELECT e.question_id, count(*) AS n, sum({decay}) AS w FROM events e INDEXED BY events_misses WHERE {_MISS} "
+            f"GROUP BY e.question_id) m ON m.question_id = q.id",
+            {"now": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")},
         )
         return [MissCount(*r) for r in rows]
+
+    def _has_math(self) -> bool:
+        """SQLite built with its math functions (most are); else a Python function stands in."""
+        try:
+            self.conn.execute("SELECT exp(0)").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        return True
 
     def question_stats(self) -> list[tuple]:
         """Per question with any Qbank attempt or review miss: topic, subject, system,
@@ -359,7 +392,7 @@ class Store:
         """Median time of the last 200 answers (slow outliers over 5 minutes left out)."""
         rows = self.conn.execute(
             "SELECT duration_ms FROM events WHERE kind = 'review' AND duration_ms BETWEEN 500 AND 300000 "
-            "ORDER BY at DESC LIMIT 200"
+            "ORDER BY kind DESC, at DESC LIMIT 200"
         ).fetchall()
         if len(rows) < 10:
             return default
@@ -369,9 +402,10 @@ class Store:
     def first_answers_between(self, start: datetime, end: datetime) -> int:
         """Cards whose first ever review fell in [start, end): new cards seen that day."""
         row = self.conn.execute(
-            "SELECT count(*) FROM (SELECT question_id, min(at) AS first FROM events "
-            "WHERE kind = 'review' GROUP BY question_id) WHERE first >= ? AND first < ?",
-            (to_iso(start), to_iso(end)),
+            "SELECT count(DISTINCT e.question_id) FROM events e "
+            "WHERE e.kind = 'review' AND e.at >= ? AND e.at < ? AND NOT EXISTS ("
+            "SELECT 1 FROM events p WHERE p.question_id = e.question_id AND p.kind = 'review' AND p.at < ?)",
+            (to_iso(start), to_iso(end), to_iso(start)),
         ).fetchone()
         return int(row[0])
 
@@ -390,6 +424,40 @@ class Store:
                 counts["invalid"],
             ),
         )
+
+    def latest_misses(self) -> dict[int, datetime]:
+        """Per question, the time of its latest miss (as in miss_counts)."""
+        rows = self.conn.execute(f"SELECT e.question_id, max(e.at) FROM events e WHERE {_MISS} GROUP BY e.question_id")
+        return {question_id: from_iso(at) for question_id, at in rows}
+
+    # -- notes in Anki (srs export, srs sync-anki) ----------------------------
+    def anki_notes(self) -> dict[int, AnkiNote]:
+        """Question id -> its note, for the notes already exported to (or found in) Anki."""
+        rows = self.conn.execute("SELECT question_id, notetype_version, position FROM anki_notes")
+        return {question_id: AnkiNote(version, position) for question_id, version, position in rows}
+
+    def record_exported(self, notes: Iterable[tuple[int, str, int, int]], at: datetime) -> None:
+        """Notes (question id, GUID, note type version, position) written to a package.
+
+        A note keeps the version and position it was first exported with."""
+        self.conn.executemany(
+            "INSERT INTO anki_notes (question_id, guid, notetype_version, position, first_exported, "
+            "last_exported, exports) VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (question_id) DO UPDATE SET "
+            "position = coalesce(position, excluded.position), "
+            "first_exported = coalesce(first_exported, excluded.first_exported), "
+            "last_exported = excluded.last_exported, exports = exports + 1",
+            [(qid, guid, version, position, to_iso(at), to_iso(at)) for qid, guid, version, position in notes],
+        )
+
+    def record_in_anki(self, notes: Iterable[tuple[int, str, int]]) -> int:
+        """Notes (question id, GUID, note type version) found in an Anki collection; returns rows changed."""
+        cursor = self.conn.executemany(
+            "INSERT INTO anki_notes (question_id, guid, notetype_version) VALUES (?, ?, ?) "
+            "ON CONFLICT (question_id) DO UPDATE SET notetype_version = excluded.notetype_version "
+            "WHERE notetype_version != excluded.notetype_version",
+            list(notes),
+        )
+        return cursor.rowcount
 
     # -- scratch sets (temporary tables: memory stays flat on huge imports) ------
     def scratch_set(self, name: str) -> None:
@@ -462,24 +530,32 @@ def open_store(path: Path) -> Store:
     _create_private(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise explain(exc, path) from exc
+    try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _check_ours(conn, path)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn, path)
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path}: cannot use this database ({exc})") from exc
+    except BaseException as exc:
+        conn.close()  # a refused file is left as it was: no connection lingers on it
+        if isinstance(exc, sqlite3.Error):
+            raise explain(exc, path) from exc
+        raise
     return Store(conn, path)
 
 
 def _create_private(path: Path) -> None:
     """Create the file readable by its owner only, whatever the umask."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new data folder is private too
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as exc:
-        raise DatabaseError(f"{path}: cannot create the database ({exc.strerror})") from exc
+        raise DatabaseError(
+            f"{path}: cannot create the database ({exc.strerror}); choose a folder you can write with --db"
+        ) from exc
 
 
 def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
@@ -487,6 +563,8 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+            raise  # cannot open it (permissions, a read-only folder): open_store explains
         raise DatabaseError(
             f"{path} is not an srs database or is damaged ({exc}); point --db at another file or restore a backup"
         ) from exc
@@ -513,6 +591,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         return
     from .migrations import apply
 
+    if applied:  # an older schema holding the student's data: check it and copy it first
+        from .backup import before_migration
+
+        before_migration(conn, path)
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -521,3 +603,61 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.rollback()
         raise
     conn.commit()
+
+
+def quick_check(conn: sqlite3.Connection, limit: int = 10) -> list[str]:
+    """Problems `PRAGMA quick_check` finds (empty when the file is sound)."""
+    try:
+        rows = [r[0] for r in conn.execute(f"PRAGMA quick_check({int(limit)})")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else check_lines(rows)
+
+
+def check_lines(rows: list[str]) -> list[str]:
+    """integrity_check rows as single lines, without the '*** in database main ***' headings."""
+    return [line for row in rows for line in str(row).splitlines() if line.strip() and not line.startswith("***")]
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    return (
+        f"{path} is damaged ({shown(detail, 120)}); nothing was changed. "
+        "`srs doctor` shows what is wrong; `srs backups` lists backups to `srs restore`"
+    )
+
+
+def explain(exc: sqlite3.Error, path: Path) -> DatabaseError:
+    """One line for any SQLite failure: what is wrong with the file and what to do.
+
+    The CLI boundary and `open_store` both use it, so no raw sqlite3 error reaches the user.
+    """
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    kind = "_".join(name.split("_")[:2])  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
+    text = str(exc)
+    if kind == "SQLITE_FULL" or "disk is full" in text:
+        message = (
+            f"{path}: the disk is full; the change in progress was rolled back. "
+            "Free some disk space and run the command again"
+        )
+    elif kind == "SQLITE_READONLY" or "readonly" in text:
+        message = (
+            f"{path} is read-only; the change in progress was rolled back. srs needs to write the file "
+            f"and its folder {path.parent}: check their permissions, or copy the file elsewhere and use --db"
+        )
+    elif kind == "SQLITE_CANTOPEN":
+        message = (
+            f"cannot open {path}: check that the folder exists and that you can read and write "
+            "the file and its folder, or choose another file with --db"
+        )
+    elif kind in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
+        return DatabaseError(damaged_message(path, text))
+    elif kind in ("SQLITE_BUSY", "SQLITE_LOCKED") or "locked" in text:
+        message = (
+            f"{path} is busy: another srs has been writing to it for over {BUSY_TIMEOUT_MS // 1000} s; "
+            "nothing was changed, run the command again when it has finished"
+        )
+    elif kind == "SQLITE_IOERR":
+        message = f"cannot read or write {path} ({text}); check the disk, then run `srs doctor`"
+    else:
+        message = f"{path}: cannot use this database ({text}); run `srs doctor`"
+    return DatabaseError(message)

@@ -2,14 +2,15 @@
 
 Note GUIDs come from (source, qid), so importing a newer export into the same
 Anki collection updates those notes and keeps their review progress. The note
-type and root deck ids are fixed in `decks/notetype.json`.
+type and root deck ids are fixed in `decks/notetype.json`; each note is written
+with the note type version it was first exported with (srs.notetype). New
+cards get their new-card positions in priority order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
 import os
 import re
 import sqlite3
@@ -17,15 +18,16 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import notes
-from .db import Question, Store
+from . import notetype as notetype_mod
+from .db import AnkiNote, Question, Store
 from .errors import SrsError
+from .notetype import NoteType, NoteTypes
 from .queue import Planner
+from .selection import Selection, select
 from .settings import Settings
 
 
@@ -34,17 +36,7 @@ class ExportSummary:
     path: Path
     notes: int
     decks: int
-
-
-@lru_cache(maxsize=1)
-def note_type() -> dict[str, Any]:
-    """Fields, ids, templates and CSS from the `decks/` folder."""
-    folder = resources.files("srs_decks")
-    spec = json.loads(folder.joinpath("notetype.json").read_text(encoding="utf-8"))
-    spec["front"] = folder.joinpath("front.html").read_text(encoding="utf-8")
-    spec["back"] = folder.joinpath("back.html").read_text(encoding="utf-8")
-    spec["css"] = folder.joinpath("style.css").read_text(encoding="utf-8")
-    return spec
+    new: int = 0  # notes never exported before
 
 
 def note_guid(source: str, qid: str) -> str:
@@ -74,7 +66,7 @@ def _field(text: str) -> str:
     return html.escape(text).replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def note_fields(question: Question, misses: int) -> list[str]:
+def note_fields(question: Question, misses: int, fields: tuple[str, ...] | None = None) -> list[str]:
     """Field values in note-type order, every one HTML-escaped."""
     values = {
         "Ref": notes.reference(question),
@@ -91,7 +83,8 @@ def note_fields(question: Question, misses: int) -> list[str]:
         "QID": question.qid,
         "Misses": str(misses),
     }
-    return [_field(values[name]) for name in note_type()["fields"]]
+    names = fields if fields is not None else notetype_mod.load().current.fields
+    return [_field(values.get(name, "")) for name in names]
 
 
 def export_apkg(
@@ -101,47 +94,100 @@ def export_apkg(
     *,
     now: datetime,
     deck_root: str | None = None,
+    selection: Selection | None = None,
+    note_types: NoteTypes | None = None,
 ) -> ExportSummary:
-    """Write every carded question to `out`; the file appears whole or not at all."""
+    """Write the selected cards to `out`; the file appears whole or not at all."""
     import genanki
 
     root = deck_root or settings.deck_root
     if not root.strip() or "::" in root:
         raise SrsError(f"deck root '{root}' must be a name without '::'")
-    rows = Planner(store, settings, now).ranked  # new cards reach Anki in priority order
-    if not rows:
+    selection = selection or Selection()
+    types = note_types or notetype_mod.load()
+    planner = Planner(store, settings, now)
+    if not planner.ranked:
         raise SrsError("nothing to export: no cards yet (import a miss log first)")
-    spec = note_type()
-    model = genanki.Model(
-        spec["model_id"],
-        spec["model_name"],
-        fields=[{"name": name} for name in spec["fields"]],
-        templates=[{"name": spec["template_name"], "qfmt": spec["front"], "afmt": spec["back"]}],
-        css=spec["css"],
-    )
-    questions = {q.id: q for q in store.questions(r.question_id for r in rows)}
-    decks: dict[str, genanki.Deck] = {}
-    for position, row in enumerate(rows):
-        question = questions[row.question_id]
+    picked = select(store, planner.ranked, selection, settings.day_rule())  # priority order
+    if not picked:
+        raise SrsError(_nothing_selected(selection))
+    known = store.anki_notes()
+    positions = _positions([row.question_id for row, _ in picked], known)
+    models: dict[int, Any] = {}
+    decks: dict[str, Any] = {}
+    written: list[tuple[int, str, int, int]] = []
+    for row, question in picked:
+        note = known.get(row.question_id)
+        note_type = types.version(note.version if note else None)
+        if note_type.version not in models:
+            models[note_type.version] = _model(note_type)
         name = deck_name(root, question)
         if name not in decks:
-            decks[name] = genanki.Deck(_deck_id(name, root, spec["deck_id"]), name)
-        tags = [tag("source", notes.source_name(question.source))]
-        tags += [tag(k, getattr(question, k)) for k in ("subject", "system", "topic") if getattr(question, k)]
+            decks[name] = genanki.Deck(_deck_id(name, root, types.deck_id), name)
+        guid = note_guid(question.source, question.qid)
         decks[name].add_note(
             genanki.Note(
-                model=model,
-                fields=note_fields(question, row.misses),
-                guid=note_guid(question.source, question.qid),
-                tags=tags,
-                due=position,
+                model=models[note_type.version],
+                fields=note_fields(question, row.misses, note_type.fields),
+                guid=guid,
+                tags=_tags(question),
+                due=positions[row.question_id],
             )
         )
+        written.append((row.question_id, guid, note_type.version, positions[row.question_id]))
     stamp = _export_stamp(store, now)
     _write_package(genanki.Package(list(decks.values())), Path(out), stamp)
     with store.write():
         store.set_config(EXPORT_STAMP_KEY, str(int(stamp)))
-    return ExportSummary(Path(out), len(rows), len(decks))
+        store.record_exported(written, now)
+    new = sum(1 for question_id, *_ in written if question_id not in known)
+    return ExportSummary(Path(out), len(written), len(decks), new)
+
+
+def _positions(question_ids: list[int], known: dict[int, AnkiNote]) -> dict[int, int]:
+    """New-card positions: a note keeps the one of its first export; the others follow every
+    position given before, in the order given (priority order).
+
+    Anki takes an imported new card's position as it is and never changes the position of
+    a card it already has, so only positions past all earlier ones put new cards behind
+    the cards already waiting, in priority order among themselves.
+    """
+    given = [note.position for note in known.values() if note.position is not None]
+    following = max(max(given, default=-1) + 1, len(known))  # notes from before positions were kept used 0..n-1
+    positions: dict[int, int] = {}
+    for question_id in question_ids:
+        note = known.get(question_id)
+        if note is not None and note.position is not None:
+            positions[question_id] = note.position
+        else:
+            positions[question_id] = following
+            following += 1
+    return positions
+
+
+def _model(note_type: NoteType) -> Any:
+    import genanki
+
+    return genanki.Model(
+        note_type.model_id,
+        note_type.name,
+        fields=[{"name": name} for name in note_type.fields],
+        templates=[{"name": note_type.template_name, "qfmt": note_type.front, "afmt": note_type.back}],
+        css=note_type.css,
+    )
+
+
+def _tags(question: Question) -> list[str]:
+    tags = [tag("source", notes.source_name(question.source))]
+    return tags + [tag(k, getattr(question, k)) for k in ("subject", "system", "topic") if getattr(question, k)]
+
+
+def _nothing_selected(selection: Selection) -> str:
+    if selection.new_only and selection == Selection(new_only=True):
+        return "nothing new to export: every card was exported before (leave out --new-only to export them again)"
+    if selection.new_only:
+        return "nothing new to export: every card that matches these filters was exported before"
+    return "nothing to export: no card matches all these filters"
 
 
 EXPORT_STAMP_KEY = "_last-export-stamp"

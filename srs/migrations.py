@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -85,7 +86,69 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial]
+def m002_anki_notes(db: sqlite_utils.Database) -> None:
+    """Which questions went to Anki, when, with which note type version and new-card position.
+
+    `srs export --new-only` skips them; a later export keeps each note on the note
+    type version and position it was first exported with (see srs.notetype, srs.export).
+    """
+    db.executescript(
+        """
+        CREATE TABLE anki_notes (
+            question_id INTEGER PRIMARY KEY REFERENCES questions(id),
+            guid TEXT NOT NULL UNIQUE,
+            notetype_version INTEGER NOT NULL,
+            position INTEGER,
+            first_exported TEXT,
+            last_exported TEXT,
+            exports INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    )
+    _backfill_anki_notes(db)
+
+
+def _backfill_anki_notes(db: sqlite_utils.Database) -> None:
+    """Exports made before this table existed wrote every card there was (note type v1):
+    record the questions whose first miss was imported before the last of them."""
+    stamp = db.execute("SELECT value FROM config WHERE key = '_last-export-stamp'").fetchone()
+    if stamp is None:
+        return
+    import genanki
+
+    from .timing import UTC, to_iso
+
+    at = to_iso(datetime.fromtimestamp(int(stamp[0]), UTC))
+    rows = db.execute(
+        "SELECT q.id, q.source, q.qid FROM questions q JOIN cards c ON c.question_id = q.id "
+        "WHERE (SELECT min(e.recorded_at) FROM events e WHERE e.question_id = q.id "
+        "AND e.kind = 'qbank' AND e.result IN ('incorrect', 'omitted', 'guessed')) <= ?",
+        [at],
+    ).fetchall()
+    for question_id, source, qid in rows:
+        db.execute(
+            "INSERT INTO anki_notes (question_id, guid, notetype_version, first_exported, last_exported, exports) "
+            "VALUES (?, ?, 1, ?, ?, 1)",
+            [question_id, genanki.guid_for("srs", source, qid), at, at],
+        )
+
+
+def m003_event_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for what every review start asks: today's answers, and the misses.
+
+    Without them a database of a million reviews is scanned whole at each start.
+    """
+    db.executescript(
+        """
+        CREATE INDEX events_by_kind_time ON events (kind, at);
+        CREATE INDEX events_misses ON events (question_id, at)
+            WHERE (kind = 'qbank' AND result IN ('incorrect', 'omitted', 'guessed'))
+               OR (kind = 'review' AND rating = 1);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_anki_notes, m003_event_indexes]
 NAMES = [m.__name__ for m in MIGRATIONS]
 
 

@@ -45,6 +45,9 @@ TEXT_FIELDS = (
     "category",
 )
 IGNORE = "ignore"
+# Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
+# text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 RESULTS = {
     "incorrect": "incorrect",
     "wrong": "incorrect",
@@ -255,7 +258,7 @@ def _attempt(
             values[target] = (column, text)
 
     def get(field_name: str) -> str:
-        return values[field_name][1].strip() if field_name in values else ""
+        return _TERMINAL_CONTROL.sub("", values[field_name][1]).strip() if field_name in values else ""
 
     def bad(field_name: str, message: str) -> InputError:
         column = values[field_name][0] if field_name in values else field_name

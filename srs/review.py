@@ -100,7 +100,11 @@ class ReviewSession:
             )
             if event_id is None:
                 raise SrsError("this card was already answered at this very moment")
-            self.store.update_card(row.question_id, outcome.card)
+            if self.store.card(row.question_id) == row.state:
+                self.store.update_card(row.question_id, outcome.card)
+            else:  # another srs (an import, a second review) changed it meanwhile: the log decides
+                rebuild(self.store, self.scheduler, [row.question_id])
+                outcome = replace(outcome, card=self.store.card(row.question_id) or outcome.card)
         self._drop(row.question_id)
         if is_learning(outcome.card) and outcome.card.due < self.rule.next_day_start(now):
             self.pending.append(replace(row, state=outcome.card))

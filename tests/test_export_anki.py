@@ -7,13 +7,11 @@ reviews answered through the v3 scheduler.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,75 +19,47 @@ from pathlib import Path
 import pytest
 
 # anki.collection must be imported before anki.cards or anki.scheduler (circular imports).
-from anki.collection import CardId, Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportResponse
+from anki.collection import CardId, Collection
+from anki.deck_config_pb2 import DeckConfig
 from anki.notes import Note
-from anki.scheduler.v3 import CardAnswer, Scheduler
+from anki.scheduler.v3 import CardAnswer
+from anki_helpers import (
+    anki_collection,
+    csv_text,
+    export,
+    export_colpkg,
+    fresh_anki_path,
+    import_into_anki,
+    import_log,
+    import_package,
+    notes_by_guid,
+    package_notes,
+    progress,
+    review_next,
+    sample_rows,
+    select_root,
+)
 
-from srs import taxonomy
-from srs.export import note_guid
+from srs import notetype, taxonomy
+from srs.anki_sync import sync_anki
+from srs.db import open_store
+from srs.export import export_apkg, note_guid
+from srs.notetype import NoteType, NoteTypes
+from srs.queue import Planner
+from srs.settings import load as load_settings
+from srs.timing import utc_now
 
 pytestmark = pytest.mark.slow
 
 DECKS = Path(__file__).resolve().parent.parent / "decks"
 NOTETYPE = json.loads((DECKS / "notetype.json").read_text(encoding="utf-8"))
-
-IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+NEW_CARD_GATHER_PRIORITY_LOWEST_POSITION = (
+    DeckConfig.Config.NewCardGatherPriority.NEW_CARD_GATHER_PRIORITY_LOWEST_POSITION
+)
 
 
 # Helpers
 ##########################################################################
-
-
-@contextmanager
-def anki_collection(path: Path) -> Iterator[Collection]:
-    """A real Anki collection (created if missing), always closed afterwards."""
-    col = Collection(str(path))
-    try:
-        yield col
-    finally:
-        col.close()
-
-
-def import_into_anki(col: Collection, apkg: Path) -> ImportResponse.Log:
-    """Import like Anki's import dialog with its default options.
-
-    Those defaults: update notes and note types only "if newer" (the incoming note's
-    mtime, in whole seconds, must be strictly later than the one in the collection),
-    no scheduling, no merging of note types.
-    """
-    options = ImportAnkiPackageOptions(
-        merge_notetypes=False,
-        update_notes=IF_NEWER,
-        update_notetypes=IF_NEWER,
-        with_scheduling=False,
-        with_deck_configs=False,
-    )
-    response = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg), options=options))
-    log = response.log
-    problems = {
-        "conflicting": len(log.conflicting),
-        "missing_notetype": len(log.missing_notetype),
-        "missing_deck": len(log.missing_deck),
-        "empty_first_field": len(log.empty_first_field),
-    }
-    assert not any(problems.values()), problems
-    return log
-
-
-def export(srs, out: Path, *args: str) -> Path:
-    result = srs("export", "-o", str(out), *args)
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def import_log(srs, path: Path) -> None:
-    result = srs("import", str(path))
-    assert result.exit_code == 0, result.output
-
-
-def notes_by_guid(col: Collection) -> dict[str, Note]:
-    return {note.guid: note for note in (col.get_note(nid) for nid in col.find_notes(""))}
 
 
 def rendered(note: Note) -> tuple[str, str]:
@@ -122,43 +92,9 @@ class Html(HTMLParser):
         return "".join(self._text)
 
 
-def review_next(col: Collection, rating: CardAnswer.Rating.V) -> CardId:
-    """Answer the card at the top of the selected deck's study queue; returns its id.
-
-    The v3 scheduler only accepts an answer for the card at the top of its queue.
-    """
-    sched = col.sched
-    assert isinstance(sched, Scheduler)
-    queued = sched.get_queued_cards().cards[0]
-    card = col.get_card(CardId(queued.card.id))
-    card.start_timer()
-    sched.answer_card(sched.build_answer(card=card, states=queued.states, rating=rating))
-    return card.id
-
-
-def progress(col: Collection, card_id: CardId) -> dict[str, int]:
-    card = col.get_card(card_id)
-    return {k: getattr(card, k) for k in ("reps", "lapses", "ivl", "type", "queue", "due", "left")}
-
-
-def sample_rows(sample: Path) -> list[dict[str, str]]:
-    with sample.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def csv_text(rows: list[dict[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 @pytest.fixture
 def tmp_anki(tmp_path) -> Path:
-    """Where a fresh Anki collection goes (Anki needs its folder to exist)."""
-    (tmp_path / "anki").mkdir()
-    return tmp_path / "anki" / "collection.anki2"
+    return fresh_anki_path(tmp_path)
 
 
 @pytest.fixture
@@ -267,7 +203,7 @@ def test_tags(sample_col):
 def test_rendered_question_hides_the_objective(sample_col, sample):
     col = sample_col
     notes = notes_by_guid(col)
-    row = next(r for r in sample_rows(sample) if r["qid"] == "82256")
+    row = [r for r in sample_rows(sample) if r["qid"] == "82256" and r["result"] in MISSES][-1]  # the latest miss
     question, answer = rendered(notes[note_guid("uworld", "82256")])
     assert escape(row["prompt"]) in question
     assert escape(row["objective"]) not in question
@@ -363,3 +299,255 @@ def test_later_export_updates_notes_and_keeps_progress(srs, sample, write_log, t
         assert int(updated["Misses"]) == misses_before + 1
         assert updated["Objective"] == repeated["Objective"]
         assert {cid: progress(col, cid) for cid in (learning, reviewed)} == before
+
+
+# Priority order, filters, --new-only
+##########################################################################
+
+MISSES = ("incorrect", "omitted", "guessed")
+
+
+def ranked_guids(db_path: Path) -> list[str]:
+    """GUIDs of every card in srs's priority order (the queue's ranking)."""
+    with open_store(db_path) as store:
+        rows = Planner(store, load_settings(store), utc_now()).ranked
+        questions = {q.id: q for q in store.questions()}
+    return [note_guid(questions[r.question_id].source, questions[r.question_id].qid) for r in rows]
+
+
+def guids_by_position(col: Collection) -> list[str]:
+    """The collection's new cards in new-card position order."""
+    rows = col.db.all("SELECT n.guid, c.due FROM cards c JOIN notes n ON n.id = c.nid WHERE c.type = 0 ORDER BY c.due")
+    return [guid for guid, _ in rows]
+
+
+def carded(rows: list[dict[str, str]], keep=lambda r: True) -> set[str]:
+    """GUIDs of the sample's missed questions whose miss rows pass `keep`."""
+    return {note_guid(r["source"], r["qid"]) for r in rows if r["result"] in MISSES and keep(r)}
+
+
+def test_new_cards_arrive_in_priority_order(srs, sample, write_log, tmp_path, tmp_anki, db_path):
+    import_log(srs, sample)
+    apkg = export(srs, tmp_path / "all.apkg")
+    ranked = ranked_guids(db_path)
+    assert [n["guid"] for n in package_notes(apkg)] == ranked
+
+    with anki_collection(tmp_anki) as col:
+        import_into_anki(col, apkg)
+        assert guids_by_position(col) == ranked  # the positions survive the import
+        # With "gather order: ascending position" the study queue follows them across subdecks.
+        select_root(col)
+        config = col.decks.config_dict_for_deck_id(col.decks.selected())
+        config["newGatherPriority"] = NEW_CARD_GATHER_PRIORITY_LOWEST_POSITION
+        col.decks.update_config(config)
+        queued = col.sched.get_queued_cards(fetch_limit=20).cards
+        assert [col.get_card(CardId(q.card.id)).note().guid for q in queued] == ranked[:20]
+
+        more = [
+            {"qid": f"NEW-{i}", "source": "uworld", "date": "2026-11-20", "subject": "Pharmacology",
+             "topic": topic, "result": "incorrect", "objective": f"Objective {i}"}
+            for i, topic in enumerate(["Beta-blockers", "Type I hypersensitivity", "Something rare"])
+        ]  # fmt: skip
+        import_log(srs, write_log("more.csv", csv_text(more)))
+        fresh = export(srs, tmp_path / "fresh.apkg", "--new-only")
+        in_package = [n["guid"] for n in package_notes(fresh)]
+        new_guids = {note_guid("uworld", f"NEW-{i}") for i in range(3)}
+        assert set(in_package) == new_guids
+        assert in_package == [g for g in ranked_guids(db_path) if g in new_guids]  # priority order
+
+        log = import_into_anki(col, fresh)
+        assert (len(log.new), len(log.updated), len(log.duplicate)) == (3, 0, 0)
+        positions = guids_by_position(col)
+        assert positions[: len(ranked)] == ranked  # existing cards keep their places
+        assert positions[len(ranked) :] == in_package  # new ones come after, in priority order
+
+
+def test_filters_through_the_cli(srs, sample, tmp_path):
+    import_log(srs, sample)
+    rows = sample_rows(sample)
+
+    def exported(*args: str) -> list[dict[str, str]]:
+        out = tmp_path / f"f{len(list(tmp_path.glob('f*.apkg')))}.apkg"
+        return package_notes(export(srs, out, *args))
+
+    def guids(notes: list[dict[str, str]]) -> set[str]:
+        return {n["guid"] for n in notes}
+
+    pharm = carded(rows, lambda r: r["subject"] == "Pharmacology")
+    assert guids(exported("--subject", "pharm")) == pharm  # an alias of the USMLE name
+    assert guids(exported("--subject", "PHARMACOLOGY")) == pharm
+    heme = carded(rows, lambda r: r["system"] == "Hematology & Oncology")
+    for spelling in ("hematology & oncology", "Blood & Lymphoreticular", "heme/onc"):
+        assert guids(exported("--system", spelling)) == heme, spelling
+    both = exported("--subject", "pharmacology", "--subject", "immunology", "--system", "cardiovascular")
+    assert guids(both) == carded(
+        rows, lambda r: r["subject"] in ("Pharmacology", "Immunology") and r["system"] == "Cardiovascular"
+    )
+    assert guids(exported("--topic", "type i HYPERSENSITIVITY")) == carded(
+        rows, lambda r: r["topic"] == "Type I hypersensitivity"
+    )
+    assert guids(exported("--since", "2026-11-10")) == carded(rows, lambda r: r["date"] >= "2026-11-10")
+
+    miss_count: dict[str, int] = {}
+    for r in rows:
+        if r["result"] in MISSES:
+            guid = note_guid(r["source"], r["qid"])
+            miss_count[guid] = miss_count.get(guid, 0) + 1
+    twice = exported("--min-misses", "2")
+    assert guids(twice) == {g for g, n in miss_count.items() if n >= 2}
+    assert all(int(n["Misses"]) >= 2 for n in twice)
+
+    typo = srs("export", "-o", str(tmp_path / "x.apkg"), "--subject", "pharmacolgy")
+    assert typo.exit_code == 1
+    assert typo.output.startswith("Error: no card has subject 'pharmacolgy' (yours: ")
+    assert len(typo.output.splitlines()) == 1
+    nothing = srs("export", "-o", str(tmp_path / "x.apkg"), "--subject", "pharm", "--min-misses", "9")
+    assert nothing.output == "Error: nothing to export: no card matches all these filters\n"
+    assert not (tmp_path / "x.apkg").exists()
+
+
+def test_new_only_through_the_cli(srs, sample, write_log, tmp_path):
+    import_log(srs, sample)
+    first = srs("export", "-o", str(tmp_path / "pharm.apkg"), "--subject", "pharmacology")
+    assert first.exit_code == 0
+    pharm = {n["guid"] for n in package_notes(tmp_path / "pharm.apkg")}
+
+    rest = srs("export", "-o", str(tmp_path / "rest.apkg"), "--new-only")
+    rest_guids = {n["guid"] for n in package_notes(tmp_path / "rest.apkg")}
+    assert rest_guids.isdisjoint(pharm) and len(pharm) + len(rest_guids) == 77
+    assert rest.output == f"Wrote {len(rest_guids)} notes in 7 decks to {tmp_path / 'rest.apkg'}\n"
+
+    again = srs("export", "-o", str(tmp_path / "none.apkg"), "--new-only")
+    assert again.exit_code == 1
+    assert again.output == (
+        "Error: nothing new to export: every card was exported before (leave out --new-only to export them again)\n"
+    )
+    full = srs("export", "-o", str(tmp_path / "full.apkg"))
+    assert full.output == f"Wrote 77 notes (0 new) in 8 decks to {tmp_path / 'full.apkg'}\n"
+
+    row = {"qid": "NEW-1", "source": "nbme", "date": "2026-11-20", "subject": "Pharm", "result": "incorrect"}
+    import_log(srs, write_log("more.csv", csv_text([row])))
+    assert srs("export", "-o", str(tmp_path / "one.apkg"), "--new-only", "--subject", "pharm").exit_code == 0
+    assert [n["guid"] for n in package_notes(tmp_path / "one.apkg")] == [note_guid("nbme", "NEW-1")]
+
+
+# Templates
+##########################################################################
+
+ANSWER_FIELDS = {"Objective", "Explanation", "MyAnswer", "CorrectAnswer", "Reason", "Misses"}
+
+
+def test_templates_have_no_script_and_keep_the_answer_off_the_front():
+    current = notetype.load().current
+    for markup in (current.front, current.back, current.css):
+        assert "<script" not in markup.lower()
+        assert "javascript:" not in markup.lower()
+        assert not re.search(r"<[^>]*\son\w+\s*=", markup, re.IGNORECASE)  # no onclick=, onload=, …
+    on_front = set(re.findall(r"{{[#^/]?([^}]+)}}", current.front))
+    on_back = set(re.findall(r"{{[#^/]?([^}]+)}}", current.back))
+    assert on_front & ANSWER_FIELDS == set()
+    assert ANSWER_FIELDS | {"FrontSide", "Source", "QID"} <= on_back
+    assert re.search(r"\.card\.nightMode|\.nightMode \.card", current.css)  # desktop and AnkiMobile
+    assert re.search(r"\.card\.night_mode|\.night_mode \.card", current.css)  # AnkiDroid
+    assert "@media (max-width: 480px)" in current.css  # phone widths
+    assert "max-width: 100%" in current.css  # images never wider than the screen
+
+
+def test_back_shows_everything_the_front_hides(sample_col, sample):
+    row = [r for r in sample_rows(sample) if r["qid"] == "82256" and r["result"] in MISSES][-1]  # the latest miss
+    note = notes_by_guid(sample_col)[note_guid("uworld", "82256")]
+    question, answer = (Html(markup).text for markup in rendered(note))
+    shown_on_back = [row["objective"], row["explanation"], row["my_answer"], row["correct_answer"], row["reason"]]
+    shown_on_back += ["UWorld #82256", "missed 3×"]
+    for text in shown_on_back:
+        assert text in answer, text
+        assert text not in question, text
+    assert row["prompt"] in question
+
+
+# Note type versions
+##########################################################################
+
+
+def previous_version(current: NoteType) -> NoteType:
+    """A made-up earlier version: fewer fields, its own id and name, as a real v0 would have had."""
+    return NoteType(
+        version=0,
+        model_id=current.model_id - 1000,
+        name="srs missed question v0",
+        fields=("Ref", "Prompt", "Objective", "Source", "QID"),
+        template_name="Recall",
+        front="<div class=prompt>{{Prompt}}</div>",
+        back="{{FrontSide}}<hr id=answer>{{Objective}}<div>{{Source}} #{{QID}}</div>",
+        css=".card { font-family: sans-serif; }",
+    )
+
+
+def test_previous_note_type_then_current_import_into_one_collection(
+    srs, sample, write_log, tmp_path, tmp_anki, db_path
+):
+    import_log(srs, sample)
+    shipped = notetype.load()
+    old = previous_version(shipped.current)
+    then = NoteTypes(current=old, previous=(), deck_id=shipped.deck_id)  # what an older srs knew
+    now = NoteTypes(current=shipped.current, previous=(old,), deck_id=shipped.deck_id)
+
+    def export_with(types: NoteTypes, name: str) -> Path:
+        with open_store(db_path) as store:
+            export_apkg(store, load_settings(store), tmp_path / name, now=utc_now(), note_types=types)
+        return tmp_path / name
+
+    with anki_collection(tmp_anki) as col:
+        assert len(import_into_anki(col, export_with(then, "v0.apkg")).new) == 77
+        select_root(col)
+        reviewed = review_next(col, CardAnswer.EASY)
+        before = progress(col, reviewed)
+
+        row = {
+            "qid": "NEW-1",
+            "source": "uworld",
+            "date": "2026-11-20",
+            "subject": "Pharmacology",
+            "result": "incorrect",
+        }
+        import_log(srs, write_log("more.csv", csv_text([row])))
+        log = import_into_anki(col, export_with(now, "v1.apkg"))  # asserts: nothing conflicting
+        assert (len(log.new), len(log.updated)) == (1, 77)
+
+        model_of = {guid: note.mid for guid, note in notes_by_guid(col).items()}
+        new_guid = note_guid("uworld", "NEW-1")
+        assert model_of.pop(new_guid) == shipped.current.model_id  # new notes get the current type
+        assert set(model_of.values()) == {old.model_id}  # old notes stay on the old one
+        assert {m["name"] for m in col.models.all()} >= {old.name, shipped.current.name}
+        assert progress(col, reviewed) == before
+
+        # Without the history every old note would be refused: the case versioning exists for.
+        ignoring = NoteTypes(current=shipped.current, previous=(), deck_id=shipped.deck_id)
+        refused = import_package(col, export_with(ignoring, "naive.apkg"))
+        assert len(refused.conflicting) == 77
+
+        # The student moves one old note to the new version in Anki; a sync tells srs.
+        moved = col.get_card(reviewed).note()
+        change = col.models.change_notetype_info(old_notetype_id=old.model_id, new_notetype_id=shipped.current.model_id)
+        change.input.note_ids.append(moved.id)
+        col.models.change_notetype_of_notes(change.input)
+        colpkg = export_colpkg(col, tmp_path / "collection.colpkg")
+        with open_store(db_path) as store:
+            sync_anki(store, load_settings(store), colpkg, now=utc_now(), note_types=now)
+            versions = {q: n.version for q, n in store.anki_notes().items()}
+            moved_id = store.find_question_id("uworld", moved["QID"]) or store.find_question_id(
+                *next((q.source, q.qid) for q in store.questions() if note_guid(q.source, q.qid) == moved.guid)
+            )
+        assert versions.pop(moved_id) == shipped.current.version
+        assert sorted(set(versions.values())) == [old.version, shipped.current.version]
+        log = import_into_anki(col, export_with(now, "v1-again.apkg"))  # still nothing conflicting
+        assert len(log.updated) == 78
+
+
+def test_shipped_note_type_versions_are_consistent():
+    shipped = notetype.load()
+    assert shipped.current.version == NOTETYPE["version"]
+    assert shipped.current.name.endswith(f" v{shipped.current.version}")
+    for old in shipped.previous:
+        assert old.version < shipped.current.version
+        assert old.name.endswith(f" v{old.version}")

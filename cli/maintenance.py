@@ -1,0 +1,134 @@
+"""`srs backup`, `srs backups`, `srs restore`, `srs doctor`: keeping the study history safe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from srs.errors import DatabaseError
+from srs.timing import utc_now
+
+from .common import db_path
+
+if TYPE_CHECKING:
+    from srs.backup import Backup
+    from srs.doctor import Diagnosis
+
+
+def _existing(ctx: click.Context) -> Path:
+    path = db_path(ctx)
+    if not path.exists():
+        raise DatabaseError(f"no database at {path} (choose one with --db or SRS_DB)")
+    return path
+
+
+@click.command("backup")
+@click.option("--list", "list_", is_flag=True, help="List the backups instead (as `srs backups`).")
+@click.pass_context
+def backup_command(ctx: click.Context, list_: bool) -> None:
+    """Back up the database now and print the backup's path.
+
+    Backups go to backups/ next to the database. Ones you make are never
+    deleted by srs; the automatic ones (before each import and schema upgrade)
+    are rotated: the last 10 and one per day for 30 days are kept.
+    """
+    if list_:
+        _list(_existing(ctx))
+        return
+    from srs.backup import backup_now
+    from srs.db import open_store
+
+    with open_store(_existing(ctx)) as store:
+        path = backup_now(store, utc_now())
+    click.echo(f"Backed up to {path}")
+
+
+@click.command("backups")
+@click.pass_context
+def backups_command(ctx: click.Context) -> None:
+    """List the database's backups, newest first."""
+    _list(_existing(ctx))
+
+
+def _list(db: Path) -> None:
+    from srs.backup import folder_for, list_backups
+
+    backups = list_backups(db)
+    if not backups:
+        click.echo(f"No backups yet in {folder_for(db)} (`srs backup` makes one).")
+        return
+    for backup in backups:
+        size = backup.path.stat().st_size / 1024
+        click.echo(f"{backup.taken:%Y-%m-%d %H:%M:%S} UTC  {backup.reason:<9} {size:8.0f} KiB  {backup.path}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def restore_command(ctx: click.Context, file: Path) -> None:
+    """Replace the database with the backup FILE.
+
+    FILE is checked first (integrity, that it is an srs database); the current
+    database is backed up before it is replaced; no backup is ever deleted.
+    """
+    from srs.backup import restore
+
+    done = restore(db_path(ctx), file, utc_now())
+    if done.previous is not None:
+        click.echo(f"Kept the database as it was in {done.previous}")
+    click.echo(f"Restored {done.db} from {done.source}")
+
+
+@click.command("doctor")
+@click.option("--repair", is_flag=True, help="Rebuild every card from the log, in one transaction (after a backup).")
+@click.pass_context
+def doctor_command(ctx: click.Context, repair: bool) -> None:
+    """Check the database: integrity, foreign keys, and every card against its log.
+
+    Exits with status 1 when something is wrong, and says how to repair it.
+    """
+    from srs.doctor import diagnose
+
+    db = _existing(ctx)
+    diagnosis = diagnose(db)
+    if repair and diagnosis.file.ok and diagnosis.problems:
+        from srs.doctor import repair as repair_cards
+
+        done = repair_cards(db, utc_now())
+        click.echo(f"Rebuilt the cards from the log ({done.rebuilt} were wrong); the copy before is {done.backup}")
+        diagnosis = diagnose(db)
+    _report(db, diagnosis)
+    if not diagnosis.ok:
+        ctx.exit(1)
+
+
+def _report(db: Path, diagnosis: Diagnosis) -> None:
+    checked = diagnosis.file
+    click.echo(f"Checked {db}")
+    found = checked.problems
+    click.echo(f"  integrity_check: {'ok' if not found else f'{len(found)} problems: ' + '; '.join(found[:3])}")
+    if not checked.problems:
+        errors = checked.foreign_key_errors
+        click.echo(f"  foreign_key_check: {f'{errors} rows point to missing rows' if errors else 'ok'}")
+    if not checked.ok:
+        _advise_restore(db, diagnosis.good_backup)
+        return
+    if not diagnosis.problems:
+        click.echo(f"  cards: all {diagnosis.cards} equal the replay of their log")
+        click.echo("No problems found.")
+        return
+    examples = ", ".join(f"{p.reference} ({p.kind})" for p in diagnosis.problems[:5])
+    more = f" and {len(diagnosis.problems) - 5} more" if len(diagnosis.problems) > 5 else ""
+    click.echo(f"  cards: {len(diagnosis.problems)} differ from the replay of their log: {examples}{more}")
+    click.echo("To repair: srs doctor --repair  (rebuilds every card from the log in one transaction, after a backup)")
+
+
+def _advise_restore(db: Path, good: Backup | None) -> None:
+    click.echo("The file is damaged: srs cannot repair it.")
+    if good is not None:
+        click.echo(f"To repair: restore the newest good backup ({good.taken:%Y-%m-%d %H:%M} UTC):")
+        click.echo(f"  srs --db {db} restore {good.path}")
+    else:
+        click.echo("No good backup was found next to it; restore a copy from elsewhere with `srs restore FILE`.")

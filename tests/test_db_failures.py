@@ -1,0 +1,200 @@
+"""A damaged file, a foreign file, a read-only file or folder, a full disk: one line
+`Error: <what is wrong and what to do>`, a non-zero exit, no traceback, nothing written.
+
+Commands run in-process (CliRunner with catch_exceptions=False: any exception that
+escapes the CLI fails the test) except the real full-disk test, which needs its own
+mount namespace and so its own process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from safety_helpers import assert_clean_error, checkpoint, counts, digest, integrity, make_log, read_only
+from test_backup import _damage
+
+import srs_cli.common
+from srs.backup import list_backups
+
+WRITERS = [
+    ("import", "{log}"),
+    ("review",),
+    ("config", "set", "new-per-day", "5"),
+    ("export", "-o", "{out}"),
+    ("backup",),
+]
+READERS = [("due",), ("queue",), ("weak",), ("config", "list")]
+
+
+def _args(command: tuple[str, ...], tmp_path: Path, log: Path) -> list[str]:
+    return [a.format(log=log, out=tmp_path / "out.apkg") for a in command]
+
+
+def _files(db: Path) -> list[Path]:
+    return [db, Path(f"{db}-wal")]
+
+
+@pytest.fixture
+def seeded(srs, sample, db_path, tmp_path) -> Path:
+    """The sample imported, WAL folded in: the database is one file, easy to damage."""
+    assert srs("import", str(sample)).exit_code == 0
+    checkpoint(db_path)
+    return db_path
+
+
+@pytest.fixture
+def log(tmp_path) -> Path:
+    return make_log(tmp_path / "more.csv", 30)
+
+
+def _truncated(db: Path) -> None:
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2])
+
+
+def _tiny(db: Path) -> None:
+    db.write_bytes(db.read_bytes()[:50])
+
+
+@pytest.mark.parametrize("damage", [_damage, _truncated, _tiny], ids=["overwritten", "truncated", "header-only"])
+@pytest.mark.parametrize("command", WRITERS + READERS, ids=lambda c: " ".join(c[:2]))
+def test_a_damaged_database_is_never_written(srs, seeded, tmp_path, log, damage, command):
+    damage(seeded)
+    before = digest(*_files(seeded))
+    result = srs(*_args(command, tmp_path, log), input="3\n3\n")
+    if command in WRITERS or result.exit_code != 0:  # a reader may not touch a damaged page
+        assert_clean_error(result.exit_code, result.output, str(seeded))
+        assert any(word in result.output for word in ("damaged", "not an srs database"))
+    assert digest(*_files(seeded)) == before
+    assert not (tmp_path / "out.apkg").exists()
+    assert list_backups(seeded) == []  # a damaged file is not copied over good backups
+
+
+def test_the_check_before_writing_finds_damage_that_reads_miss(srs, seeded, tmp_path):
+    """Damage in the middle of the events table: `srs due` reads nothing wrong, yet an
+    import refuses before writing because `quick_check` runs before the first write."""
+    with contextlib.closing(sqlite3.connect(seeded)) as conn:
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events_by_question'").fetchone()[0]
+    data = bytearray(seeded.read_bytes())
+    data[(root - 1) * 4096 + 8 : (root - 1) * 4096 + 12] = b"\xff\xff\xff\xff"  # the index's first cell pointer
+    seeded.write_bytes(bytes(data))
+    before = digest(*_files(seeded))
+    result = srs("import", str(make_log(tmp_path / "m.csv", 10)))
+    assert_clean_error(result.exit_code, result.output, "damaged", "srs doctor")
+    assert digest(*_files(seeded)) == before
+
+
+def _foreign(db: Path) -> None:
+    db.unlink()
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, flds TEXT)")
+        conn.commit()
+
+
+def _text(db: Path) -> None:
+    db.write_text("qid,date\n1,2026-11-01\n" * 50)
+
+
+@pytest.mark.parametrize("make", [_foreign, _text], ids=["other-sqlite-app", "csv-file"])
+@pytest.mark.parametrize("command", WRITERS + READERS, ids=lambda c: " ".join(c[:2]))
+def test_a_file_that_is_not_an_srs_database(srs, db_path, tmp_path, log, make, command):
+    db_path.write_bytes(b"")
+    make(db_path)
+    before = digest(*_files(db_path))
+    result = srs(*_args(command, tmp_path, log), input="3\n")
+    assert_clean_error(result.exit_code, result.output, "not an srs database")
+    assert digest(*_files(db_path)) == before
+
+
+@pytest.mark.parametrize("command", WRITERS, ids=lambda c: " ".join(c[:2]))
+def test_a_read_only_database_file(srs, seeded, tmp_path, log, command):
+    before = digest(*_files(seeded))
+    with read_only(seeded):
+        result = srs(*_args(command, tmp_path, log), input="3\n")
+        if command[0] == "backup":  # reading is enough to make a backup
+            assert result.exit_code == 0, result.output
+        else:
+            assert_clean_error(result.exit_code, result.output, "read-only", "permissions")
+        assert srs("due").exit_code == 0  # reading still works
+    assert digest(*_files(seeded)) == before
+
+
+@pytest.mark.parametrize("command", [*WRITERS, ("due",)], ids=lambda c: " ".join(c[:2]))
+def test_a_read_only_folder(srs, seeded, tmp_path, log, command):
+    """SQLite needs to create the WAL beside the file; srs says so instead of calling the file damaged."""
+    before = digest(*_files(seeded))
+    with read_only(seeded.parent):
+        result = srs(*_args(command, tmp_path, log), input="3\n")
+    assert_clean_error(result.exit_code, result.output, "cannot open", "folder")
+    assert digest(*_files(seeded)) == before
+
+
+def test_a_full_disk_rolls_the_import_back(srs, seeded, tmp_path, monkeypatch):
+    """SQLITE_FULL without filling a disk: the connection may not grow the file past its size."""
+    real_open = srs_cli.common.open_store
+
+    def capped(path: Path):  # type: ignore[no-untyped-def]
+        store = real_open(path)
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 3}")
+        return store
+
+    monkeypatch.setattr(srs_cli.common, "open_store", capped)
+    before = counts(seeded)
+    result = srs("import", str(make_log(tmp_path / "big.csv", 2000)))
+    assert_clean_error(result.exit_code, result.output, "disk is full", "rolled back", "free some disk space")
+    assert counts(seeded) == before
+    assert integrity(seeded) == ["ok"]
+
+
+def _mount_namespace_works(tmp_path: Path) -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount -t tmpfs -o size=64k none {probe}"], capture_output=True
+    )
+    return done.returncode == 0
+
+
+SCRIPT = """
+set -u
+mount -t tmpfs -o size={size}k none {mnt}
+cp {seed} {mnt}/srs.db
+{python} -m srs --db {mnt}/srs.db import {log} > {out}/stdout 2> {out}/stderr
+echo $? > {out}/rc
+cp {mnt}/srs.db {out}/srs.db
+[ -f {mnt}/srs.db-wal ] && cp {mnt}/srs.db-wal {out}/srs.db-wal
+ls {mnt}/backups > {out}/backups 2>/dev/null
+true
+"""
+
+
+@pytest.mark.parametrize(("size_kb", "words"), [(900, "disk is full"), (200, "could not write a backup")])
+def test_a_really_full_disk(seeded, tmp_path, size_kb, words):
+    """A tiny tmpfs in a private mount namespace (needs root or user namespaces; skipped otherwise):
+    first with room for the backup but not the import, then without room for the backup."""
+    if not _mount_namespace_works(tmp_path):
+        pytest.skip("no mount namespace here (unshare -m / mount tmpfs not permitted)")
+    (tmp_path / "mnt").mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    before = counts(seeded)
+    script = SCRIPT.format(
+        size=size_kb, mnt=tmp_path / "mnt", seed=seeded, python=sys.executable,
+        log=make_log(tmp_path / "big.csv", 3000), out=out,
+    )  # fmt: skip
+    subprocess.run(["unshare", "-m", "sh", "-c", script], check=True, timeout=120)
+    rc = int((out / "rc").read_text())
+    assert_clean_error(rc, (out / "stdout").read_text() + (out / "stderr").read_text(), words)
+    assert counts(out / "srs.db") == before
+    assert integrity(out / "srs.db") == ["ok"]
+    backups = (out / "backups").read_text().split() if (out / "backups").exists() else []
+    assert not [name for name in backups if name.endswith(".partial")]

@@ -1,0 +1,101 @@
+"""`srs doctor`: finds a damaged file, a broken foreign key, and every card that is not
+the replay of its log; says how to repair; `--repair` rebuilds in one transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from safety_helpers import cards_equal_replay, counts
+from test_backup import _damage
+
+from srs.backup import list_backups
+
+
+def sql(db: Path, *statements: str) -> None:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+
+
+def test_a_sound_database_passes(srs, sample):
+    assert srs("import", str(sample)).exit_code == 0
+    result = srs("doctor")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1:] == [
+        "  integrity_check: ok",
+        "  foreign_key_check: ok",
+        "  cards: all 77 equal the replay of their log",
+        "No problems found.",
+    ]
+
+
+def test_cards_that_differ_from_their_log_are_found_and_repaired(srs, sample, db_path):
+    assert srs("import", str(sample)).exit_code == 0
+    sql(
+        db_path,
+        "UPDATE cards SET lapses = lapses + 1 WHERE question_id = 3",
+        "UPDATE cards SET due = '2030-01-01T00:00:00.000+00:00' WHERE question_id = 4",
+        "DELETE FROM cards WHERE question_id = 5",
+        "INSERT INTO questions (source, qid, created_at) VALUES ('uworld', 'NO-MISS', '2026-01-01T00:00:00.000+00:00')",
+        "INSERT INTO cards (question_id, created_at, state, due, reps, lapses) "
+        "SELECT id, created_at, 1, created_at, 0, 0 FROM questions WHERE qid = 'NO-MISS'",
+    )
+    result = srs("doctor")
+    assert result.exit_code == 1
+    assert "cards: 4 differ from the replay of their log:" in result.output
+    assert "(differs)" in result.output and "(missing)" in result.output and "UWorld #NO-MISS (extra)" in result.output
+    assert "To repair: srs doctor --repair" in result.output
+    assert not cards_equal_replay(db_path)
+
+    repaired = srs("doctor", "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    assert "Rebuilt the cards from the log (4 were wrong)" in repaired.output
+    assert repaired.output.endswith("No problems found.\n")
+    assert cards_equal_replay(db_path)
+    assert counts(db_path)["cards"] == 77
+    (before,) = list_backups(db_path)
+    assert before.reason == "repair" and counts(before.path)["cards"] == 77  # the unrepaired state, kept
+
+
+def test_a_broken_foreign_key_is_reported(srs, sample, db_path):
+    assert srs("import", str(sample)).exit_code == 0
+    sql(
+        db_path,
+        "INSERT INTO events (question_id, at, kind, result, key, recorded_at) VALUES "
+        "(9999, '2026-01-01T00:00:00.000+00:00', 'qbank', 'incorrect', 'orphan', '2026-01-01T00:00:00.000+00:00')",
+    )
+    result = srs("doctor")
+    assert result.exit_code == 1
+    assert "foreign_key_check: 1 rows point to missing rows" in result.output
+    assert "restore" in result.output
+
+
+def test_a_damaged_file_is_reported_with_the_newest_good_backup(srs, sample, db_path, tmp_path):
+    assert srs("import", str(sample)).exit_code == 0
+    assert srs("backup").exit_code == 0
+    good = list_backups(db_path)[0].path
+    assert srs("import", str(sample)).exit_code == 0  # an import makes a newer (good) backup
+    newest = next(b.path for b in list_backups(db_path) if b.reason == "import")
+    _damage(newest)  # ...which is then damaged itself: the doctor must skip it
+    _damage(db_path)
+
+    result = srs("doctor")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[1].startswith("  integrity_check: ") and "problems:" in lines[1]
+    assert "The file is damaged: srs cannot repair it." in lines
+    assert lines[-1] == f"  srs --db {db_path} restore {good}"
+
+    repaired = srs("doctor", "--repair")  # nothing it can do, and it says so
+    assert repaired.exit_code == 1
+    assert repaired.output == result.output
+
+
+def test_doctor_without_a_database(srs, db_path):
+    result = srs("doctor")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no database at")
+    assert not db_path.exists()
