@@ -54,7 +54,7 @@ def _events(rng: random.Random, cards: int, reviews: int, start: datetime, now: 
                f"qbank|uworld|{100000 + q}|first", to_iso(now))  # fmt: skip
     for n in range(reviews):
         q = rng.randint(1, cards)
-        at = start + timedelta(seconds=span / 4 + rng.random() * span * 3 / 4 - 3600)
+        at = start + timedelta(seconds=span / 4 + rng.random() * (span * 3 / 4 - 86400))  # none today
         rating = rng.choices([1, 2, 3, 4], weights=[12, 8, 70, 10])[0]
         yield (q, to_iso(at), "review", None, rating, rng.randint(3000, 40000), f"review|{q}|{n}", to_iso(now))
 
@@ -64,9 +64,9 @@ def _cards(rng: random.Random, cards: int, start: datetime, now: datetime):
         if rng.random() < 0.1:  # not studied yet
             yield (q, to_iso(start), 1, 0, None, None, to_iso(start), None, 0, 0)
             continue
-        last = now - timedelta(days=rng.uniform(0, 60))
-        stability = rng.uniform(1, 120)
-        due = last + timedelta(days=max(1.0, stability * rng.uniform(0.5, 1.2)))
+        stability = rng.uniform(1, 120)  # a daily user: reviewed within its last interval
+        last = now - timedelta(days=rng.uniform(0, stability))
+        due = last + timedelta(days=max(1.0, stability * rng.uniform(0.95, 1.05)))
         yield (q, to_iso(start), 2, None, stability, rng.uniform(1, 10), to_iso(due), to_iso(last),
                rng.randint(1, 40), rng.randint(0, 5))  # fmt: skip
 

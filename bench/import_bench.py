@@ -92,7 +92,9 @@ def main() -> None:
             make_log(log, rows)
             seconds, rss = srs_import(log, work / f"mem-{rows}.db")
             peaks.append(rss)
-            print(f"| import {rows:,} rows | {seconds:.2f} s | {seconds / rows * 1e6:.1f} us/row | peak RSS {rss / 1024:.0f} MiB |")
+            print(
+                f"| import {rows:,} rows | {seconds:.2f} s | {seconds / rows * 1e6:.1f} us/row | peak RSS {rss / 1024:.0f} MiB |"
+            )
         print(f"| peak memory {memory_sizes[1]:,} vs {memory_sizes[0]:,} rows | ratio {peaks[1] / peaks[0]:.2f}x |")
 
 

@@ -31,12 +31,17 @@ from srs.scheduling import Rating  # noqa: E402
 from srs.timing import UTC  # noqa: E402
 
 
-def timed_runs(command: list[str], runs: int, stdin: str = "", env: dict | None = None) -> list[float]:
+def timed_runs(
+    command: list[str], runs: int, stdin: str = "", env: dict | None = None, expect: str = ""
+) -> list[float]:
+    """Wall times of `runs` runs; each must succeed and print `expect` (else the time means nothing)."""
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(command, input=stdin, text=True, capture_output=True, env=env, check=False)
+        done = subprocess.run(command, input=stdin, text=True, capture_output=True, env=env, check=False)
         times.append(time.perf_counter() - started)
+        if done.returncode != 0 or expect not in done.stdout:
+            raise SystemExit(f"{command} failed: {done.stderr or done.stdout}")
     return times
 
 
@@ -57,7 +62,7 @@ def main() -> None:
         print(f"built {cards:,} cards / {reviews:,} reviews in {time.perf_counter() - started:.1f} s")
         env = {**os.environ, "SRS_DB": str(db)}
         click_times = timed_runs([sys.executable, "-c", "import click"], runs)
-        review_times = timed_runs([sys.executable, "-m", "srs", "review"], runs, stdin="q\n", env=env)
+        review_times = timed_runs([sys.executable, "-m", "srs", "review"], runs, stdin="q\n", env=env, expect="[1]")
         base, ours = statistics.median(click_times), statistics.median(review_times)
         print(f"| review start to first card | import click {base * 1000:.0f} ms | srs review {ours * 1000:.0f} ms "
               f"| ratio {ours / base:.1f}x |")  # fmt: skip

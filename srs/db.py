@@ -328,16 +328,44 @@ class Store:
     def card_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM cards").fetchone()[0])
 
-    def card_rows(self, *, due_before: datetime | None = None, new: bool | None = None) -> list[CardRow]:
-        """Cards with their miss counts; filters: due before a time, new or not."""
-        where, params = [], []
+    def card_rows(
+        self,
+        *,
+        due_before: datetime | None = None,
+        new: bool | None = None,
+        tier_due_before: tuple[datetime, float] | None = None,
+    ) -> list[CardRow]:
+        """Cards, optionally only: due before a time, new or not, or review cards that
+        would be due before a time at `stability * factor` days after their last review
+        (a cheap pre-filter for the retention tiers; the caller checks each exactly)."""
+        where: list[str] = []
+        params: list[object] = []
         if due_before is not None:
             where.append("c.due < ?")
             params.append(to_iso(due_before))
         if new is not None:
             where.append("c.reps = 0" if new else "c.reps > 0")
+        if tier_due_before is not None:
+            moment, factor = tier_due_before
+            where.append("c.state = 2 AND c.due >= ? AND julianday(c.last_review) + c.stability * ? - 1 < julianday(?)")
+            params += [to_iso(moment), factor, to_iso(moment)]
         sql = _CARD_ROWS_SQL + (" WHERE " + " AND ".join(where) if where else "")
         return [_card_row(r) for r in self.conn.execute(sql, params)]
+
+    def untopical_card_ids(self) -> list[int]:
+        """Cards whose question has no topic."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT c.question_id FROM cards c JOIN questions q ON q.id = c.question_id WHERE q.topic = ''"
+            )
+        ]
+
+    def topic_card_counts(self) -> list[tuple[str, int]]:
+        """(topic, cards) for every topic that has cards."""
+        return self.conn.execute(
+            "SELECT q.topic, count(*) FROM cards c JOIN questions q ON q.id = c.question_id GROUP BY q.topic"
+        ).fetchall()
 
     def miss_counts(self, now: datetime, half_life_days: float) -> list[MissCount]:
         """Per question: misses (Qbank misses and review Agains) and their recency-weighted sum."""
@@ -353,8 +381,8 @@ class Store:
             decay = "srs_decay(e.at)"
         rows = self.conn.execute(
             f"SELECT q.id, q.topic, q.subject, q.system, m.n, m.w FROM questions q JOIN ("
-            f"SELECT e.question_id, count(*) AS n, sum({decay}) AS w FROM events e INDEXED BY events_misses WHERE {_MISS} "
-            f"GROUP BY e.question_id) m ON m.question_id = q.id",
+            f"SELECT e.question_id, count(*) AS n, sum({decay}) AS w FROM events e INDEXED BY events_misses "
+            f"WHERE {_MISS} GROUP BY e.question_id) m ON m.question_id = q.id",
             {"now": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")},
         )
         return [MissCount(*r) for r in rows]

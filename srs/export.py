@@ -27,7 +27,7 @@ from .db import AnkiNote, Question, Store
 from .errors import SrsError
 from .notetype import NoteType, NoteTypes
 from .queue import Planner
-from .selection import Selection, select
+from .selection import Picked, Selection, select
 from .settings import Settings
 
 
@@ -112,6 +112,22 @@ def export_apkg(
     if not picked:
         raise SrsError(_nothing_selected(selection))
     known = store.anki_notes()
+    decks, written = _decks(picked, known, types, root)
+    stamp = _export_stamp(store, now)
+    _write_package(genanki.Package(decks), Path(out), stamp)
+    with store.write():
+        store.set_config(EXPORT_STAMP_KEY, str(int(stamp)))
+        store.record_exported(written, now)
+    new = sum(1 for question_id, *_ in written if question_id not in known)
+    return ExportSummary(Path(out), len(written), len(decks), new)
+
+
+def _decks(
+    picked: list[Picked], known: dict[int, AnkiNote], types: NoteTypes, root: str
+) -> tuple[list[Any], list[tuple[int, str, int, int]]]:
+    """genanki decks holding the notes, and what to record of each (question, GUID, version, position)."""
+    import genanki
+
     positions = _positions([row.question_id for row, _ in picked], known)
     models: dict[int, Any] = {}
     decks: dict[str, Any] = {}
@@ -125,23 +141,12 @@ def export_apkg(
         if name not in decks:
             decks[name] = genanki.Deck(_deck_id(name, root, types.deck_id), name)
         guid = note_guid(question.source, question.qid)
-        decks[name].add_note(
-            genanki.Note(
-                model=models[note_type.version],
-                fields=note_fields(question, row.misses, note_type.fields),
-                guid=guid,
-                tags=_tags(question),
-                due=positions[row.question_id],
-            )
-        )
-        written.append((row.question_id, guid, note_type.version, positions[row.question_id]))
-    stamp = _export_stamp(store, now)
-    _write_package(genanki.Package(list(decks.values())), Path(out), stamp)
-    with store.write():
-        store.set_config(EXPORT_STAMP_KEY, str(int(stamp)))
-        store.record_exported(written, now)
-    new = sum(1 for question_id, *_ in written if question_id not in known)
-    return ExportSummary(Path(out), len(written), len(decks), new)
+        position = positions[row.question_id]
+        fields = note_fields(question, row.misses, note_type.fields)
+        model = models[note_type.version]
+        decks[name].add_note(genanki.Note(model=model, fields=fields, guid=guid, tags=_tags(question), due=position))
+        written.append((row.question_id, guid, note_type.version, position))
+    return list(decks.values()), written
 
 
 def _positions(question_ids: list[int], known: dict[int, AnkiNote]) -> dict[int, int]:

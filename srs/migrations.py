@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -118,12 +118,13 @@ def _backfill_anki_notes(db: sqlite_utils.Database) -> None:
 
     from .timing import UTC, to_iso
 
-    at = to_iso(datetime.fromtimestamp(int(stamp[0]), UTC))
+    exported = datetime.fromtimestamp(int(stamp[0]), UTC)  # whole seconds, cut down
+    at, before = to_iso(exported), to_iso(exported + timedelta(seconds=1))
     rows = db.execute(
         "SELECT q.id, q.source, q.qid FROM questions q JOIN cards c ON c.question_id = q.id "
         "WHERE (SELECT min(e.recorded_at) FROM events e WHERE e.question_id = q.id "
-        "AND e.kind = 'qbank' AND e.result IN ('incorrect', 'omitted', 'guessed')) <= ?",
-        [at],
+        "AND e.kind = 'qbank' AND e.result IN ('incorrect', 'omitted', 'guessed')) < ?",
+        [before],
     ).fetchall()
     for question_id, source, qid in rows:
         db.execute(

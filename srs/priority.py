@@ -97,6 +97,7 @@ class MissSignals:
         )
 
 
+@lru_cache(maxsize=65536)
 def topic_key(topic: str) -> str:
     return " ".join(topic.lower().split())
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .db import CardRow, Store
-from .priority import load_signals, rank
+from .priority import load_signals, rank, topic_key
 from .scheduling import CardState, State
 from .settings import Settings
 
@@ -55,28 +55,61 @@ class DayLoad:
 
 
 class Planner:
-    """Ranks the cards once and answers what is due when, for one moment `now`."""
+    """What is due when, for one moment `now`.
+
+    Only the cards a question needs are read and scored: the due ones for today's
+    queue, the new ones for today's new cards. `ranked` (every card, for exports)
+    is computed on first use.
+    """
 
     def __init__(self, store: Store, settings: Settings, now: datetime) -> None:
         self.store, self.settings, self.now = store, settings, now
         self.rule = settings.day_rule()
         self.scheduler = settings.scheduler()
-        signals = load_signals(store, now, settings.miss_half_life)
-        self.ranked = rank(store.card_rows(), signals, self.scheduler, now)
+        self.signals = load_signals(store, now, settings.miss_half_life)
         self.today = self.rule.day_of(now)
+        self._ranked: list[CardRow] | None = None
+        self._new: list[CardRow] | None = None
+
+    @property
+    def ranked(self) -> list[CardRow]:
+        """Every card, highest priority first."""
+        if self._ranked is None:
+            self._ranked = self._rank(self.store.card_rows())
+        return self._ranked
+
+    def _rank(self, rows: list[CardRow]) -> list[CardRow]:
+        return rank(rows, self.signals, self.scheduler, self.now)
+
+    def new_cards(self) -> list[CardRow]:
+        """Cards not studied yet, highest priority first."""
+        if self._new is None:
+            self._new = self._rank(self.store.card_rows(new=True))
+        return self._new
 
     def high_yield(self, row: CardRow) -> bool:
         return row.topic_misses >= self.settings.high_yield_misses
+
+    def _tiers_apply(self) -> bool:
+        return self.settings.high_yield_retention > self.settings.desired_retention
 
     def effective_due(self, row: CardRow) -> datetime:
         """When the card is due at its tier's retention (high-yield cards come sooner)."""
         card = row.state
         if card.state != State.Review or card.stability is None or card.last_review is None:
             return card.due
-        if not self.high_yield(row) or self.settings.high_yield_retention <= self.settings.desired_retention:
+        if not self.high_yield(row) or not self._tiers_apply():
             return card.due
         days = self.scheduler.interval_for(card.stability, self.settings.high_yield_retention)
         return min(card.due, self.rule.start_of(self.rule.day_of(card.last_review) + timedelta(days=days)))
+
+    def studied_due_before(self, end: datetime) -> list[CardRow]:
+        """Studied cards due before `end` at their tier's retention, ranked."""
+        rows = self.store.card_rows(due_before=end, new=False)
+        if self._tiers_apply():
+            factor = self.scheduler.days_per_stability(self.settings.high_yield_retention)
+            rows += self.store.card_rows(tier_due_before=(end, factor))
+        return [r for r in self._rank(rows) if self.effective_due(r) < end]
 
     def capacity(self, day: date) -> int:
         """Reviews that fit in a day: the daily maximum, or a light day's minutes."""
@@ -93,34 +126,35 @@ class Planner:
         limit = self.settings.new_per_day
         exam = self._exam_day()
         if exam is not None:
-            unseen = sum(1 for r in self.ranked if r.state.is_new) + introduced
+            unseen = len(self.new_cards()) + introduced
             days_left = max(1, (exam - self.today).days)
             limit = max(limit, math.ceil(unseen / days_left))
         return max(0, limit - introduced)
 
     def queue(self) -> Queue:
         end = self.rule.next_day_start(self.now)
-        learning = [r for r in self.ranked if is_learning(r.state) and r.state.due < end]
-        due = [
-            r for r in self.ranked if not r.state.is_new and not is_learning(r.state) and self.effective_due(r) < end
-        ]
+        studied = self.studied_due_before(end)
+        learning = [r for r in studied if is_learning(r.state)]
+        due = [r for r in studied if not is_learning(r.state)]
         answered = self.store.answers_between(self.rule.day_start(self.now), self.now)
         room = max(0, self.capacity(self.today) - answered - len(learning))
         allowance = self.new_allowance()
-        fresh = [r for r in self.ranked if r.state.is_new][:allowance]
-        chosen = {r.question_id for r in learning + due[:room] + fresh}
-        cards = [r for r in self.ranked if r.question_id in chosen]  # keeps the priority order
+        fresh = self.new_cards()[:allowance]
+        cards = sorted(learning + due[:room] + fresh, key=priority_key)
         return Queue(cards, allowance - len(fresh), max(0, len(due) - room))
 
     def plan(self, days: int = 7) -> list[DayLoad]:
         """Today and the next `days`: reviews and new cards planned, and the backlog left."""
         queue = self.queue()
         loads = [DayLoad(self.today, queue.due_count, queue.new_count, queue.backlog)]
-        waiting, unseen = queue.backlog, sum(1 for r in self.ranked if r.state.is_new) - queue.new_count
+        horizon = self.rule.start_of(self.today + timedelta(days=days + 1))
+        today_end = self.rule.next_day_start(self.now)
+        upcoming = [self.effective_due(r) for r in self.studied_due_before(horizon)]
+        waiting, unseen = queue.backlog, len(self.new_cards()) - queue.new_count
         for offset in range(1, days + 1):
             day = self.today + timedelta(days=offset)
             start, end = self.rule.start_of(day), self.rule.start_of(day + timedelta(days=1))
-            due = sum(1 for r in self.ranked if not r.state.is_new and start <= self.effective_due(r) < end)
+            due = sum(1 for moment in upcoming if max(start, today_end) <= moment < end)
             planned = min(due + waiting, self.capacity(day))
             new = min(unseen, self._new_per_day(day, unseen))
             unseen -= new
@@ -142,8 +176,17 @@ class Planner:
 
     def tiers(self) -> tuple[int, int]:
         """Cards in the high-yield tier and in the rest."""
-        high = sum(1 for r in self.ranked if self.high_yield(r))
-        return high, len(self.ranked) - high
+        counts = self.signals.topic_count
+        threshold = self.settings.high_yield_misses
+        high = total = 0
+        for topic, cards in self.store.topic_card_counts():
+            total += cards
+            if topic and counts.get(topic_key(topic), 0) >= threshold:
+                high += cards
+        high += sum(
+            1 for qid in self.store.untopical_card_ids() if self.signals.question_count.get(qid, 0) >= threshold
+        )
+        return high, total - high
 
 
 def todays_queue(store: Store, settings: Settings, now: datetime) -> Queue:

@@ -118,6 +118,10 @@ class Scheduler:
     def answer(self, card: CardState, rating: Rating, now: datetime, seed: str) -> CardState:
         return self.next_states(card, now, seed, upto=Rating(rating))[Rating(rating)].card
 
+    def days_per_stability(self, retention: float) -> float:
+        """Days per unit of stability until recall falls to `retention` (intervals are linear in S)."""
+        return float((retention ** (1 / self._decay) - 1) / self._factor)
+
     def interval_for(self, stability: float, retention: float) -> int:
         """Whole days until recall falls to `retention` (FSRS's interval formula)."""
         days = stability / self._factor * (retention ** (1 / self._decay) - 1)

@@ -84,7 +84,7 @@ def detect(first_line: str, name: str) -> str:
     if stripped.startswith("{"):
         try:
             json.loads(stripped)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return "json"  # an object spread over lines, holding the list
         return "jsonl"
     if UWORLD_HEADER <= {_key(c) for c in _split_paste(first_line)}:
@@ -256,6 +256,8 @@ def _is_mark(cell: str) -> bool:
 
 # -- JSON ------------------------------------------------------------------------------
 
+TOO_DEEP = "nested too deeply to be a miss log (expected a list of objects, one per attempt)"
+
 
 def _json(text: IO[str], name: str) -> Iterator[Record]:
     """A list of objects (or an object holding one list of objects)."""
@@ -266,6 +268,8 @@ def _json(text: IO[str], name: str) -> Iterator[Record]:
         document, _ = decoder.raw_decode(content, start)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg})", file=name, line=exc.lineno, column=exc.colno) from None
+    except RecursionError:  # hostile nesting ([[[[...) must not crash the import
+        raise InputError(TOO_DEEP, file=name, line=1) from None
     depth = 2
     if isinstance(document, dict):
         lists = [v for v in document.values() if isinstance(v, list)]
@@ -313,6 +317,8 @@ def _jsonl(text: IO[str], name: str) -> Iterator[Record]:
         except json.JSONDecodeError as exc:
             message = f"not valid JSON ({exc.msg})"
             raise InputError(message, file=name, line=number, column=exc.colno) from None
+        except RecursionError:
+            raise InputError(TOO_DEEP, file=name, line=number) from None
         yield _object_record(item, name, number)
 
 

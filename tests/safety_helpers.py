@@ -81,7 +81,10 @@ def process_error(done: subprocess.CompletedProcess[str], *words: str) -> str:
 def counts(db: Path) -> dict[str, int]:
     """Rows per table, read with plain sqlite3."""
     with contextlib.closing(sqlite3.connect(db)) as conn:
-        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("questions", "events", "cards", "imports")}
+        return {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("questions", "events", "cards", "imports")
+        }
 
 
 def integrity(db: Path) -> list[str]:

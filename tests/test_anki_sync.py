@@ -130,6 +130,10 @@ def test_reviews_done_in_anki_come_home_once(srs, db_path, tmp_path, studied):
     again = {guid for guid, _, ease in answers if ease == 1}
     misses_before = misses_by_guid(db_path)
     colpkg = export_colpkg(col, tmp_path / "collection.colpkg")
+    conn = sqlite3.connect(db_path)  # as if the export had been made by an srs that kept no record
+    with conn:
+        conn.execute("DELETE FROM anki_notes")
+    conn.close()
 
     cards = len({guid for guid, _, _ in answers})
     assert sync(srs, colpkg) == (
@@ -146,6 +150,9 @@ def test_reviews_done_in_anki_come_home_once(srs, db_path, tmp_path, studied):
     before = db_state(db_path)
     assert "6 Anki reviews: 0 new, 6 already recorded" in sync(srs, colpkg)
     assert db_state(db_path) == before
+
+    # The notes found in Anki count as exported: nothing is new to it.
+    assert srs("export", "-o", str(tmp_path / "x.apkg"), "--new-only").output.startswith("Error: nothing new")
 
 
 def test_other_exports_and_later_reviews(srs, db_path, tmp_path, studied):

@@ -22,7 +22,9 @@ def start(db: Path, *args: str, input: str = "") -> subprocess.Popen[str]:
     with tempfile.TemporaryFile("w+") as stdin:
         stdin.write(input)
         stdin.seek(0)
-        return subprocess.Popen(srs_argv(db, *args), stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            srs_argv(db, *args), stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
 
 
 def finish(child: subprocess.Popen[str]) -> tuple[str, float]:

@@ -170,20 +170,20 @@ def test_review_killed_at_many_moments(reviewed):
 # Migrations
 ##########################################################################
 
-M002 = '''
-def m002_slow(db):
+M999 = """
+def m999_slow(db):
     db.execute("ALTER TABLE questions ADD COLUMN extra TEXT NOT NULL DEFAULT ''")
-    db.execute("CREATE TABLE m002_made (id INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE m999_made (id INTEGER PRIMARY KEY)")
     db.execute("UPDATE questions SET extra = qid")
     {tail}
-'''
+"""
 
 RUNNER = """
 import sys, time
 import srs.migrations as m
 exec({code!r}, m.__dict__)
-m.MIGRATIONS.append(m.m002_slow)
-m.NAMES.append("m002_slow")
+m.MIGRATIONS.append(m.m999_slow)
+m.NAMES.append("m999_slow")
 from srs.db import open_store
 open_store(sys.argv[1]).close()
 print("migrated", flush=True)
@@ -200,7 +200,7 @@ def _schema(db: Path) -> tuple[list[str], list[str], list[str]]:
 
 
 def _run_migration(db: Path, tail: str) -> subprocess.Popen[str]:
-    code = RUNNER.format(code=M002.format(tail=tail))
+    code = RUNNER.format(code=M999.format(tail=tail))
     return subprocess.Popen(
         [sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -223,7 +223,7 @@ def test_a_migration_killed_midway_leaves_the_old_schema(reviewed):
     out, err = done.communicate(timeout=60)
     assert out.strip() == "migrated", err
     names, tables, columns = _schema(db)
-    assert names == [*before[0], "m002_slow"] and "m002_made" in tables and "extra" in columns
+    assert names == [*before[0], "m999_slow"] and "m999_made" in tables and "extra" in columns
     assert counts(db) == rows
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sqlite3
 import zipfile
 from collections.abc import Iterator
 from html import escape
@@ -535,9 +536,7 @@ def test_previous_note_type_then_current_import_into_one_collection(
         with open_store(db_path) as store:
             sync_anki(store, load_settings(store), colpkg, now=utc_now(), note_types=now)
             versions = {q: n.version for q, n in store.anki_notes().items()}
-            moved_id = store.find_question_id("uworld", moved["QID"]) or store.find_question_id(
-                *next((q.source, q.qid) for q in store.questions() if note_guid(q.source, q.qid) == moved.guid)
-            )
+            moved_id = next(q.id for q in store.questions() if note_guid(q.source, q.qid) == moved.guid)
         assert versions.pop(moved_id) == shipped.current.version
         assert sorted(set(versions.values())) == [old.version, shipped.current.version]
         log = import_into_anki(col, export_with(now, "v1-again.apkg"))  # still nothing conflicting
@@ -551,3 +550,24 @@ def test_shipped_note_type_versions_are_consistent():
     for old in shipped.previous:
         assert old.version < shipped.current.version
         assert old.name.endswith(f" v{old.version}")
+
+
+def test_exports_from_before_the_record_count_as_exported(srs, sample, write_log, tmp_path, db_path):
+    """m002 backfills: an export made before srs kept track wrote every card there was."""
+    import_log(srs, sample)
+    export(srs, tmp_path / "old.apkg")
+    conn = sqlite3.connect(db_path)  # back to the schema and state of an older srs
+    with conn:
+        conn.execute("DROP TABLE anki_notes")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_anki_notes'")
+    conn.close()
+    row = {"qid": "NEW-1", "source": "uworld", "date": "2026-11-20", "result": "incorrect"}
+    import_log(srs, write_log("more.csv", csv_text([row])))  # migrates: 77 exported, NEW-1 not
+
+    export(srs, tmp_path / "new.apkg", "--new-only")
+    (note,) = package_notes(tmp_path / "new.apkg")
+    assert note["guid"] == note_guid("uworld", "NEW-1")
+    with zipfile.ZipFile(tmp_path / "new.apkg") as archive, open(tmp_path / "c.anki2", "wb") as out:
+        out.write(archive.read("collection.anki2"))
+    (position,) = sqlite3.connect(tmp_path / "c.anki2").execute("SELECT due FROM cards").fetchone()
+    assert position >= 77  # after the cards the old export placed at 0-76

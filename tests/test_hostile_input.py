@@ -1,0 +1,91 @@
+"""Hostile text in a miss log: script and event-handler payloads in every field render
+as text in real Anki; control characters never reach the terminal."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from test_export_anki import Html, anki_collection, import_into_anki, notes_by_guid, rendered, tmp_anki  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.slow
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    '<a href="javascript:alert(1)">click</a>',
+    "<iframe src=//evil.invalid></iframe>",
+    "<style>body{display:none}</style>",
+    "{{Objective}} {{FrontSide}}",
+    "&lt;b&gt; already escaped",
+]
+FIELDS = [
+    "qid", "source", "subject", "system", "topic", "prompt", "objective",
+    "explanation", "my_answer", "correct_answer", "reason",
+]  # fmt: skip
+TEMPLATE_TAGS = {"div", "span", "hr", "br"}  # what decks/front.html and back.html themselves use
+
+
+def hostile_rows() -> list[dict[str, str]]:
+    """One row per payload; every text field carries it (with the field name, to tell them apart)."""
+    rows = []
+    for n, payload in enumerate(PAYLOADS):
+        row = {field: f"{field}{n} {payload}" for field in FIELDS}
+        row.update(date="2026-11-10", result="incorrect")
+        rows.append(row)
+    return rows
+
+
+def as_csv(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def test_every_field_renders_as_text_in_anki(srs, write_log, tmp_path, tmp_anki):
+    rows = hostile_rows()
+    result = srs("import", str(write_log("hostile.csv", as_csv(rows))))
+    assert result.exit_code == 0, result.output
+    apkg = tmp_path / "hostile.apkg"
+    assert srs("export", "-o", str(apkg)).exit_code == 0
+    with anki_collection(tmp_anki) as col:
+        import_into_anki(col, apkg)
+        notes = list(notes_by_guid(col).values())
+        assert len(notes) == len(PAYLOADS)
+        pages = [rendered(note) for note in notes]
+        decks = [col.decks.name(card.did) for note in notes for card in note.cards()]
+        tags = [tag for note in notes for tag in note.tags]
+    answers_text = ""
+    for question, answer in pages:
+        for markup in (question, answer):
+            parsed = Html(markup)
+            assert set(parsed.tags) <= TEMPLATE_TAGS, set(parsed.tags) - TEMPLATE_TAGS
+            assert [a for a in parsed.attributes if a.startswith("on") or a in ("href", "src")] == []
+        answers_text += Html(answer).text
+    for n, payload in enumerate(PAYLOADS):  # each payload is shown, literally, as the student wrote it
+        for field in ("prompt", "objective", "explanation", "topic", "reason"):
+            assert f"{field}{n} {payload}" in answers_text
+    assert all("<" not in d or d.count("::") == 1 for d in decks)  # deck names are plain names, not markup
+    assert [t for t in tags if any(c in t for c in "<>\"' ")] == []
+
+
+CONTROL = "\x1b]0;owned\x07\x1b[2J\x1b[31m\x9b1m\x00\x08"
+
+
+def test_control_characters_never_reach_the_terminal(srs, write_log):
+    row = {field: f"{field} {CONTROL}end" for field in FIELDS}
+    row.update(qid="Q1", source="uworld", date="2026-11-10", result="incorrect")
+    result = srs("import", str(write_log("ctl.csv", as_csv([row]))))
+    assert result.exit_code == 0, result.output
+    outputs = [result.output]
+    for command in (["weak"], ["queue"], ["due"], ["review"], ["weak", "--json"], ["queue", "--json"]):
+        shown = srs(*command, input="3\n")
+        assert shown.exit_code == 0, shown.output
+        outputs.append(shown.output)
+    for output in outputs:
+        assert not any(c in output for c in "\x1b\x07\x9b\x00\x08"), repr(output)
+    assert "topic ]0;owned[2J[31m1mend" in outputs[1]  # the text itself survives, inert

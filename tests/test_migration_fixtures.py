@@ -1,0 +1,144 @@
+"""A database at every earlier schema version migrates to the current one, data intact.
+
+Fixtures are built, not stored: for each prefix of srs.migrations.MIGRATIONS a database
+gets exactly those migrations and then that version's seed rows (plain SQL written for
+that schema). Adding a migration without adding a seed for it fails
+`test_every_migration_has_a_seed`, so the set grows with the schema.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from safety_helpers import integrity
+from sqlite_utils.migrations import Migrations
+
+from srs import migrations
+from srs.backup import list_backups
+from srs.db import APPLICATION_ID, open_store
+
+T = "2026-11-01T12:00:00.000+00:00"
+
+
+def seed_m001(conn: sqlite3.Connection) -> None:
+    """Rows as srs at schema m001 wrote them: a question, its miss and review, a card, settings."""
+    conn.executescript(
+        f"""
+        INSERT INTO questions (id, source, qid, subject, subject_text, topic, prompt, objective, created_at, text_rank)
+            VALUES (1, 'uworld', '82256', 'Immunology', 'Immuno', 'Type I hypersensitivity',
+                    'What does tryptase show?', 'Mast cell degranulation', '{T}', '1|{T}');
+        INSERT INTO questions (id, source, qid, created_at) VALUES (2, 'nbme', 'F33-B2-Q35', '{T}');
+        INSERT INTO events (question_id, at, kind, result, key, recorded_at)
+            VALUES (1, '{T}', 'qbank', 'incorrect', 'qbank|uworld|82256|2026-11-01', '{T}');
+        INSERT INTO events (question_id, at, kind, rating, duration_ms, key, recorded_at)
+            VALUES (1, '2026-11-02T09:00:00.000+00:00', 'review', 3, 8000, 'review|1|x', '{T}');
+        INSERT INTO events (question_id, at, kind, result, key, recorded_at)
+            VALUES (2, '{T}', 'qbank', 'correct', 'qbank|nbme|F33-B2-Q35|2026-11-01', '{T}');
+        INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, due, last_review, reps, lapses)
+            VALUES (1, '{T}', 1, 1, 2.3065, 2.118, '2026-11-02T09:10:00.000+00:00', '2026-11-02T09:00:00.000+00:00', 1, 0);
+        INSERT INTO imports (file, at, rows, new_cards, repeated_misses, correct, duplicates, invalid)
+            VALUES ('misses.csv', '{T}', 2, 1, 0, 1, 0, 0);
+        INSERT INTO config (key, value) VALUES ('new-per-day', '30');
+        INSERT INTO config (key, value) VALUES ('_last-export-stamp', '1793664000');
+        """
+    )
+
+
+def seed_m002(conn: sqlite3.Connection) -> None:
+    """m001's rows, and question 1 recorded as sent to Anki."""
+    seed_m001(conn)
+    conn.execute(
+        "INSERT INTO anki_notes (question_id, guid, notetype_version, position, first_exported, last_exported, exports) "
+        f"VALUES (1, 'guid-1', 1, 0, '{T}', '{T}', 1)"
+    )
+
+
+def seed_m003(conn: sqlite3.Connection) -> None:
+    """m003 only adds indexes: m002's rows."""
+    seed_m002(conn)
+
+
+SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "m001_initial": seed_m001,
+    "m002_anki_notes": seed_m002,
+    "m003_event_indexes": seed_m003,
+}
+
+
+def build_at(path: Path, version: int) -> Path:
+    """A database with the first `version` migrations applied and that version's seed rows."""
+    conn = sqlite3.connect(path)
+    try:
+        if version:
+            registry = Migrations(migrations.SET_NAME)
+            for migration in migrations.MIGRATIONS[:version]:
+                registry(name=migration.__name__)(migration)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            registry.apply(sqlite_utils.Database(conn, execute_plugins=False))
+            SEEDS[migrations.NAMES[version - 1]](conn)
+            conn.commit()
+    finally:
+        conn.close()
+    return path
+
+
+def snapshot(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every srs table, in the columns that exist now (to compare after a migration)."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        result = {}
+        for table in tables:
+            if table.startswith(("sqlite_", "_sqlite")):
+                continue
+            columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
+            result[table] = conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
+        return result
+
+
+def restricted(after: dict[str, list[tuple]], before_path: Path, after_path: Path) -> dict[str, list[tuple]]:
+    """The migrated rows in the old tables' columns only."""
+    with (
+        contextlib.closing(sqlite3.connect(before_path)) as old,
+        contextlib.closing(sqlite3.connect(after_path)) as new,
+    ):
+        result = {}
+        for table in snapshot(before_path):
+            columns = ", ".join(r[1] for r in old.execute(f"PRAGMA table_info({table})"))
+            result[table] = new.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
+        return result
+
+
+def test_every_migration_has_a_seed():
+    assert list(SEEDS) == migrations.NAMES
+
+
+@pytest.mark.parametrize("version", range(len(migrations.NAMES) + 1))
+def test_a_database_at_each_version_migrates_with_its_data(tmp_path, version):
+    db = build_at(tmp_path / "old.db", version)
+    kept = tmp_path / "kept.db"
+    kept.write_bytes(db.read_bytes())
+    before = snapshot(db)
+
+    with open_store(db) as store:
+        applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    assert applied == migrations.NAMES
+    assert restricted(snapshot(db), kept, db) == before
+    assert integrity(db) == ["ok"]
+    pending, has_data = version < len(migrations.NAMES), version > 0
+    backups = list_backups(db)
+    assert len(backups) == (1 if pending and has_data else 0)
+    if backups:
+        assert backups[0].reason == "migration" and snapshot(backups[0].path) == before
+
+
+def test_m002_backfills_what_earlier_exports_sent_to_anki(tmp_path):
+    """Data written at m001 (an export stamp after question 1's first miss) is carried into m002's table."""
+    db = build_at(tmp_path / "m001.db", 1)
+    with open_store(db) as store:
+        rows = store.conn.execute("SELECT question_id, notetype_version, exports FROM anki_notes").fetchall()
+    assert rows == [(1, 1, 1)]
