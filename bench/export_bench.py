@@ -24,19 +24,21 @@ import genanki  # noqa: E402
 
 from srs import settings as settings_mod  # noqa: E402
 from srs.db import open_store  # noqa: E402
-from srs.export import export_apkg, note_fields, note_guid, note_type, tag  # noqa: E402
+from srs import notetype  # noqa: E402
+from srs.export import export_apkg, note_fields, note_guid, tag  # noqa: E402
 from srs.timing import UTC  # noqa: E402
 
 
 def bare_genanki(store, out: Path) -> float:
     """What a plain genanki script would do with the same notes."""
-    spec = note_type()
+    types = notetype.load()
+    spec = types.current
     started = time.perf_counter()
     model = genanki.Model(
-        spec["model_id"], spec["model_name"], fields=[{"name": n} for n in spec["fields"]],
-        templates=[{"name": spec["template_name"], "qfmt": spec["front"], "afmt": spec["back"]}], css=spec["css"],
+        spec.model_id, spec.name, fields=[{"name": n} for n in spec.fields],
+        templates=[{"name": spec.template_name, "qfmt": spec.front, "afmt": spec.back}], css=spec.css,
     )  # fmt: skip
-    deck = genanki.Deck(spec["deck_id"], "Step 1 Misses")
+    deck = genanki.Deck(types.deck_id, "Step 1 Misses")
     for question in store.questions():
         deck.add_note(genanki.Note(
             model=model, fields=note_fields(question, 1), guid=note_guid(question.source, question.qid),

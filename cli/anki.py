@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from srs import settings as settings_mod
+from srs.errors import shown
 from srs.timing import utc_now
 
 from .common import open_db
@@ -32,9 +33,12 @@ def sync_anki_command(ctx: click.Context, file: Path) -> None:
     require_anki()  # before opening (and perhaps creating) the database
     with open_db(ctx) as store:
         settings = settings_mod.load(store)
+        from srs.backup import before_import
+
+        before_import(store, utc_now())  # bringing Anki's reviews home is an import: back up first
         summary = sync_anki(store, settings, file, now=utc_now())
     click.echo(
-        f"{summary.notes} srs notes in {file.name}, {summary.reviews} Anki reviews: "
+        f"{summary.notes} srs notes in {shown(file.name)}, {summary.reviews} Anki reviews: "
         f"{summary.added} new, {summary.known} already recorded, {summary.skipped} manual changes skipped; "
         f"{summary.cards} cards updated"
     )

@@ -19,8 +19,8 @@ FILTERS: list[Callable[[F], F]] = [
     click.option(
         "--since",
         type=click.DateTime(formats=["%Y-%m-%d"]),
-        metavar="DATE",
-        help="Only questions missed on or after this day (YYYY-MM-DD).",
+        metavar="YYYY-MM-DD",
+        help="Only questions missed on or after this day.",
     ),
     click.option(
         "--min-misses", type=click.IntRange(min=1), default=None, metavar="N", help="Only questions missed N+ times."

@@ -315,6 +315,7 @@ def restore(db: Path, source: Path, now: datetime) -> Restored:
         detail = checked.problems[0] if checked.problems else f"{checked.foreign_key_errors} foreign key errors"
         raise DatabaseError(f"{source} cannot be restored: {detail}; nothing was changed")
     current = check_file(db, full=False) if db.exists() else None
+    previous: Path | None
     if current is not None and current.ok:
         previous = _copy_sound(db, now)
         _overwrite(source, db)

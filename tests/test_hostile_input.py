@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
-from test_export_anki import Html, anki_collection, import_into_anki, notes_by_guid, rendered, tmp_anki  # noqa: F401 - fixture
+from test_export_anki import Html, anki_collection, import_into_anki, notes_by_guid, rendered
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def tmp_anki(tmp_path) -> Path:
+    """Where a fresh Anki collection goes (Anki needs its folder to exist)."""
+    (tmp_path / "anki").mkdir()
+    return tmp_path / "anki" / "collection.anki2"
+
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -22,7 +22,9 @@ from srs_cli.main import cli
 from srs.db import QUESTION_TEXT_FIELDS
 
 HEADERS = ["qid", "QID", "date", "topic", "subject", "system", "result", "objective", "prompt", "notes", "", "x\x00y"]
-NASTY = st.sampled_from(["\x00", "\x1b[2J", "\x07", "\r", "\n", '"', ",", "\t", ";", "\ufeff", "\u202e", "=1+1", "é", "💊"])
+NASTY = st.sampled_from(
+    ["\x00", "\x1b[2J", "\x07", "\r", "\n", '"', ",", "\t", ";", "\ufeff", "\u202e", "=1+1", "é", "💊"]
+)
 CELL = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
     st.lists(NASTY | st.text(max_size=5), max_size=8).map("".join),
@@ -114,7 +116,7 @@ CASES = {
     "deep-json-object": lambda p: p.write_text('{"x": ' + "[" * 100_000 + "]" * 100_000 + "}"),
     "deep-jsonl": lambda p: p.write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n"),
     "huge-json-string": lambda p: p.write_text(json.dumps([{"qid": "1", "objective": "y" * 3_000_000}])),
-    "json-not-objects": lambda p: p.write_text("[1, null, [2], \"s\"]"),
+    "json-not-objects": lambda p: p.write_text('[1, null, [2], "s"]'),
     "zip-named-xlsx": lambda p: _zip(p, "hello.txt", b"not a workbook"),
     "garbage-xlsx": lambda p: p.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4),
     "utf16-odd-length": lambda p: p.write_bytes(b"\xff\xfeq\x00i\x00d\x00\n"),

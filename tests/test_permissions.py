@@ -4,7 +4,6 @@ whatever the umask: the database, its WAL and shared-memory files, backups, expo
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import sys
 from pathlib import Path

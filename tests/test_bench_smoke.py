@@ -1,0 +1,29 @@
+"""The benchmark scripts run (quick sizes), so they cannot rot between real runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("import_bench.py", ["raw csv+executemany", "peak memory"]),
+        ("review_bench.py", ["review start to first card", "today's queue", "save one answer"]),
+        ("export_bench.py", ["export 1,000 notes", "file size"]),
+    ],
+)
+def test_bench_script_quick_mode(script, expected, tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), "--quick"], capture_output=True, text=True, cwd=tmp_path, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    for text in expected:
+        assert text in done.stdout
+    assert "ratio" in done.stdout
