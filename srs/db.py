@@ -290,18 +290,7 @@ class Store:
             "difficulty = excluded.difficulty, due = excluded.due, "
             "last_review = excluded.last_review, reps = excluded.reps, "
             "lapses = excluded.lapses, created_at = excluded.created_at",
-            (
-                question_id,
-                to_iso(created),
-                int(card.state),
-                card.step,
-                card.stability,
-                card.difficulty,
-                to_iso(card.due),
-                to_iso(card.last_review) if card.last_review else None,
-                card.reps,
-                card.lapses,
-            ),
+            (question_id, to_iso(created), *_card_values(card)),
         )
 
     def update_card(self, question_id: int, card: CardState) -> None:
@@ -309,17 +298,7 @@ class Store:
         self.conn.execute(
             "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
             "last_review = ?, reps = ?, lapses = ? WHERE question_id = ?",
-            (
-                int(card.state),
-                card.step,
-                card.stability,
-                card.difficulty,
-                to_iso(card.due),
-                to_iso(card.last_review) if card.last_review else None,
-                card.reps,
-                card.lapses,
-                question_id,
-            ),
+            (*_card_values(card), question_id),
         )
 
     def delete_card(self, question_id: int) -> None:
@@ -531,6 +510,13 @@ def _question(row: tuple) -> Question:
 def _event(row: tuple) -> Event:
     event_id, question_id, at, kind, result, rating, duration = row
     return Event(event_id, question_id, from_iso(at), kind, result, rating, duration)
+
+
+def _card_values(card: CardState) -> tuple:
+    """A card state as stored, in _CARD_COLUMNS order."""
+    last_review = to_iso(card.last_review) if card.last_review else None
+    state = (int(card.state), card.step, card.stability, card.difficulty)
+    return (*state, to_iso(card.due), last_review, card.reps, card.lapses)
 
 
 def _card_state(row: tuple) -> CardState:
