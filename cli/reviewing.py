@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -64,20 +65,26 @@ class Keys:
                 click.echo(f"'{key}' is not an answer: use 1-4 (or a h g e), u to undo, q to quit")
 
 
+def _wrapped(text: str) -> str:
+    """Text folded at word boundaries to the terminal's width (at most 100 columns)."""
+    width = min(100, shutil.get_terminal_size((100, 24)).columns - 1)
+    return "\n".join(click.wrap_text(line, width) if line else "" for line in text.splitlines())
+
+
 def _front(store: Store, row: CardRow, position: str) -> None:
     question = store.question(row.question_id)
     label = "new" if row.state.is_new else ("learning" if row.state.step is not None else "review")
     click.echo()
     click.secho(f"{position}  {notes.context(question) or notes.reference(question)}  ({label})", dim=True)
-    click.secho(notes.prompt(question), bold=True)
+    click.secho(_wrapped(notes.prompt(question)), bold=True)
 
 
 def _back(store: Store, row: CardRow, outcomes: dict[Rating, Outcome]) -> None:
     question = store.question(row.question_id)
     click.echo("─" * 40)
-    click.secho(notes.answer(question), fg="green")
+    click.secho(_wrapped(notes.answer(question)), fg="green")
     for label, text in notes.answer_details(question, row.misses):
-        click.echo(f"{label}: {text}")
+        click.echo(_wrapped(f"{label}: {text}"))
     buttons = "   ".join(f"{int(r)} {r.name} {format_interval(outcomes[r].interval)}" for r in Rating)
     click.secho(f"{buttons}    u undo  q quit", fg="cyan")
 
