@@ -145,7 +145,7 @@ def import_attempts(
 class _Recent:
     """A bounded memory of recent lookups: repeats skip a query, memory stays flat."""
 
-    def __init__(self, size: int = 50_000) -> None:
+    def __init__(self, size: int) -> None:
         self.size, self.items = size, OrderedDict[object, object]()
 
     def get(self, key: object) -> object | None:
@@ -168,8 +168,10 @@ class _Writer:
         self.now_iso = to_iso(now)
         self.now = now
         self.undated: Counter[tuple[str, str]] = Counter()
-        self.ids = _Recent()
-        self.texts = _Recent()
+        # small on purpose: a log's repeats of one question sit close together, and
+        # memory must not grow with the file (the text cache holds whole rows)
+        self.ids = _Recent(10_000)
+        self.texts = _Recent(1_000)
 
     def store_attempt(self, attempt: Attempt) -> bool:
         """Store one attempt and its question's text; False when it was already known."""
