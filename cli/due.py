@@ -38,6 +38,7 @@ def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
             "retention": {
                 "high_yield": settings.high_yield_retention,
                 "high_yield_cards": high,
+                "high_yield_misses": planner.high_yield_misses,
                 "other": settings.desired_retention,
                 "other_cards": other,
             },
@@ -55,7 +56,7 @@ def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
         click.echo(line)
     click.echo(
         f"Retention: {settings.high_yield_retention:.2f} for {high} high-yield cards "
-        f"(topics missed {settings.high_yield_misses}+ times), {settings.desired_retention:.2f} for {other} others"
+        f"(topics missed {planner.high_yield_misses}+ times), {settings.desired_retention:.2f} for {other} others"
     )
     if settings.exam_date:
         left = (loads[0].day.fromisoformat(settings.exam_date) - loads[0].day).days

@@ -68,6 +68,7 @@ class Planner:
         self.scheduler = settings.scheduler()
         self.signals = load_signals(store, now, settings.miss_half_life)
         self.today = self.rule.day_of(now)
+        self.high_yield_misses = self._high_yield_misses()
         self._ranked: list[CardRow] | None = None
         self._new: list[CardRow] | None = None
 
@@ -87,8 +88,15 @@ class Planner:
             self._new = self._rank(self.store.card_rows(new=True))
         return self._new
 
+    def _high_yield_misses(self) -> int:
+        """Misses that make a topic high-yield: the setting, or more when many topics have
+        that many, so the tier stays the top fifth of topics for a student with a big history."""
+        counts = sorted(self.signals.topic_count.values())
+        fifth = counts[int(len(counts) * 0.8)] if counts else 0
+        return max(self.settings.high_yield_misses, fifth)
+
     def high_yield(self, row: CardRow) -> bool:
-        return row.topic_misses >= self.settings.high_yield_misses
+        return row.topic_misses >= self.high_yield_misses
 
     def _tiers_apply(self) -> bool:
         return self.settings.high_yield_retention > self.settings.desired_retention
@@ -177,7 +185,7 @@ class Planner:
     def tiers(self) -> tuple[int, int]:
         """Cards in the high-yield tier and in the rest."""
         counts = self.signals.topic_count
-        threshold = self.settings.high_yield_misses
+        threshold = self.high_yield_misses
         high = total = 0
         for topic, cards in self.store.topic_card_counts():
             total += cards

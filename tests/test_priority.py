@@ -142,3 +142,16 @@ def test_config_rejects_bad_daily_settings(srs):
     assert srs("config", "set", "exam-date", "2027-13-01").exit_code == 1
     assert srs("config", "set", "max-reviews-per-day", "0").exit_code == 1
     assert srs("config", "set", "high-yield-retention", "0.95").exit_code == 0
+
+
+def test_high_yield_tier_stays_the_top_fifth_for_a_big_history(srs, write_log, db_path):
+    lines = ["qid,date,topic"]
+    for t in range(10):  # ten topics, every one missed 4+ times: not all can be high-yield
+        for k in range(4 + t):
+            lines.append(f"{t * 100 + k},2026-11-0{1 + k % 9},Topic {t}")
+    srs("import", str(write_log("m.csv", "\n".join(lines) + "\n")))
+    with open_store(db_path) as store:
+        planner = Planner(store, load(store), NOW)
+        assert planner.high_yield_misses == 12  # the top fifth: topics 8 and 9 (12 and 13 misses)
+        high, other = planner.tiers()
+    assert (high, other) == (12 + 13, sum(range(4, 14)) - 25)
