@@ -22,7 +22,7 @@ from .timing import UTC, from_iso, to_iso
 
 MISS_RESULTS = ("incorrect", "omitted", "guessed")  # Qbank results that count as a miss
 APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 60_000  # a review answer waits out an import of ~150,000 rows instead of failing
 
 
 @dataclass(frozen=True)
