@@ -1,8 +1,9 @@
 """Backups of the database: made before every migration and import, kept by rotation.
 
-A backup is a complete, consistent copy written with `VACUUM INTO` (a logical copy:
-it reads every row, so it cannot silently carry a damaged page along), first under a
-hidden `.partial` name and then renamed, so a backup on disk is always whole. Files
+A backup is a complete, consistent copy written with `VACUUM INTO` after a
+`quick_check` (a logical copy: it walks every table, so a damaged structure makes it fail
+rather than be copied), first under a hidden `.partial` name and then renamed, so a
+backup on disk is always whole. Files
 live in `backups/` next to the database, are readable by their owner only, and are
 named `<db stem>-<UTC time>-<reason>.db`.
 
@@ -41,7 +42,6 @@ FOLDER = "backups"
 KEEP_LAST = 10
 KEEP_DAYS = 30
 AUTOMATIC = ("import", "migration")  # reasons whose backups rotation may delete
-KEPT = ("manual", "restore", "damaged", "repair")  # never deleted by srs
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _STALE_PARTIAL = timedelta(hours=1)

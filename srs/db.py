@@ -613,6 +613,15 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     try:
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         apply(conn)
+    except sqlite3.Error:
+        conn.rollback()
+        raise  # disk full, read-only, ...: explained where sqlite errors are
+    except Exception as exc:
+        conn.rollback()
+        raise DatabaseError(
+            f"{path}: upgrading the database failed ({type(exc).__name__}: {exc}); it was left as it was "
+            "(a copy is in its backups folder). Please report this: it is a bug in srs"
+        ) from exc
     except BaseException:
         conn.rollback()
         raise

@@ -153,13 +153,15 @@ class Columns:
         self.name, self.options, self.report = name, options, report
         self.aliases = taxonomy.header_aliases()
         self.cache: dict[str, str | None] = {f: f for f in FIELDS} if named else {}
+        self.ignored: set[str] = set()
 
     def field_of(self, column: str) -> str | None:
         if column not in self.cache:
             key = taxonomy.key(column)
             target = self.options.mapping.get(key) or self.aliases.get(key)
             self.cache[column] = None if target in (None, IGNORE) else target
-            if target is None and column.strip() and column.strip() not in self.report.ignored_columns:
+            if target is None and column.strip() and column.strip() not in self.ignored:
+                self.ignored.add(column.strip())
                 self.report.ignored_columns.append(column.strip())
         return self.cache[column]
 
