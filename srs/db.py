@@ -8,6 +8,7 @@ Everything else asks this module; no other module writes SQL. The events table
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -312,7 +313,7 @@ class Store:
         *,
         due_before: datetime | None = None,
         new: bool | None = None,
-        tier_due_before: tuple[datetime, float] | None = None,
+        tier_due_before: tuple[datetime, float, list[str]] | None = None,
     ) -> list[CardRow]:
         """Cards, optionally only: due before a time, new or not, or review cards that
         would be due before a time at `stability * factor` days after their last review
@@ -325,9 +326,12 @@ class Store:
         if new is not None:
             where.append("c.reps = 0" if new else "c.reps > 0")
         if tier_due_before is not None:
-            moment, factor = tier_due_before
-            where.append("c.state = 2 AND c.due >= ? AND julianday(c.last_review) + c.stability * ? - 1 < julianday(?)")
-            params += [to_iso(moment), factor, to_iso(moment)]
+            moment, factor, topics = tier_due_before
+            where.append(
+                "c.state = 2 AND c.due >= ? AND julianday(c.last_review) + c.stability * ? - 1 < julianday(?) "
+                "AND (q.topic IN (SELECT value FROM json_each(?)) OR q.topic = '')"
+            )
+            params += [to_iso(moment), factor, to_iso(moment), json.dumps(topics)]
         sql = _CARD_ROWS_SQL + (" WHERE " + " AND ".join(where) if where else "")
         return [_card_row(r) for r in self.conn.execute(sql, params)]
 

@@ -70,6 +70,7 @@ class Planner:
         self.today = self.rule.day_of(now)
         self.high_yield_misses = self._high_yield_misses()
         self._ranked: list[CardRow] | None = None
+        self._hy_topics: list[str] | None = None
         self._new: list[CardRow] | None = None
 
     @property
@@ -95,6 +96,17 @@ class Planner:
         fifth = counts[int(len(counts) * 0.8)] if counts else 0
         return max(self.settings.high_yield_misses, fifth)
 
+    def _high_yield_topics(self) -> list[str]:
+        """Topics (as written) whose cards are high-yield."""
+        if self._hy_topics is None:
+            counts = self.signals.topic_count
+            self._hy_topics = [
+                topic
+                for topic, _ in self.store.topic_card_counts()
+                if topic and counts.get(topic_key(topic), 0) >= self.high_yield_misses
+            ]
+        return self._hy_topics
+
     def high_yield(self, row: CardRow) -> bool:
         return row.topic_misses >= self.high_yield_misses
 
@@ -116,7 +128,7 @@ class Planner:
         rows = self.store.card_rows(due_before=end, new=False)
         if self._tiers_apply():
             factor = self.scheduler.days_per_stability(self.settings.high_yield_retention)
-            rows += self.store.card_rows(tier_due_before=(end, factor))
+            rows += self.store.card_rows(tier_due_before=(end, factor, self._high_yield_topics()))
         return [r for r in self._rank(rows) if self.effective_due(r) < end]
 
     def capacity(self, day: date) -> int:

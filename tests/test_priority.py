@@ -155,3 +155,25 @@ def test_high_yield_tier_stays_the_top_fifth_for_a_big_history(srs, write_log, d
         assert planner.high_yield_misses == 12  # the top fifth: topics 8 and 9 (12 and 13 misses)
         high, other = planner.tiers()
     assert (high, other) == (12 + 13, sum(range(4, 14)) - 25)
+
+
+def test_high_yield_card_comes_due_at_the_higher_retention(srs, write_log, db_path):
+    lines = ["qid,date,topic,result"]
+    lines += [f"{i},2026-09-0{i},Hot topic,incorrect" for i in range(1, 4)]  # 3 misses: high-yield
+    lines += ["1,2026-09-10,Hot topic,correct", "1,2026-09-20,Hot topic,correct"]  # card 1 now in review
+    lines += ["9,2026-09-01,Cold topic,incorrect", "9,2026-09-10,Cold topic,correct", "9,2026-09-20,Cold topic,correct"]
+    srs("import", str(write_log("m.csv", "\n".join(lines) + "\n")))
+    with open_store(db_path) as store:
+        settings_ = load(store)
+        hot = store.find_question_id("other", "1")
+        cold = store.find_question_id("other", "9")
+        card = store.card(hot)
+        assert card is not None and card.stability is not None and card.last_review is not None
+        planner = Planner(store, settings_, NOW)
+        rule = planner.rule
+        tier_days = planner.scheduler.interval_for(card.stability, settings_.high_yield_retention)
+        moment = rule.start_of(rule.day_of(card.last_review) + timedelta(days=tier_days)) + timedelta(hours=6)
+        assert moment < card.due  # due at 0.95 before it is due at 0.90
+        queue = Planner(store, settings_, moment).queue()
+        ids = {c.question_id for c in queue.cards}
+        assert hot in ids and cold not in ids
