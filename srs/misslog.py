@@ -34,16 +34,7 @@ FIELDS = (
     "reason",
     "category",
 )
-TEXT_FIELDS = (
-    "topic",
-    "objective",
-    "prompt",
-    "explanation",
-    "my_answer",
-    "correct_answer",
-    "reason",
-    "category",
-)
+TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("qid", "source", "date", "subject", "system", "result"))
 IGNORE = "ignore"
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).

@@ -161,14 +161,16 @@ def reviewed(srs, sample, db_path, tmp_path) -> Path:
 
 
 def test_review_killed_at_random_moments(reviewed):
-    moments = kill_reviews(reviewed, sessions=3, seed=21)
+    moments = kill_reviews(reviewed, sessions=3, seed=21)  # checks the log and every card after each kill
     print(f"\nreview kills (quick): {dict(moments)}")
+    assert sum(moments.values()) == 3
 
 
 @pytest.mark.heavy
 def test_review_killed_at_many_moments(reviewed):
     moments = kill_reviews(reviewed, sessions=60, seed=22)
     print(f"\nreview kills (heavy): {dict(moments)}")
+    assert sum(moments.values()) == 60
 
 
 # Migrations
