@@ -7,6 +7,7 @@ lost if the session dies.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -93,7 +94,8 @@ class ReviewSession:
                 row.question_id,
                 at=now,
                 kind="review",
-                key=f"review|{row.question_id}|{to_iso(now)}",
+                # unique per answer: two sessions may answer one card in the same millisecond
+                key=f"review|{row.question_id}|{to_iso(now)}|{uuid.uuid4().hex}",
                 recorded=now,
                 rating=int(rating),
                 duration_ms=duration_ms,
