@@ -47,7 +47,8 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
     now = utc_now()
     with open_db(ctx) as store:
         settings_mod.check(key, value)
-        before = expected_workload(store, settings_mod.load(store), now) if key == "desired-retention" else None
+        shows_workload = key in ("desired-retention", "high-yield-retention", "high-yield-misses")
+        before = expected_workload(store, settings_mod.load(store), now) if shows_workload else None
         rescheduled = settings_mod.change(store, key, value)
         after = expected_workload(store, settings_mod.load(store), now) if before else None
     click.echo(f"{key} = {value.strip()}" + (f" ({rescheduled} cards rescheduled)" if rescheduled else ""))
@@ -55,5 +56,10 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
         click.echo(
             f"Expected reviews per day over the next {len(after.per_day)} days: "
             f"{after.average:.1f} on average, {after.peak} at most "
-            f"(at {before.retention:g}: {before.average:.1f} on average, {before.peak} at most)"
+            f"(before: {before.average:.1f} on average, {before.peak} at most)"
         )
+        if after.high_yield_retention is not None:
+            click.echo(
+                f"Retention {after.retention:g}, and {after.high_yield_retention:g} for "
+                f"{after.high_yield_cards} high-yield cards"
+            )

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from .cards import card_seed
 from .db import CardRow, Store
-from .scheduling import CardState, Rating, Scheduler
+from .scheduling import CardState, Rating, Scheduler, State
 from .settings import Settings
 from .timing import DayRule
 
@@ -29,6 +29,8 @@ MAX_ANSWERS_PER_CARD = 200  # a guard: a card answered this often in a month is 
 class Workload:
     retention: float
     per_day: tuple[int, ...]  # answers on today, tomorrow, ...
+    high_yield_retention: float | None = None  # for the high-yield cards, when tiers apply
+    high_yield_cards: int = 0
 
     @property
     def average(self) -> float:
@@ -40,27 +42,58 @@ class Workload:
 
 
 def expected_workload(store: Store, settings: Settings, now: datetime, days: int = DAYS) -> Workload:
-    return simulate(store.card_rows(), settings, now, days)
+    """The forecast with the retention tiers: high-yield cards come due at their higher retention."""
+    from .queue import Planner
+
+    planner = Planner(store, settings, now)
+    rows = planner.ranked
+    high_yield = {r.question_id for r in rows if planner.high_yield(r)}
+    return simulate(rows, settings, now, days, high_yield=high_yield)
 
 
-def simulate(rows: Sequence[CardRow], settings: Settings, now: datetime, days: int = DAYS) -> Workload:
+def simulate(
+    rows: Sequence[CardRow],
+    settings: Settings,
+    now: datetime,
+    days: int = DAYS,
+    *,
+    high_yield: frozenset[int] | set[int] = frozenset(),
+) -> Workload:
     """Answers per study day over `days` days from `now`'s day (no I/O)."""
     rule = settings.day_rule()
     scheduler = settings.scheduler()
+    tier = settings.high_yield_retention if settings.high_yield_retention > settings.desired_retention else None
     per_day = [0] * days
     fresh = sorted((r for r in rows if r.state.is_new), key=lambda r: r.question_id)  # which ones: no matter
     for index, row in enumerate(fresh):
         if settings.new_per_day == 0 or index // settings.new_per_day >= days:
             break
         start = max(now, rule.start_of(rule.day_of(now) + timedelta(days=index // settings.new_per_day)))
-        _play(row, start, scheduler, rule, now, per_day)
+        _play(row, start, scheduler, rule, now, per_day, tier if row.question_id in high_yield else None)
     for row in rows:
         if not row.state.is_new:
-            _play(row, max(row.state.due, now), scheduler, rule, now, per_day)
-    return Workload(settings.desired_retention, tuple(per_day))
+            retention = tier if row.question_id in high_yield else None
+            _play(row, max(_due(row.state, scheduler, rule, retention), now), scheduler, rule, now, per_day, retention)
+    return Workload(settings.desired_retention, tuple(per_day), tier if high_yield else None, len(high_yield))
 
 
-def _play(row: CardRow, at: datetime, scheduler: Scheduler, rule: DayRule, now: datetime, per_day: list[int]) -> None:
+def _due(card: CardState, scheduler: Scheduler, rule: DayRule, retention: float | None) -> datetime:
+    """When a card is due; at a high-yield card's higher retention, sooner (as srs.queue does)."""
+    if retention is None or card.state != State.Review or card.stability is None or card.last_review is None:
+        return card.due
+    days = scheduler.interval_for(card.stability, retention)
+    return min(card.due, rule.start_of(rule.day_of(card.last_review) + timedelta(days=days)))
+
+
+def _play(
+    row: CardRow,
+    at: datetime,
+    scheduler: Scheduler,
+    rule: DayRule,
+    now: datetime,
+    per_day: list[int],
+    retention: float | None = None,
+) -> None:
     """Answer one card whenever it falls due until the window ends, counting each answer."""
     seed = card_seed(row.source, row.qid)
     draws = random.Random(zlib.crc32(seed.encode()))
@@ -71,7 +104,7 @@ def _play(row: CardRow, at: datetime, scheduler: Scheduler, rule: DayRule, now: 
             return
         per_day[offset] += 1
         card = scheduler.answer(card, _rating(scheduler, card, at, draws), at, seed)
-        at = max(card.due, at)
+        at = max(_due(card, scheduler, rule, retention), at)
 
 
 def _rating(scheduler: Scheduler, card: CardState, at: datetime, draws: random.Random) -> Rating:

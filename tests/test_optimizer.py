@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -280,6 +281,17 @@ def test_desired_retention_shows_the_workload(srs, studied):
     lines = result.output.splitlines()
     assert lines[0].startswith("desired-retention = 0.95 (")
     assert lines[1].startswith("Expected reviews per day over the next 30 days: ")
-    assert "(at 0.9: " in lines[1]
+    assert "(before: " in lines[1]
     bad = srs("config", "set", "desired-retention", "0.5")
     assert bad.exit_code == 1 and "0.70 to 0.99" in bad.output
+
+
+def test_high_yield_retention_shows_the_workload_of_both_tiers(srs, sample):
+    srs("import", str(sample))
+    result = srs("config", "set", "high-yield-retention", "0.99")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("Expected reviews per day over the next 30 days: ")
+    assert lines[2] == "Retention 0.9, and 0.99 for 5 high-yield cards"
+    after, before = (float(x) for x in re.findall(r"([\d.]+) on average", lines[1]))
+    assert after > before  # keeping high-yield cards at 99% costs more reviews than at 95%
