@@ -29,7 +29,7 @@ def signals(misses: list[tuple[int, str, int, float]]) -> MissSignals:
     return MissSignals.from_counts([MissCount(q, t, "Pathology", "Renal/Urinary", n, w) for q, t, n, w in misses])
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(base=st.integers(0, 20), extra=st.integers(1, 10), age=st.floats(0, 200))
 def test_more_topic_misses_never_rank_lower(base, extra, age):
     weight = 0.5 ** (age / 30)
@@ -38,7 +38,7 @@ def test_more_topic_misses_never_rank_lower(base, extra, age):
     assert score(b, few, SCHEDULER, NOW) >= score(a, few, SCHEDULER, NOW)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(count=st.integers(1, 20), older=st.floats(0, 300), newer_by=st.floats(0, 300))
 def test_recent_misses_never_rank_below_older_ones(count, older, newer_by):
     def weight(age: float) -> float:
@@ -57,7 +57,7 @@ def test_exam_weight_only_tilts():
     assert weights.factor("Unknown", "Unknown") == 1.0
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from("ABCD"), st.integers(0, 9)), min_size=1, max_size=30))
 def test_ranking_is_a_deterministic_permutation(cards):
     rows = [row(i, topic) for i, (_, topic, _) in enumerate(cards)]
