@@ -12,106 +12,45 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import DatabaseError, shown
-from .scheduling import CardState, State
+from .records import (
+    CARD_COLUMNS,
+    EVENT_COLUMNS,
+    MISS_RESULTS,
+    QUESTION_COLUMNS,
+    QUESTION_TEXT_FIELDS,
+    AnkiNote,
+    CardRow,
+    Event,
+    MissCount,
+    Question,
+    card_row_from,
+    card_state_from,
+    card_values,
+    event_from,
+    question_from,
+)
+from .scheduling import CardState
 from .timing import UTC, from_iso, to_iso
 
-MISS_RESULTS = ("incorrect", "omitted", "guessed")  # Qbank results that count as a miss
+__all__ = [  # the records are re-exported: callers take them from here
+    "MISS_RESULTS",
+    "QUESTION_TEXT_FIELDS",
+    "AnkiNote",
+    "CardRow",
+    "Event",
+    "MissCount",
+    "Question",
+    "Store",
+    "open_store",
+]
+
 APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
 BUSY_TIMEOUT_MS = 60_000  # a review answer waits out an import of ~150,000 rows instead of failing
-
-
-@dataclass(frozen=True)
-class Question:
-    id: int
-    source: str
-    qid: str
-    subject: str  # USMLE discipline name when known, else as written
-    subject_text: str  # as the student wrote it
-    system: str
-    system_text: str
-    topic: str
-    category: str
-    prompt: str
-    objective: str
-    explanation: str
-    my_answer: str
-    correct_answer: str
-    reason: str
-    reason_kind: str  # one of srs.taxonomy.REASON_KINDS, or ''
-    created_at: datetime
-
-
-QUESTION_TEXT_FIELDS = (
-    "subject",
-    "subject_text",
-    "system",
-    "system_text",
-    "topic",
-    "category",
-    "prompt",
-    "objective",
-    "explanation",
-    "my_answer",
-    "correct_answer",
-    "reason",
-    "reason_kind",
-)
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    question_id: int
-    at: datetime
-    kind: str
-    result: str | None
-    rating: int | None
-    duration_ms: int | None
-
-
-@dataclass(frozen=True)
-class CardRow:
-    """A card with what the queue needs to rank it (score and counts set by srs.priority)."""
-
-    question_id: int
-    source: str
-    qid: str
-    topic: str
-    subject: str
-    system: str
-    state: CardState
-    misses: int = 0
-    topic_misses: int = 0
-    score: float = 0.0
-
-    def with_priority(self, score: float, misses: int, topic_misses: int) -> CardRow:
-        return replace(self, score=score, misses=misses, topic_misses=topic_misses)
-
-
-@dataclass(frozen=True)
-class AnkiNote:
-    """A question's note as srs exported it to (or found it in) Anki."""
-
-    version: int  # note type version (srs.notetype)
-    position: int | None  # new-card position given at its first export; None if not known
-
-
-@dataclass(frozen=True)
-class MissCount:
-    """One question's misses: how many, and their recency-weighted sum."""
-
-    question_id: int
-    topic: str
-    subject: str
-    system: str
-    count: int
-    weight: float
 
 
 class Store:
@@ -169,10 +108,10 @@ class Store:
     # -- questions -----------------------------------------------------------
     def find_question(self, source: str, qid: str) -> Question | None:
         row = self.conn.execute(
-            f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE source = ? AND qid = ?",
+            f"SELECT {QUESTION_COLUMNS} FROM questions WHERE source = ? AND qid = ?",
             (source, qid),
         ).fetchone()
-        return _question(row) if row else None
+        return question_from(row) if row else None
 
     def find_question_id(self, source: str, qid: str) -> int | None:
         row = self.conn.execute("SELECT id FROM questions WHERE source = ? AND qid = ?", (source, qid)).fetchone()
@@ -184,15 +123,15 @@ class Store:
         return row[0], row[1]
 
     def question(self, question_id: int) -> Question:
-        row = self.conn.execute(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)).fetchone()
-        return _question(row)
+        row = self.conn.execute(f"SELECT {QUESTION_COLUMNS} FROM questions WHERE id = ?", (question_id,)).fetchone()
+        return question_from(row)
 
     def questions(self, ids: Iterable[int] | None = None) -> list[Question]:
-        sql = f"SELECT {_QUESTION_COLUMNS} FROM questions"
+        sql = f"SELECT {QUESTION_COLUMNS} FROM questions"
         if ids is None:
-            return [_question(r) for r in self.conn.execute(sql + " ORDER BY id")]
+            return [question_from(r) for r in self.conn.execute(sql + " ORDER BY id")]
         wanted = list(ids)
-        found = {q.id: q for q in map(_question, self._select_in(sql, "id", wanted))}
+        found = {q.id: q for q in map(question_from, self._select_in(sql, "id", wanted))}
         return [found[i] for i in wanted if i in found]
 
     def insert_question(self, source: str, qid: str, fields: dict[str, str], created: datetime, rank: str = "") -> int:
@@ -260,27 +199,27 @@ class Store:
 
     def events(self, question_id: int) -> list[Event]:
         rows = self.conn.execute(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE question_id = ? ORDER BY at, id",
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE question_id = ? ORDER BY at, id",
             (question_id,),
         )
-        return [_event(r) for r in rows]
+        return [event_from(r) for r in rows]
 
     def all_events(self) -> Iterator[Event]:
         """Every event, grouped by question and in time order within each."""
-        rows = self.conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY question_id, at, id")
-        return (_event(r) for r in rows)
+        rows = self.conn.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY question_id, at, id")
+        return (event_from(r) for r in rows)
 
     def question_ids(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM questions ORDER BY id")]
 
     # -- cards ---------------------------------------------------------------
     def card(self, question_id: int) -> CardState | None:
-        row = self.conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = ?", (question_id,)).fetchone()
-        return _card_state(row) if row else None
+        row = self.conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE question_id = ?", (question_id,)).fetchone()
+        return card_state_from(row) if row else None
 
     def cards(self) -> dict[int, CardState]:
-        rows = self.conn.execute(f"SELECT question_id, {_CARD_COLUMNS} FROM cards")
-        return {r[0]: _card_state(r[1:]) for r in rows}
+        rows = self.conn.execute(f"SELECT question_id, {CARD_COLUMNS} FROM cards")
+        return {r[0]: card_state_from(r[1:]) for r in rows}
 
     def save_card(self, question_id: int, card: CardState, created: datetime) -> None:
         self.conn.execute(
@@ -291,7 +230,7 @@ class Store:
             "difficulty = excluded.difficulty, due = excluded.due, "
             "last_review = excluded.last_review, reps = excluded.reps, "
             "lapses = excluded.lapses, created_at = excluded.created_at",
-            (question_id, to_iso(created), *_card_values(card)),
+            (question_id, to_iso(created), *card_values(card)),
         )
 
     def update_card(self, question_id: int, card: CardState) -> None:
@@ -299,7 +238,7 @@ class Store:
         self.conn.execute(
             "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
             "last_review = ?, reps = ?, lapses = ? WHERE question_id = ?",
-            (*_card_values(card), question_id),
+            (*card_values(card), question_id),
         )
 
     def delete_card(self, question_id: int) -> None:
@@ -333,7 +272,7 @@ class Store:
             )
             params += [to_iso(moment), factor, to_iso(moment), json.dumps(topics)]
         sql = _CARD_ROWS_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        return [_card_row(r) for r in self.conn.execute(sql, params)]
+        return [card_row_from(r) for r in self.conn.execute(sql, params)]
 
     def untopical_card_ids(self) -> list[int]:
         """Cards whose question has no topic."""
@@ -494,52 +433,13 @@ class Store:
         self.conn.execute("DELETE FROM config WHERE key = ?", (key,))
 
 
-_QUESTION_COLUMNS = "id, source, qid, " + ", ".join(QUESTION_TEXT_FIELDS) + ", created_at"
-_EVENT_COLUMNS = "id, question_id, at, kind, result, rating, duration_ms"
-_CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
 _MISS = f"(e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}) OR (e.kind = 'review' AND e.rating = 1)"
 _CARD_ROWS_SQL = f"""
     SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
-           {", ".join("c." + c for c in _CARD_COLUMNS.split(", "))}
+           {", ".join("c." + c for c in CARD_COLUMNS.split(", "))}
     FROM cards c
     JOIN questions q ON q.id = c.question_id
 """
-
-
-def _question(row: tuple) -> Question:
-    values = dict(zip(("id", "source", "qid", *QUESTION_TEXT_FIELDS), row, strict=False))
-    return Question(**values, created_at=from_iso(row[-1]))
-
-
-def _event(row: tuple) -> Event:
-    event_id, question_id, at, kind, result, rating, duration = row
-    return Event(event_id, question_id, from_iso(at), kind, result, rating, duration)
-
-
-def _card_values(card: CardState) -> tuple:
-    """A card state as stored, in _CARD_COLUMNS order."""
-    last_review = to_iso(card.last_review) if card.last_review else None
-    state = (int(card.state), card.step, card.stability, card.difficulty)
-    return (*state, to_iso(card.due), last_review, card.reps, card.lapses)
-
-
-def _card_state(row: tuple) -> CardState:
-    state, step, stability, difficulty, due, last_review, reps, lapses = row
-    return CardState(
-        due=from_iso(due),
-        state=State(state),
-        step=step,
-        stability=stability,
-        difficulty=difficulty,
-        last_review=from_iso(last_review) if last_review else None,
-        reps=reps,
-        lapses=lapses,
-    )
-
-
-def _card_row(row: tuple) -> CardRow:
-    question_id, source, qid, topic, subject, system = row[:6]
-    return CardRow(question_id, source, qid, topic, subject, system, _card_state(row[6:14]))
 
 
 def open_store(path: Path) -> Store:

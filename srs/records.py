@@ -1,0 +1,143 @@
+"""The plain records the database hands out, and how stored rows become records.
+
+Kept apart from `srs.db`, which holds every query, so that module stays about SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .scheduling import CardState, State
+from .timing import from_iso, to_iso
+
+MISS_RESULTS = ("incorrect", "omitted", "guessed")  # Qbank results that count as a miss
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    source: str
+    qid: str
+    subject: str  # USMLE discipline name when known, else as written
+    subject_text: str  # as the student wrote it
+    system: str
+    system_text: str
+    topic: str
+    category: str
+    prompt: str
+    objective: str
+    explanation: str
+    my_answer: str
+    correct_answer: str
+    reason: str
+    reason_kind: str  # one of srs.taxonomy.REASON_KINDS, or ''
+    created_at: datetime
+
+
+QUESTION_TEXT_FIELDS = (
+    "subject",
+    "subject_text",
+    "system",
+    "system_text",
+    "topic",
+    "category",
+    "prompt",
+    "objective",
+    "explanation",
+    "my_answer",
+    "correct_answer",
+    "reason",
+    "reason_kind",
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    question_id: int
+    at: datetime
+    kind: str
+    result: str | None
+    rating: int | None
+    duration_ms: int | None
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card with what the queue needs to rank it (score and counts set by srs.priority)."""
+
+    question_id: int
+    source: str
+    qid: str
+    topic: str
+    subject: str
+    system: str
+    state: CardState
+    misses: int = 0
+    topic_misses: int = 0
+    score: float = 0.0
+
+    def with_priority(self, score: float, misses: int, topic_misses: int) -> CardRow:
+        return replace(self, score=score, misses=misses, topic_misses=topic_misses)
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    """A question's note as srs exported it to (or found it in) Anki."""
+
+    version: int  # note type version (srs.notetype)
+    position: int | None  # new-card position given at its first export; None if not known
+
+
+@dataclass(frozen=True)
+class MissCount:
+    """One question's misses: how many, and their recency-weighted sum."""
+
+    question_id: int
+    topic: str
+    subject: str
+    system: str
+    count: int
+    weight: float
+
+
+QUESTION_COLUMNS = "id, source, qid, " + ", ".join(QUESTION_TEXT_FIELDS) + ", created_at"
+EVENT_COLUMNS = "id, question_id, at, kind, result, rating, duration_ms"
+CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
+
+
+def question_from(row: tuple) -> Question:
+    values = dict(zip(("id", "source", "qid", *QUESTION_TEXT_FIELDS), row, strict=False))
+    return Question(**values, created_at=from_iso(row[-1]))
+
+
+def event_from(row: tuple) -> Event:
+    event_id, question_id, at, kind, result, rating, duration = row
+    return Event(event_id, question_id, from_iso(at), kind, result, rating, duration)
+
+
+def card_values(card: CardState) -> tuple:
+    """A card state as stored, in CARD_COLUMNS order."""
+    last_review = to_iso(card.last_review) if card.last_review else None
+    state = (int(card.state), card.step, card.stability, card.difficulty)
+    return (*state, to_iso(card.due), last_review, card.reps, card.lapses)
+
+
+def card_state_from(row: tuple) -> CardState:
+    state, step, stability, difficulty, due, last_review, reps, lapses = row
+    return CardState(
+        due=from_iso(due),
+        state=State(state),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        last_review=from_iso(last_review) if last_review else None,
+        reps=reps,
+        lapses=lapses,
+    )
+
+
+def card_row_from(row: tuple) -> CardRow:
+    question_id, source, qid, topic, subject, system = row[:6]
+    return CardRow(question_id, source, qid, topic, subject, system, card_state_from(row[6:14]))
