@@ -56,3 +56,10 @@ def write_log(tmp_path: Path):
 @pytest.fixture
 def sample() -> Path:
     return SAMPLE
+
+
+@pytest.fixture
+def tmp_anki(tmp_path: Path) -> Path:
+    """Where a fresh Anki collection goes (Anki needs its folder to exist)."""
+    (tmp_path / "anki").mkdir()
+    return tmp_path / "anki" / "collection.anki2"

@@ -23,7 +23,6 @@ from anki_helpers import (
     export,
     export_colpkg,
     export_deck_apkg,
-    fresh_anki_path,
     import_into_anki,
     import_log,
     review_next,
@@ -45,11 +44,6 @@ RATINGS = [CardAnswer.GOOD, CardAnswer.AGAIN, CardAnswer.EASY, CardAnswer.HARD, 
 
 # Helpers
 ##########################################################################
-
-
-@pytest.fixture
-def tmp_anki(tmp_path) -> Path:
-    return fresh_anki_path(tmp_path)
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from anki_helpers import (
     csv_text,
     export,
     export_colpkg,
-    fresh_anki_path,
     import_into_anki,
     import_log,
     import_package,
@@ -91,11 +90,6 @@ class Html(HTMLParser):
     @property
     def text(self) -> str:
         return "".join(self._text)
-
-
-@pytest.fixture
-def tmp_anki(tmp_path) -> Path:
-    return fresh_anki_path(tmp_path)
 
 
 @pytest.fixture

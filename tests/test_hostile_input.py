@@ -3,21 +3,11 @@ as text in real Anki; control characters never reach the terminal."""
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
-
 import pytest
+from anki_helpers import csv_text
 from test_export_anki import Html, anki_collection, import_into_anki, notes_by_guid, rendered
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def tmp_anki(tmp_path) -> Path:
-    """Where a fresh Anki collection goes (Anki needs its folder to exist)."""
-    (tmp_path / "anki").mkdir()
-    return tmp_path / "anki" / "collection.anki2"
 
 
 PAYLOADS = [
@@ -47,17 +37,9 @@ def hostile_rows() -> list[dict[str, str]]:
     return rows
 
 
-def as_csv(rows: list[dict[str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def test_every_field_renders_as_text_in_anki(srs, write_log, tmp_path, tmp_anki):
     rows = hostile_rows()
-    result = srs("import", str(write_log("hostile.csv", as_csv(rows))))
+    result = srs("import", str(write_log("hostile.csv", csv_text(rows))))
     assert result.exit_code == 0, result.output
     apkg = tmp_path / "hostile.apkg"
     assert srs("export", "-o", str(apkg)).exit_code == 0
@@ -88,7 +70,7 @@ CONTROL = "\x1b]0;owned\x07\x1b[2J\x1b[31m\x9b1m\x00\x08"
 def test_control_characters_never_reach_the_terminal(srs, write_log):
     row = {field: f"{field} {CONTROL}end" for field in FIELDS}
     row.update(qid="Q1", source="uworld", date="2026-11-10", result="incorrect")
-    result = srs("import", str(write_log("ctl.csv", as_csv([row]))))
+    result = srs("import", str(write_log("ctl.csv", csv_text([row]))))
     assert result.exit_code == 0, result.output
     outputs = [result.output]
     for command in (["weak"], ["queue"], ["due"], ["review"], ["weak", "--json"], ["queue", "--json"]):
