@@ -6,7 +6,6 @@ import json
 
 import click
 
-from srs import settings as settings_mod
 from srs.timing import utc_now
 from srs.weak import GROUPS, Area, weak_areas
 
@@ -23,9 +22,8 @@ BAR = 20
 def weak_command(ctx: click.Context, by: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Your weak areas: topics, subjects and systems by misses, with accuracy and why."""
     with open_db(ctx) as store:
-        half_life = settings_mod.load(store).miss_half_life
         now = utc_now()
-        tables = {group: weak_areas(store, now=now, half_life_days=half_life, by=group) for group in by or GROUPS}
+        tables = {group: weak_areas(store, now=now, by=group) for group in by or GROUPS}
     if as_json:
         click.echo(json.dumps({g: [a.as_dict() for a in rows[:limit]] for g, rows in tables.items()}, indent=2))
         return

@@ -180,9 +180,13 @@ def _backup_failed(folder: Path, exc: OSError | sqlite3.Error) -> str:
 
 def has_data(conn: sqlite3.Connection) -> bool:
     """Whether there is anything worth a backup: any question, event or setting."""
-    for table in ("questions", "events", "config"):
+    for query in (
+        "SELECT 1 FROM questions LIMIT 1",
+        "SELECT 1 FROM events LIMIT 1",
+        "SELECT 1 FROM config WHERE key != '_miss-basis' LIMIT 1",  # every database has its miss basis
+    ):
         with contextlib.suppress(sqlite3.OperationalError):
-            if conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+            if conn.execute(query).fetchone():
                 return True
     return False
 

@@ -15,6 +15,7 @@ from itertools import groupby
 
 from .db import MISS_RESULTS, Event, Store
 from .scheduling import CardState, Rating, Scheduler
+from .timing import DayRule
 
 
 def is_miss(event: Event) -> bool:
@@ -55,17 +56,35 @@ def replay(events: Iterable[Event], scheduler: Scheduler, seed: str) -> Replayed
     return Replayed(created, card)
 
 
-def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int]) -> int:
-    """Recompute and store the cards of these questions; returns how many cards appeared."""
+def last_day(card: CardState, rule: DayRule) -> int | None:
+    """Ordinal of the study day of the card's last review (stored, so SQL can compute recall)."""
+    return rule.day_of(card.last_review).toordinal() if card.last_review is not None else None
+
+
+def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int], *, scratch: str | None = None) -> int:
+    """Recompute and store the cards of these questions, and their miss totals; returns how
+    many cards appeared. `scratch`: the questions are those of that scratch set (big imports)."""
     before = store.card_count()
+    done = _replay_into(store, scheduler, question_ids, keep=scratch is None)
+    if scratch is None:
+        store.refresh_misses(done)
+    else:
+        store.refresh_misses(scratch=scratch)
+    return store.card_count() - before
+
+
+def _replay_into(store: Store, scheduler: Scheduler, question_ids: Iterable[int], *, keep: bool) -> list[int]:
+    done: list[int] = []
     for question_id in question_ids:
         source, qid = store.question_identity(question_id)
         result = replay(store.events(question_id), scheduler, card_seed(source, qid))
         if result is None:
             store.delete_card(question_id)
         else:
-            store.save_card(question_id, result.card, result.created)
-    return store.card_count() - before
+            store.save_card(question_id, result.card, result.created, last_day(result.card, scheduler.rule))
+        if keep:
+            done.append(question_id)
+    return done
 
 
 def replay_all(store: Store, scheduler: Scheduler) -> Iterator[tuple[int, Replayed | None]]:
@@ -76,5 +95,8 @@ def replay_all(store: Store, scheduler: Scheduler) -> Iterator[tuple[int, Replay
 
 
 def rebuild_all(store: Store, scheduler: Scheduler) -> int:
-    """Recompute every stored card from the log (after new parameters, or a repair)."""
-    return rebuild(store, scheduler, store.question_ids())
+    """Recompute every stored card and miss total from the log (after new parameters, or a repair)."""
+    before = store.card_count()
+    _replay_into(store, scheduler, store.question_ids(), keep=False)
+    store.refresh_misses()
+    return store.card_count() - before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -20,19 +21,24 @@ from .errors import DatabaseError, shown
 from .records import (
     CARD_COLUMNS,
     EVENT_COLUMNS,
+    LN2,
     MISS_RESULTS,
     QUESTION_COLUMNS,
     QUESTION_TEXT_FIELDS,
     AnkiNote,
     CardRow,
     Event,
+    MissBasis,
     MissCount,
     Question,
+    Scoring,
     card_row_from,
     card_state_from,
     card_values,
     event_from,
+    julian_day,
     question_from,
+    topic_key,
 )
 from .scheduling import CardState
 from .timing import UTC, from_iso, to_iso
@@ -43,10 +49,13 @@ __all__ = [  # the records are re-exported: callers take them from here
     "AnkiNote",
     "CardRow",
     "Event",
+    "MissBasis",
     "MissCount",
     "Question",
+    "Scoring",
     "Store",
     "open_store",
+    "topic_key",
 ]
 
 APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
@@ -60,6 +69,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._sound = False  # set once quick_check passed: checked before the first write
+        self._pairs: object = None  # the scoring pairs in temp.pairs (see _load_pairs)
 
     def __enter__(self) -> Store:
         return self
@@ -81,6 +91,7 @@ class Store:
             yield self
         except BaseException:
             self.conn.rollback()
+            self._pairs = None  # temp tables written in the transaction are rolled back too
             raise
         else:
             self.conn.commit()
@@ -137,12 +148,12 @@ class Store:
     def insert_question(self, source: str, qid: str, fields: dict[str, str], created: datetime, rank: str = "") -> int:
         values = {name: fields.get(name, "") for name in QUESTION_TEXT_FIELDS}
         cursor = self.conn.execute(
-            "INSERT INTO questions (source, qid, created_at, text_rank, "
+            "INSERT INTO questions (source, qid, created_at, text_rank, topic_key, "
             + ", ".join(QUESTION_TEXT_FIELDS)
-            + ") VALUES (?, ?, ?, ?, "
+            + ") VALUES (?, ?, ?, ?, ?, "
             + ", ".join("?" for _ in QUESTION_TEXT_FIELDS)
             + ")",
-            (source, qid, to_iso(created), rank, *values.values()),
+            (source, qid, to_iso(created), rank, topic_key(values["topic"]), *values.values()),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -161,11 +172,18 @@ class Store:
         new_rank = max(rank, current_rank)
         if not changed and new_rank == current_rank:
             return False
+        if "topic" in changed:
+            changed["topic_key"] = topic_key(changed["topic"])
+        regrouped = any(n in changed for n in ("topic", "subject", "system"))
+        if regrouped:
+            self._group_card_misses(question_id, -1)
         assignments = "".join(f", {n} = ?" for n in changed)
         self.conn.execute(
             f"UPDATE questions SET text_rank = ?{assignments} WHERE id = ?",
             (new_rank, *changed.values(), question_id),
         )
+        if regrouped:
+            self._group_card_misses(question_id, +1)
         return bool(changed)
 
     # -- events --------------------------------------------------------------
@@ -221,27 +239,31 @@ class Store:
         rows = self.conn.execute(f"SELECT question_id, {CARD_COLUMNS} FROM cards")
         return {r[0]: card_state_from(r[1:]) for r in rows}
 
-    def save_card(self, question_id: int, card: CardState, created: datetime) -> None:
+    def save_card(self, question_id: int, card: CardState, created: datetime, last_day: int | None) -> None:
+        """Store a card's state; `last_day` is the ordinal of its last review's study day.
+
+        Its miss totals are kept: `refresh_misses` sets them from the log."""
         self.conn.execute(
             "INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, "
-            "due, last_review, reps, lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "due, last_review, reps, lapses, last_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (question_id) DO UPDATE SET state = excluded.state, "
             "step = excluded.step, stability = excluded.stability, "
             "difficulty = excluded.difficulty, due = excluded.due, "
             "last_review = excluded.last_review, reps = excluded.reps, "
-            "lapses = excluded.lapses, created_at = excluded.created_at",
-            (question_id, to_iso(created), *card_values(card)),
+            "lapses = excluded.lapses, created_at = excluded.created_at, last_day = excluded.last_day",
+            (question_id, to_iso(created), *card_values(card), last_day),
         )
 
-    def update_card(self, question_id: int, card: CardState) -> None:
+    def update_card(self, question_id: int, card: CardState, last_day: int | None) -> None:
         """Store a card's new state after an answer (the card must exist)."""
         self.conn.execute(
             "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-            "last_review = ?, reps = ?, lapses = ? WHERE question_id = ?",
-            (*card_values(card), question_id),
+            "last_review = ?, reps = ?, lapses = ?, last_day = ? WHERE question_id = ?",
+            (*card_values(card), last_day, question_id),
         )
 
     def delete_card(self, question_id: int) -> None:
+        self._group_card_misses(question_id, -1)
         self.conn.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
 
     def card_count(self) -> int:
@@ -288,34 +310,6 @@ class Store:
         return self.conn.execute(
             "SELECT q.topic, count(*) FROM cards c JOIN questions q ON q.id = c.question_id GROUP BY q.topic"
         ).fetchall()
-
-    def miss_counts(self, now: datetime, half_life_days: float) -> list[MissCount]:
-        """Per question: misses (Qbank misses and review Agains) and their recency-weighted sum."""
-        decay = f"exp(-0.6931471805599453 * max(0.0, julianday(:now) - julianday(e.at)) / {float(half_life_days)!r})"
-        if not self._has_math():
-            now_days = now.timestamp() / 86400
-
-            def python_decay(at: str) -> float:
-                age = max(0.0, now_days - from_iso(at).timestamp() / 86400)
-                return float(0.5 ** (age / half_life_days))
-
-            self.conn.create_function("srs_decay", 1, python_decay, deterministic=True)
-            decay = "srs_decay(e.at)"
-        rows = self.conn.execute(
-            f"SELECT q.id, q.topic, q.subject, q.system, m.n, m.w FROM questions q JOIN ("
-            f"SELECT e.question_id, count(*) AS n, sum({decay}) AS w FROM events e INDEXED BY events_misses "
-            f"WHERE {_MISS} GROUP BY e.question_id) m ON m.question_id = q.id",
-            {"now": now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")},
-        )
-        return [MissCount(*r) for r in rows]
-
-    def _has_math(self) -> bool:
-        """SQLite built with its math functions (most are); else a Python function stands in."""
-        try:
-            self.conn.execute("SELECT exp(0)").fetchone()
-        except sqlite3.OperationalError:
-            return False
-        return True
 
     def question_stats(self) -> list[tuple]:
         """Per question with any Qbank attempt or review miss: topic, subject, system,
@@ -380,6 +374,150 @@ class Store:
         rows = self.conn.execute(f"SELECT e.question_id, max(e.at) FROM events e WHERE {_MISS} GROUP BY e.question_id")
         return {question_id: from_iso(at) for question_id, at in rows}
 
+    # -- miss totals (kept up to date for the queue; see m004_miss_totals) -------
+    def miss_basis(self) -> MissBasis:
+        stored = self.conn.execute("SELECT value FROM config WHERE key = ?", (MISS_BASIS_KEY,)).fetchone()
+        if stored is None:
+            raise DatabaseError(f"{self.path}: miss totals were never computed; run `srs doctor --repair`")
+        epoch, half_life = (float(v) for v in stored[0].split())
+        return MissBasis(epoch, half_life)
+
+    def rebase_misses(self, half_life: float, now: datetime) -> None:
+        """Count weights from a new epoch (today) and half-life, and recompute every total."""
+        self.set_config(MISS_BASIS_KEY, f"{math.floor(julian_day(now)) + 0.5!r} {float(half_life)!r}")
+        self.refresh_misses()
+
+    def refresh_misses(self, question_ids: list[int] | None = None, *, scratch: str | None = None) -> None:
+        """Recompute cards' miss totals from the log: these questions', those in a scratch
+        set, or (neither given) all. Group totals follow: by difference for a few cards,
+        recomputed whole for many."""
+        basis = self.miss_basis()
+        if basis.stale(datetime.now(UTC)):
+            self.rebase_misses(basis.half_life, datetime.now(UTC))
+            return
+        params = {"epoch": basis.epoch, "half_life": basis.half_life}
+        if question_ids is not None and len(question_ids) <= 100:
+            for question_id in question_ids:
+                self._refresh_card_misses(question_id, params)
+            return
+        if question_ids is not None:
+            self.scratch_set("refresh")
+            self.conn.executemany("INSERT OR IGNORE INTO temp.refresh (id) VALUES (?)", ((i,) for i in question_ids))
+            scratch = "refresh"
+        where = f" WHERE question_id IN (SELECT id FROM temp.{scratch})" if scratch else ""
+        self.conn.execute(f"UPDATE cards SET (misses, miss_mass) = ({_CARD_MISSES_SQL}){where}", params)
+        self._regroup_misses()
+
+    def _refresh_card_misses(self, question_id: int, params: dict[str, float]) -> None:
+        old = self.conn.execute("SELECT misses, miss_mass FROM cards WHERE question_id = ?", (question_id,)).fetchone()
+        if old is None:
+            return
+        misses, mass = self.conn.execute(
+            _CARD_MISSES_SQL.replace("cards.question_id", ":question"), {**params, "question": question_id}
+        ).fetchone()
+        if (misses, mass) == tuple(old):
+            return
+        self.conn.execute(
+            "UPDATE cards SET misses = ?, miss_mass = ? WHERE question_id = ?", (misses, mass, question_id)
+        )
+        self._add_to_groups(question_id, misses - old[0], mass - old[1])
+
+    def _group_card_misses(self, question_id: int, sign: int) -> None:
+        """Add (+1) or take away (-1) a card's totals from its groups, around a change of
+        its topic, subject or system, or its deletion."""
+        row = self.conn.execute("SELECT misses, miss_mass FROM cards WHERE question_id = ?", (question_id,)).fetchone()
+        if row is not None and row[0]:
+            self._add_to_groups(question_id, sign * row[0], sign * row[1])
+
+    def _add_to_groups(self, question_id: int, misses: int, mass: float) -> None:
+        names = self.conn.execute(
+            "SELECT topic_key, subject, system FROM questions WHERE id = ?", (question_id,)
+        ).fetchone()
+        for kind, name in zip(("topic", "subject", "system"), names, strict=True):
+            if not name:
+                continue
+            self.conn.execute(
+                "INSERT INTO miss_groups (kind, name, misses, mass) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, name) DO UPDATE SET misses = misses + excluded.misses, "
+                "mass = mass + excluded.mass",
+                (kind, name, misses, mass),
+            )
+        self.conn.execute("DELETE FROM miss_groups WHERE misses <= 0")
+
+    def _regroup_misses(self) -> None:
+        self.conn.execute("DELETE FROM miss_groups")
+        for kind, column in (("topic", "topic_key"), ("subject", "subject"), ("system", "system")):
+            self.conn.execute(
+                f"INSERT INTO miss_groups (kind, name, misses, mass) "
+                f"SELECT '{kind}', q.{column}, sum(c.misses), sum(c.miss_mass) FROM cards c "
+                f"JOIN questions q ON q.id = c.question_id WHERE q.{column} != '' "
+                f"GROUP BY q.{column} HAVING sum(c.misses) > 0"
+            )
+
+    def miss_groups(self) -> list[tuple[str, str, int, float]]:
+        """(kind, name, misses, weight against the epoch) of every topic, subject and system."""
+        return self.conn.execute("SELECT kind, name, misses, mass FROM miss_groups").fetchall()
+
+    def card_misses(self) -> list[tuple[int, int, float]]:
+        """(question id, misses, weight against the epoch) of every card."""
+        return self.conn.execute("SELECT question_id, misses, miss_mass FROM cards").fetchall()
+
+    # -- ranked cards (the priority model in SQL; srs.priority is its reference) --
+    def ranked_cards(
+        self,
+        scoring: Scoring,
+        kind: str,
+        *,
+        end: datetime | None = None,
+        limit: int = -1,
+        tier: tuple[float, int, int] | None = None,
+    ) -> tuple[list[CardRow], int]:
+        """Cards of one kind, highest score first, and how many there are in all.
+
+        Kinds: "all", "new", "learning" and "review" (studied, due before `end`), and
+        "tier" (review cards not due before `end` that their high-yield tier makes due:
+        `tier` = (days per unit of stability at that retention, misses that make a topic
+        high-yield, maximum interval); Scheduler.interval_for computed in SQL).
+        """
+        self._load_pairs(scoring.pairs)
+        where, params = (
+            _RANKED_WHERE[kind],
+            {
+                "today": scoring.today,
+                "factor": scoring.factor,
+                "decay": scoring.decay,
+                "limit": limit,
+                "end": to_iso(end) if end is not None else None,
+            },
+        )
+        if tier is not None:
+            params["days_per_stability"], params["threshold"], params["maximum_interval"] = tier
+        if limit == 0:  # none wanted, but how many there are
+            params["limit"] = 1
+        rows = self.conn.execute(_RANKED_SQL.format(where=where), params).fetchall()
+        total = rows[0][-1] if rows else 0
+        return [_scored_row(r, scoring.scale) for r in rows[: None if limit < 0 else limit]], total
+
+    def new_card_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM cards INDEXED BY cards_new WHERE reps = 0").fetchone()[0])
+
+    def _load_pairs(self, pairs: dict[tuple[str, str], tuple[float, float]]) -> None:
+        """Per (subject, system): the subject and system term of the score, and the exam factor.
+
+        A temporary table, loaded once per Planner (the last one loaded is remembered)."""
+        if pairs is self._pairs:
+            return
+        outside = not self.conn.in_transaction
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS pairs (subject TEXT, system TEXT, groups REAL, exam REAL, "
+            "PRIMARY KEY (subject, system)) WITHOUT ROWID"
+        )
+        self.conn.execute("DELETE FROM temp.pairs")
+        self.conn.executemany("INSERT INTO temp.pairs VALUES (?, ?, ?, ?)", [(*k, *v) for k, v in pairs.items()])
+        if outside:
+            self.conn.commit()  # only the temporary table was written: no transaction is left open
+        self._pairs = pairs
+
     # -- notes in Anki (srs export, srs sync-anki) ----------------------------
     def anki_notes(self) -> dict[int, AnkiNote]:
         """Question id -> its note, for the notes already exported to (or found in) Anki."""
@@ -434,6 +572,45 @@ class Store:
 
 
 _MISS = f"(e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}) OR (e.kind = 'review' AND e.rating = 1)"
+MISS_BASIS_KEY = "_miss-basis"
+_CARD_MISSES_SQL = f"""
+    SELECT count(*), coalesce(sum(exp({LN2!r} * (julianday(e.at) - :epoch) / :half_life)), 0.0)
+    FROM events e INDEXED BY events_misses WHERE e.question_id = cards.question_id AND ({_MISS})
+"""
+_RECALL = "pow(1.0 + :factor * max(0, :today - c.last_day) / c.stability, :decay)"
+_RANKED_SQL = f"""
+    SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
+           {", ".join("c." + c for c in CARD_COLUMNS.split(", "))}, c.misses,
+           CASE WHEN q.topic_key = '' THEN c.misses ELSE coalesce(t.misses, 0) END,
+           (CASE WHEN q.topic_key = '' THEN c.miss_mass ELSE coalesce(t.mass, 0.0) END
+             + 0.5 * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
+             * (1.5 - (CASE WHEN c.last_day IS NULL OR c.stability IS NULL THEN 0.0 ELSE {_RECALL} END) / 2.0)
+             AS raw,
+           count(*) OVER () AS total
+    FROM cards c
+    JOIN questions q ON q.id = c.question_id
+    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = q.topic_key
+    LEFT JOIN temp.pairs x ON x.subject = q.subject AND x.system = q.system
+    WHERE {{where}}
+    ORDER BY raw DESC, c.due, c.question_id
+    LIMIT :limit
+"""
+_RANKED_WHERE = {
+    "all": "1",
+    "new": "c.reps = 0",
+    "learning": "c.reps > 0 AND c.state IN (1, 3) AND c.due < :end",
+    "review": "c.reps > 0 AND c.state = 2 AND c.due < :end",
+    "tier": "c.state = 2 AND c.due >= :end AND c.last_day + "
+    "min(max(1, CAST(c.stability * :days_per_stability + 0.5 AS INTEGER)), :maximum_interval) <= :today "
+    "AND CASE WHEN q.topic_key = '' THEN c.misses ELSE t.misses END >= :threshold",
+}
+
+
+def _scored_row(row: tuple, scale: float) -> CardRow:
+    card = card_row_from(row[:14])
+    return card.with_priority(row[16] * scale, row[14], row[15])
+
+
 _CARD_ROWS_SQL = f"""
     SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
            {", ".join("c." + c for c in CARD_COLUMNS.split(", "))}
@@ -452,6 +629,7 @@ def open_store(path: Path) -> Store:
         raise explain(exc, path) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _ensure_math(conn)
         _check_ours(conn, path)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -462,6 +640,16 @@ def open_store(path: Path) -> Store:
             raise explain(exc, path) from exc
         raise
     return Store(conn, path)
+
+
+def _ensure_math(conn: sqlite3.Connection) -> None:
+    """exp() and pow(), which the miss weights and the queue's recall use, even where
+    SQLite was built without its math functions (Python's own stand in)."""
+    try:
+        conn.execute("SELECT exp(0), pow(2, 2)").fetchone()
+    except sqlite3.OperationalError:
+        conn.create_function("exp", 1, math.exp, deterministic=True)
+        conn.create_function("pow", 2, math.pow, deterministic=True)
 
 
 def _create_private(path: Path) -> None:

@@ -132,7 +132,7 @@ def import_attempts(
                     summary.correct += 0 if item.is_miss else 1
             if summary.invalid and not skip_invalid:
                 raise InvalidRows(summary.errors, summary.invalid, file_label)
-            summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"))
+            summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"), scratch="touched")
             summary.repeated_misses = misses - summary.new_cards
             store.record_import(file_label, now, vars(summary))
             if dry_run:

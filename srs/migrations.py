@@ -8,7 +8,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .timing import from_iso, utc_now
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -149,7 +152,63 @@ def m003_event_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial, m002_anki_notes, m003_event_indexes]
+def m004_miss_totals(db: sqlite_utils.Database) -> None:
+    """Miss totals kept up to date, so today's queue is one indexed, ranked query.
+
+    Each card holds its question's misses and their weight against a fixed epoch
+    (`miss_mass`, see `Store.refresh_misses`) and the study day of its last review
+    (`last_day`, so recall can be computed in SQL); `miss_groups` sums them by
+    topic, subject and system. Questions get the normalised topic the groups are
+    keyed by. The new columns are filled from the log by `backfill_miss_totals`.
+    """
+    db.executescript(
+        """
+        ALTER TABLE questions ADD COLUMN topic_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE cards ADD COLUMN misses INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cards ADD COLUMN miss_mass REAL NOT NULL DEFAULT 0;
+        ALTER TABLE cards ADD COLUMN last_day INTEGER;
+        CREATE TABLE miss_groups (
+            kind TEXT NOT NULL CHECK (kind IN ('topic', 'subject', 'system')),
+            name TEXT NOT NULL,
+            misses INTEGER NOT NULL,
+            mass REAL NOT NULL,
+            PRIMARY KEY (kind, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX cards_new ON cards (question_id) WHERE reps = 0;
+        CREATE INDEX cards_review ON cards (due, last_day, stability) WHERE state = 2;
+        """
+    )
+    backfill_miss_totals(db.conn)
+
+
+def backfill_miss_totals(conn: sqlite3.Connection) -> None:
+    """Fill the m004 columns of an existing database: topic keys, last review days, miss totals."""
+    from .db import Store
+    from .priority import topic_key
+    from .settings import load
+
+    store = Store(conn, Path(":migration:"))
+    rule = load(store).day_rule()
+    conn.executemany(
+        "UPDATE questions SET topic_key = ? WHERE id = ?",
+        [(topic_key(topic), qid) for qid, topic in conn.execute("SELECT id, topic FROM questions WHERE topic != ''")],
+    )
+    conn.executemany(
+        "UPDATE cards SET last_day = ? WHERE question_id = ?",
+        [
+            (rule.day_of(from_iso(last)).toordinal(), qid)
+            for qid, last in conn.execute("SELECT question_id, last_review FROM cards WHERE last_review IS NOT NULL")
+        ],
+    )
+    store.rebase_misses(load(store).miss_half_life, utc_now())
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_initial,
+    m002_anki_notes,
+    m003_event_indexes,
+    m004_miss_totals,
+]
 NAMES = [m.__name__ for m in MIGRATIONS]
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
-from .db import CardRow, MissCount, Store
+from .db import CardRow, MissCount, Store, topic_key
 from .scheduling import Scheduler
 
 QUESTION, SUBJECT, SYSTEM = 0.5, 0.05, 0.05
@@ -59,7 +59,8 @@ def _mean_one(values: dict[str, float]) -> dict[str, float]:
 
 @dataclass
 class MissSignals:
-    """Recency-weighted miss totals by question, topic, subject and system, plus raw counts."""
+    """Miss totals by question, topic, subject and system: counts, and weights against the
+    store's epoch (`scale` turns them into weights as of now; see MissBasis)."""
 
     question: dict[int, float] = field(default_factory=dict)
     topic: dict[str, float] = field(default_factory=dict)
@@ -67,10 +68,12 @@ class MissSignals:
     system: dict[str, float] = field(default_factory=dict)
     question_count: dict[int, int] = field(default_factory=dict)
     topic_count: dict[str, int] = field(default_factory=dict)
+    scale: float = 1.0
 
     @classmethod
-    def from_counts(cls, counts: list[MissCount]) -> MissSignals:
-        signals = cls()
+    def from_counts(cls, counts: list[MissCount], scale: float = 1.0) -> MissSignals:
+        """Signals summed from per-question counts (the store keeps these sums up to date)."""
+        signals = cls(scale=scale)
         for c in counts:
             signals.question[c.question_id] = c.weight
             signals.question_count[c.question_id] = c.count
@@ -86,30 +89,52 @@ class MissSignals:
                 signals.topic_count[key] = signals.topic_count.get(key, 0) + c.count
         return signals
 
+    def weighted(self, kind: str) -> dict[str, float]:
+        """Recency-weighted misses as of now, by topic, subject or system."""
+        table = {"topic": self.topic, "subject": self.subject, "system": self.system}[kind]
+        return {name: mass * self.scale for name, mass in table.items()}
+
+    def groups_term(self, subject: str, system: str) -> float:
+        return SUBJECT * self.subject.get(subject, 0.0) + SYSTEM * self.system.get(system, 0.0)
+
+    def counts(self, row: CardRow) -> tuple[int, int]:
+        """Misses of the card's question, and of its topic (its own when it has none)."""
+        own, key = self.question_count.get(row.question_id, 0), topic_key(row.topic)
+        return own, (self.topic_count.get(key, 0) if key else own)
+
     def miss_signal(self, row: CardRow) -> float:
-        own = self.question.get(row.question_id, 0.0)
-        topic = self.topic.get(topic_key(row.topic), 0.0) if row.topic else own
-        return (
-            topic
-            + QUESTION * own
-            + SUBJECT * self.subject.get(row.subject, 0.0)
-            + SYSTEM * self.system.get(row.system, 0.0)
-        )
+        """T + Q/2 + (S + Y)/20 against the epoch, summed in the order the queue's SQL sums it."""
+        own, key = self.question.get(row.question_id, 0.0), topic_key(row.topic)
+        topic = self.topic.get(key, 0.0) if key else own
+        return topic + QUESTION * own + self.groups_term(row.subject, row.system)
 
 
-@lru_cache(maxsize=65536)
-def topic_key(topic: str) -> str:
-    return " ".join(topic.lower().split())
+def load_signals(store: Store, now: datetime, *, per_question: bool = True) -> MissSignals:
+    """The store's miss totals (kept up to date as misses are logged); the groups' only
+    unless `per_question` (the queue's SQL reads those itself)."""
+    signals = MissSignals(scale=store.miss_basis().scale(now))
+    for question_id, misses, mass in store.card_misses() if per_question else ():
+        signals.question[question_id] = mass
+        signals.question_count[question_id] = misses
+    tables = {"topic": signals.topic, "subject": signals.subject, "system": signals.system}
+    for kind, name, misses, mass in store.miss_groups():
+        tables[kind][name] = mass
+        if kind == "topic":
+            signals.topic_count[name] = misses
+    return signals
 
 
-def load_signals(store: Store, now: datetime, half_life_days: float) -> MissSignals:
-    return MissSignals.from_counts(store.miss_counts(now, half_life_days))
+def pair_terms(signals: MissSignals, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
+    """Per (subject, system): the score's subject and system term, and the exam factor (for SQL)."""
+    exam = exam_weights()
+    return {(d, s): (signals.groups_term(d, s), exam.factor(d, s)) for d, s in pairs}
 
 
 def score(row: CardRow, signals: MissSignals, scheduler: Scheduler, now: datetime) -> float:
+    """The priority score (the reference the queue's SQL is tested against)."""
     exam = exam_weights().factor(row.subject, row.system)
     recall = scheduler.retrievability(row.state, now)
-    return signals.miss_signal(row) * exam * (1.5 - recall / 2)
+    return signals.miss_signal(row) * exam * (1.5 - recall / 2) * signals.scale
 
 
 def rank(rows: list[CardRow], signals: MissSignals, scheduler: Scheduler, now: datetime) -> list[CardRow]:
@@ -117,14 +142,5 @@ def rank(rows: list[CardRow], signals: MissSignals, scheduler: Scheduler, now: d
 
     Ties break on the due time, then the card id, so the order is deterministic.
     """
-    scored = [
-        row.with_priority(
-            score(row, signals, scheduler, now),
-            signals.question_count.get(row.question_id, 0),
-            signals.topic_count.get(topic_key(row.topic), 0)
-            if row.topic
-            else signals.question_count.get(row.question_id, 0),
-        )
-        for row in rows
-    ]
+    scored = [row.with_priority(score(row, signals, scheduler, now), *signals.counts(row)) for row in rows]
     return sorted(scored, key=lambda r: (-r.score, r.state.due, r.question_id))

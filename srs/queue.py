@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .db import CardRow, Store
-from .priority import load_signals, rank, topic_key
+from .db import CardRow, Scoring, Store
+from .priority import load_signals, pair_terms, topic_key
 from .scheduling import CardState, State
 from .settings import Settings
 
@@ -57,37 +57,40 @@ class DayLoad:
 class Planner:
     """What is due when, for one moment `now`.
 
-    Only the cards a question needs are read and scored: the due ones for today's
-    queue, the new ones for today's new cards. `ranked` (every card, for exports)
-    is computed on first use.
+    Cards are scored and ordered by SQLite (`Store.ranked_cards`, tested against the
+    reference model in srs.priority), and only what a question needs is read: the
+    few due cards that fit today, the new cards allowed today. `ranked` (every card,
+    for exports) is computed on first use.
     """
 
     def __init__(self, store: Store, settings: Settings, now: datetime) -> None:
         self.store, self.settings, self.now = store, settings, now
         self.rule = settings.day_rule()
         self.scheduler = settings.scheduler()
-        self.signals = load_signals(store, now, settings.miss_half_life)
+        self.signals = load_signals(store, now, per_question=False)
         self.today = self.rule.day_of(now)
         self.high_yield_misses = self._high_yield_misses()
+        factor, decay = self.scheduler.forgetting_curve
+        subjects, systems = [*self.signals.subject, ""], [*self.signals.system, ""]
+        self.scoring = Scoring(
+            today=self.today.toordinal(),
+            factor=factor,
+            decay=decay,
+            scale=self.signals.scale,
+            pairs=pair_terms(self.signals, [(d, y) for d in subjects for y in systems]),
+        )
         self._ranked: list[CardRow] | None = None
-        self._hy_topics: list[str] | None = None
-        self._new: list[CardRow] | None = None
 
     @property
     def ranked(self) -> list[CardRow]:
         """Every card, highest priority first."""
         if self._ranked is None:
-            self._ranked = self._rank(self.store.card_rows())
+            self._ranked = self.store.ranked_cards(self.scoring, "all")[0]
         return self._ranked
 
-    def _rank(self, rows: list[CardRow]) -> list[CardRow]:
-        return rank(rows, self.signals, self.scheduler, self.now)
-
-    def new_cards(self) -> list[CardRow]:
-        """Cards not studied yet, highest priority first."""
-        if self._new is None:
-            self._new = self._rank(self.store.card_rows(new=True))
-        return self._new
+    def new_cards(self, limit: int = -1) -> list[CardRow]:
+        """Cards not studied yet, highest priority first (the first `limit`)."""
+        return self.store.ranked_cards(self.scoring, "new", limit=limit)[0]
 
     def _high_yield_misses(self) -> int:
         """Misses that make a topic high-yield: the setting, or more when many topics have
@@ -95,17 +98,6 @@ class Planner:
         counts = sorted(self.signals.topic_count.values())
         fifth = counts[int(len(counts) * 0.8)] if counts else 0
         return max(self.settings.high_yield_misses, fifth)
-
-    def _high_yield_topics(self) -> list[str]:
-        """Topics (as written) whose cards are high-yield."""
-        if self._hy_topics is None:
-            counts = self.signals.topic_count
-            self._hy_topics = [
-                topic
-                for topic, _ in self.store.topic_card_counts()
-                if topic and counts.get(topic_key(topic), 0) >= self.high_yield_misses
-            ]
-        return self._hy_topics
 
     def high_yield(self, row: CardRow) -> bool:
         return row.topic_misses >= self.high_yield_misses
@@ -123,13 +115,27 @@ class Planner:
         days = self.scheduler.interval_for(card.stability, self.settings.high_yield_retention)
         return min(card.due, self.rule.start_of(self.rule.day_of(card.last_review) + timedelta(days=days)))
 
+    def _learning(self, end: datetime) -> list[CardRow]:
+        return self.store.ranked_cards(self.scoring, "learning", end=end)[0]
+
+    def _due(self, end: datetime, room: int = -1) -> tuple[list[CardRow], int]:
+        """Review cards due before `end` at their tier's retention: the first `room` by
+        priority, and how many there are in all."""
+        due, total = self.store.ranked_cards(self.scoring, "review", end=end, limit=room)
+        if self._tiers_apply():
+            tier = (
+                self.scheduler.days_per_stability(self.settings.high_yield_retention),
+                self.high_yield_misses,
+                self.scheduler.maximum_interval,
+            )
+            sooner, more = self.store.ranked_cards(self.scoring, "tier", end=end, limit=room, tier=tier)
+            due, total = sorted(due + sooner, key=priority_key), total + more
+            due = due if room < 0 else due[:room]
+        return due, total
+
     def studied_due_before(self, end: datetime) -> list[CardRow]:
         """Studied cards due before `end` at their tier's retention, ranked."""
-        rows = self.store.card_rows(due_before=end, new=False)
-        if self._tiers_apply():
-            factor = self.scheduler.days_per_stability(self.settings.high_yield_retention)
-            rows += self.store.card_rows(tier_due_before=(end, factor, self._high_yield_topics()))
-        return [r for r in self._rank(rows) if self.effective_due(r) < end]
+        return sorted(self._learning(end) + self._due(end)[0], key=priority_key)
 
     def capacity(self, day: date) -> int:
         """Reviews that fit in a day: the daily maximum, or a light day's minutes."""
@@ -146,22 +152,21 @@ class Planner:
         limit = self.settings.new_per_day
         exam = self._exam_day()
         if exam is not None:
-            unseen = len(self.new_cards()) + introduced
+            unseen = self.store.new_card_count() + introduced
             days_left = max(1, (exam - self.today).days)
             limit = max(limit, math.ceil(unseen / days_left))
         return max(0, limit - introduced)
 
     def queue(self) -> Queue:
         end = self.rule.next_day_start(self.now)
-        studied = self.studied_due_before(end)
-        learning = [r for r in studied if is_learning(r.state)]
-        due = [r for r in studied if not is_learning(r.state)]
         answered = self.store.answers_between(self.rule.day_start(self.now), self.now)
+        learning = self._learning(end)
         room = max(0, self.capacity(self.today) - answered - len(learning))
+        due, total = self._due(end, room)
         allowance = self.new_allowance()
-        fresh = self.new_cards()[:allowance]
-        cards = sorted(learning + due[:room] + fresh, key=priority_key)
-        return Queue(cards, allowance - len(fresh), max(0, len(due) - room))
+        fresh = self.new_cards(allowance) if allowance else []
+        cards = sorted(learning + due + fresh, key=priority_key)
+        return Queue(cards, allowance - len(fresh), max(0, total - room))
 
     def plan(self, days: int = 7) -> list[DayLoad]:
         """Today and the next `days`: reviews and new cards planned, and the backlog left."""
@@ -170,7 +175,7 @@ class Planner:
         horizon = self.rule.start_of(self.today + timedelta(days=days + 1))
         today_end = self.rule.next_day_start(self.now)
         upcoming = [self.effective_due(r) for r in self.studied_due_before(horizon)]
-        waiting, unseen = queue.backlog, len(self.new_cards()) - queue.new_count
+        waiting, unseen = queue.backlog, self.store.new_card_count() - queue.new_count
         for offset in range(1, days + 1):
             day = self.today + timedelta(days=offset)
             start, end = self.rule.start_of(day), self.rule.start_of(day + timedelta(days=1))

@@ -5,8 +5,10 @@ Kept apart from `srs.db`, which holds every query, so that module stays about SQ
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 from .scheduling import CardState, State
 from .timing import from_iso, to_iso
@@ -80,6 +82,52 @@ class CardRow:
 
     def with_priority(self, score: float, misses: int, topic_misses: int) -> CardRow:
         return replace(self, score=score, misses=misses, topic_misses=topic_misses)
+
+
+@lru_cache(maxsize=65536)
+def topic_key(topic: str) -> str:
+    """A topic as grouped: case and spacing do not make a new topic."""
+    return " ".join(topic.lower().split())
+
+
+LN2 = 0.6931471805599453
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+def julian_day(moment: datetime) -> float:
+    """Days since the Julian epoch, as SQLite's julianday() counts them."""
+    return moment.timestamp() / 86400 + UNIX_EPOCH_JULIAN_DAY
+
+
+@dataclass(frozen=True)
+class MissBasis:
+    """How stored miss weights are counted: 2^((t - epoch) / half_life), t in Julian days.
+
+    Weights against a fixed epoch only ever add up, so totals can be kept up to
+    date as misses arrive; `scale(now)` turns them into weights as of now
+    (2^(-age / half_life) per miss).
+    """
+
+    epoch: float
+    half_life: float
+
+    def scale(self, now: datetime) -> float:
+        return math.exp(LN2 * (self.epoch - julian_day(now)) / self.half_life)
+
+    def stale(self, now: datetime) -> bool:
+        """True when weights grow too big for comfort (2^400): time to re-base on a new epoch."""
+        return abs(julian_day(now) - self.epoch) / self.half_life > 400
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What the queue's SQL needs to score cards as srs.priority does, at one moment."""
+
+    today: int  # ordinal of today's study day
+    factor: float  # FSRS forgetting curve: R = (1 + factor * days / S) ** decay
+    decay: float
+    scale: float  # MissBasis.scale(now)
+    pairs: dict[tuple[str, str], tuple[float, float]]  # (subject, system) -> (subject+system term, exam factor)
 
 
 @dataclass(frozen=True)

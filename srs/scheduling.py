@@ -7,6 +7,7 @@ picking one of them: what is shown is what is saved.
 
 from __future__ import annotations
 
+import math
 import random
 import zlib
 from collections.abc import Sequence
@@ -118,14 +119,20 @@ class Scheduler:
     def answer(self, card: CardState, rating: Rating, now: datetime, seed: str) -> CardState:
         return self.next_states(card, now, seed, upto=Rating(rating))[Rating(rating)].card
 
+    @property
+    def forgetting_curve(self) -> tuple[float, float]:
+        """(factor, decay) of R = (1 + factor * days / S) ** decay."""
+        return self._factor, self._decay
+
     def days_per_stability(self, retention: float) -> float:
         """Days per unit of stability until recall falls to `retention` (intervals are linear in S)."""
         return float((retention ** (1 / self._decay) - 1) / self._factor)
 
     def interval_for(self, stability: float, retention: float) -> int:
-        """Whole days until recall falls to `retention` (FSRS's interval formula)."""
-        days = stability / self._factor * (retention ** (1 / self._decay) - 1)
-        return int(min(max(1, round(days)), self.maximum_interval))
+        """Whole days until recall falls to `retention` (FSRS's interval formula, halves
+        rounded up: the queue's SQL computes the same, see Store.ranked_cards)."""
+        days = stability * self.days_per_stability(retention)
+        return int(min(max(1, math.floor(days + 0.5)), self.maximum_interval))
 
     def retrievability(self, card: CardState, now: datetime) -> float:
         """Predicted chance of recall at `now` (0 for a card never answered)."""

@@ -12,7 +12,7 @@ from .parameters import CONFIG_KEY as PARAMETERS_KEY
 from .parameters import DEFAULT as DEFAULT_PARAMETERS
 from .parameters import FittedParameters
 from .scheduling import Scheduler
-from .timing import DayRule, local_zone_name, zone
+from .timing import DayRule, local_zone_name, utc_now, zone
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ def change(store: Store, key: str, value: str) -> int:
 
     with store.write():
         save(store, key, value)
+        if key == "miss-half-life":  # stored miss weights are counted with it
+            store.rebase_misses(load(store).miss_half_life, utc_now())
         if key in RESCHEDULING_KEYS:
             return rebuild_all(store, load(store).scheduler()) or store.card_count()
     return 0

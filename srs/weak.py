@@ -39,7 +39,7 @@ class Area:
         }
 
 
-def weak_areas(store: Store, *, now: datetime, half_life_days: float, by: str) -> list[Area]:
+def weak_areas(store: Store, *, now: datetime, by: str) -> list[Area]:
     """Areas of one kind (`topic`, `subject` or `system`), most missed first.
 
     Ties break on recent misses, then on the exam weight of the area, then name.
@@ -47,7 +47,7 @@ def weak_areas(store: Store, *, now: datetime, half_life_days: float, by: str) -
     if by not in GROUPS:
         raise ValueError(by)
     areas: dict[str, Area] = {}
-    weights = load_signals(store, now, half_life_days)
+    weights = load_signals(store, now)
     names: dict[str, str] = {}
     for _qid, topic, subject, system, reason, attempts, correct, misses in store.question_stats():
         label = {"topic": topic, "subject": subject, "system": system}[by] or "(none)"
@@ -59,7 +59,7 @@ def weak_areas(store: Store, *, now: datetime, half_life_days: float, by: str) -
         area.correct += correct
         if misses and reason:
             area.reasons[reason] += 1
-    table = {"topic": weights.topic, "subject": weights.subject, "system": weights.system}[by]
+    table = weights.weighted(by)
     total = sum(a.misses for a in areas.values()) or 1
     exam = exam_weights()
     for key, area in areas.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,24 @@ def seed_m003(conn: sqlite3.Connection) -> None:
     seed_m002(conn)
 
 
+def seed_m004(conn: sqlite3.Connection) -> None:
+    """m003's rows with the miss totals and days m004 keeps (one miss, on 2026-11-01)."""
+    seed_m003(conn)
+    conn.executescript(
+        """
+        UPDATE questions SET topic_key = 'type i hypersensitivity' WHERE id = 1;
+        UPDATE cards SET misses = 1, miss_mass = 1.0, last_day = 739557 WHERE question_id = 1;
+        INSERT INTO miss_groups VALUES ('topic', 'type i hypersensitivity', 1, 1.0), ('subject', 'Immunology', 1, 1.0);
+        INSERT OR REPLACE INTO config (key, value) VALUES ('_miss-basis', '2461345.5 30.0');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m001_initial": seed_m001,
     "m002_anki_notes": seed_m002,
     "m003_event_indexes": seed_m003,
+    "m004_miss_totals": seed_m004,
 }
 
 
@@ -96,7 +111,7 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
             if table.startswith(("sqlite_", "_sqlite")):
                 continue
             columns = ", ".join(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
-            result[table] = conn.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
+            result[table] = conn.execute(f"SELECT {columns} FROM {table} ORDER BY {columns}").fetchall()
         return result
 
 
@@ -109,8 +124,15 @@ def restricted(after: dict[str, list[tuple]], before_path: Path, after_path: Pat
         result = {}
         for table in snapshot(before_path):
             columns = ", ".join(r[1] for r in old.execute(f"PRAGMA table_info({table})"))
-            result[table] = new.execute(f"SELECT {columns} FROM {table} ORDER BY rowid").fetchall()
-        return result
+            result[table] = new.execute(f"SELECT {columns} FROM {table} ORDER BY {columns}").fetchall()
+        return without_added(result)
+
+
+def without_added(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """Leave out the config rows that migrations add (m004's miss basis)."""
+    if "config" in rows:
+        rows = {**rows, "config": [r for r in rows["config"] if r[0] != "_miss-basis"]}
+    return rows
 
 
 def test_every_migration_has_a_seed():
@@ -127,13 +149,32 @@ def test_a_database_at_each_version_migrates_with_its_data(tmp_path, version):
     with open_store(db) as store:
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
     assert applied == migrations.NAMES
-    assert restricted(snapshot(db), kept, db) == before
+    assert restricted(snapshot(db), kept, db) == without_added(before)
     assert integrity(db) == ["ok"]
     pending, has_data = version < len(migrations.NAMES), version > 0
     backups = list_backups(db)
     assert len(backups) == (1 if pending and has_data else 0)
     if backups:
         assert backups[0].reason == "migration" and snapshot(backups[0].path) == before
+
+
+def test_m004_fills_the_miss_totals_from_the_log(tmp_path):
+    """A database from before m004 gets topic keys, last review days and miss totals equal to
+    what srs keeps for a new one (the weights as of now: one miss 21 days before NOW)."""
+    db = build_at(tmp_path / "old.db", 3)
+    with open_store(db) as store:
+        assert store.conn.execute("SELECT topic_key FROM questions WHERE id = 1").fetchone() == (
+            "type i hypersensitivity",
+        )
+        misses, mass, last_day = store.conn.execute(
+            "SELECT misses, miss_mass, last_day FROM cards WHERE question_id = 1"
+        ).fetchone()
+        groups = {(kind, name): n for kind, name, n, _ in store.miss_groups()}
+        basis = store.miss_basis()
+    assert misses == 1 and last_day == date(2026, 11, 2).toordinal()
+    assert groups == {("topic", "type i hypersensitivity"): 1, ("subject", "Immunology"): 1}
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    assert mass * basis.scale(now) == pytest.approx(0.5 ** (21 / 30), rel=1e-9)
 
 
 def test_m002_backfills_what_earlier_exports_sent_to_anki(tmp_path):

@@ -6,13 +6,17 @@ import json
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from srs.db import CardRow, MissCount, open_store
-from srs.priority import MissSignals, exam_weights, rank, score
+from srs.ingest import import_attempts
+from srs.misslog import Attempt
+from srs.priority import MissSignals, exam_weights, load_signals, rank, score
 from srs.queue import Planner
-from srs.scheduling import CardState, Scheduler
+from srs.review import ReviewSession
+from srs.scheduling import CardState, Rating, Scheduler
 from srs.settings import load
 from srs.timing import UTC, DayRule
 
@@ -177,3 +181,100 @@ def test_high_yield_card_comes_due_at_the_higher_retention(srs, write_log, db_pa
         queue = Planner(store, settings_, moment).queue()
         ids = {c.question_id for c in queue.cards}
         assert hot in ids and cold not in ids
+
+
+# The queue's SQL against the reference model
+##########################################################################
+
+history = st.lists(
+    st.tuples(
+        st.integers(0, 12),  # question
+        st.integers(0, 60 * 24 * 90),  # minutes after the start
+        st.sampled_from(["incorrect", "correct", "omitted", "guessed"]),
+        st.sampled_from(["", "Gout", "gout", "Asthma", "Type I hypersensitivity"]),
+        st.sampled_from(["", "Pathology", "Pharmacology", "Made-up discipline"]),
+        st.sampled_from(["", "Cardiovascular", "Renal/Urinary"]),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+def recount(store, now: datetime, half_life: float = 30.0) -> MissSignals:
+    """Miss signals straight from the log: each miss weighs 2^(-age / half-life)."""
+    counts: dict[int, list] = {}
+    for event in store.all_events():
+        missed = (event.kind == "qbank" and event.result != "correct") or event.rating == 1
+        if missed:
+            age = (now - event.at).total_seconds() / 86400
+            entry = counts.setdefault(event.question_id, [0, 0.0])
+            entry[0] += 1
+            entry[1] += 0.5 ** (age / half_life)
+    questions = {q.id: q for q in store.questions()}
+    return MissSignals.from_counts([
+        MissCount(q, questions[q].topic, questions[q].subject, questions[q].system, n, w)
+        for q, (n, w) in counts.items()
+    ])  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=history, ratings=st.lists(st.sampled_from(list(Rating)), max_size=15), later=st.integers(0, 60))
+def test_sql_ranking_equals_the_reference_model(tmp_path, rows, ratings, later):
+    """Planner.ranked (scored and ordered by SQLite) gives the order, scores and miss counts
+    of srs.priority.rank on the same cards, at any moment."""
+    start = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    attempts = [
+        Attempt(i + 2, "uworld", str(q), start + timedelta(minutes=m), result,
+                {k: v for k, v in (("topic", topic), ("subject", subject), ("system", system)) if v})
+        for i, (q, m, result, topic, subject, system) in enumerate(rows)
+    ]  # fmt: skip
+    now = start + timedelta(days=91)
+    with open_store(tmp_path / f"r{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
+        settings_ = load(store)
+        import_attempts(store, attempts, settings_.scheduler(), file_label="t", now=now)
+        session = ReviewSession(store, settings_, now=now)
+        for rating in ratings:  # answers spread over the next hours, some of them Again
+            now += timedelta(minutes=37)
+            row = session.next_card(now)
+            if row is not None:
+                session.answer(row, rating, now)
+        moment = now + timedelta(days=later)
+        planner = Planner(store, settings_, moment)
+        reference = rank(store.card_rows(), load_signals(store, moment), settings_.scheduler(), moment)
+        recounted = rank(store.card_rows(), recount(store, moment), settings_.scheduler(), moment)
+        ours = planner.ranked
+    by_id = {r.question_id: r.score for r in recounted}
+    assert [r.score for r in ours] == pytest.approx([by_id[r.question_id] for r in ours], rel=1e-9)
+    assert [r.question_id for r in ours] == [r.question_id for r in reference]
+    assert [(r.misses, r.topic_misses) for r in ours] == [(r.misses, r.topic_misses) for r in reference]
+    assert [r.score for r in ours] == pytest.approx([r.score for r in reference], rel=1e-12)
+    assert [r.state for r in ours] == [r.state for r in reference]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=history, days=st.integers(1, 120), cap=st.integers(0, 8), hy_retention=st.sampled_from([0.9, 0.95, 0.97]))
+def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_retention):
+    """Today's queue from SQL: the due cards at their tier's retention (Planner.effective_due,
+    the reference) that fit in the day, highest priority first, and the right backlog."""
+    start = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    attempts = [
+        Attempt(i + 2, "uworld", str(q), start + timedelta(minutes=m), result, {"topic": topic} if topic else {})
+        for i, (q, m, result, topic, _, _) in enumerate(rows)
+    ]
+    with open_store(tmp_path / f"q{abs(hash((tuple(rows), days, cap, hy_retention)))}.db") as store:
+        settings_ = replace(load(store), max_reviews_per_day=max(1, cap), high_yield_misses=2,
+                            high_yield_retention=hy_retention, new_per_day=cap)  # fmt: skip
+        now = start + timedelta(days=91 + days)
+        import_attempts(store, attempts, settings_.scheduler(), file_label="t", now=start + timedelta(days=91))
+        planner = Planner(store, settings_, now)
+        queue = planner.queue()
+        end = planner.rule.next_day_start(now)
+        everything = planner.ranked
+    studied = [r for r in everything if not r.state.is_new and planner.effective_due(r) < end]
+    learning = [r for r in studied if r.state.state != 2]
+    due = [r for r in studied if r.state.state == 2]
+    room = max(0, settings_.max_reviews_per_day - len(learning))
+    fresh = [r for r in everything if r.state.is_new][:cap]
+    expected = sorted(learning + due[:room] + fresh, key=lambda r: (-r.score, r.state.due, r.question_id))
+    assert [r.question_id for r in queue.cards] == [r.question_id for r in expected]
+    assert queue.backlog == max(0, len(due) - room)
