@@ -3,7 +3,11 @@
 Rows go in with executemany (not through `srs import`) so that a database of 50,000
 cards and 1,000,000 reviews takes seconds to build. Card states are plausible FSRS
 states (not replays of the generated log): the benchmarks time the queue and answers,
-which read and write states, not the history that made them.
+which read and write states, not the history that made them. They are those of a
+student who keeps up: each card was last reviewed within its current interval, at
+its tier's retention (high-yield topics at 0.95, the rest at 0.90, as srs schedules
+them). The miss totals, topic keys and review days srs keeps are then filled in as
+migration m004 fills them for an existing database.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from srs.db import open_store
-from srs.timing import UTC, to_iso
+from srs.migrations import backfill_miss_totals
+from srs.scheduling import Scheduler
+from srs.timing import UTC, DayRule, to_iso
 
 SUBJECTS = ["Pathology", "Physiology", "Pharmacology", "Microbiology", "Immunology", "Biochemistry & Nutrition"]
 SYSTEMS = ["Cardiovascular", "Renal/Urinary", "Respiratory", "Gastrointestinal", "Endocrine", "Multisystem"]
@@ -30,42 +36,61 @@ def build(path: Path, cards: int, reviews: int, *, now: datetime, seed: int = 7)
             "created_at) VALUES (?, 'uworld', ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (i, str(100000 + i), SUBJECTS[i % 6], SUBJECTS[i % 6], SYSTEMS[(i // 6) % 6], SYSTEMS[(i // 6) % 6],
-                 f"Topic {i % 2000}", f"Objective {i}", to_iso(start))
+                 f"Topic {_topic(i)}", f"Objective {i}", to_iso(start))
                 for i in range(1, cards + 1)
             ),
         )  # fmt: skip
+        topic_misses: dict[int, int] = {}
         conn.executemany(
             "INSERT INTO events (question_id, at, kind, result, rating, duration_ms, key, recorded_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            _events(rng, cards, reviews, start, now),
+            _events(rng, cards, reviews, start, now, topic_misses),
         )
         conn.executemany(
             "INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, due, last_review, "
             "reps, lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            _cards(rng, cards, start, now),
+            _cards(rng, cards, start, now, _high_yield(topic_misses)),
         )
+        backfill_miss_totals(conn)
     store.close()
 
 
-def _events(rng: random.Random, cards: int, reviews: int, start: datetime, now: datetime):
+def _topic(question: int) -> int:
+    return question % 2000
+
+
+def _high_yield(topic_misses: dict[int, int], setting: int = 3) -> set[int]:
+    """Topics in the high-yield tier, as srs.queue.Planner picks them (the top fifth)."""
+    counts = sorted(topic_misses.values())
+    threshold = max(setting, counts[int(len(counts) * 0.8)])
+    return {topic for topic, misses in topic_misses.items() if misses >= threshold}
+
+
+def _events(rng: random.Random, cards: int, reviews: int, start: datetime, now: datetime, topic_misses: dict):
     span = (now - start).total_seconds()
     for q in range(1, cards + 1):  # every card has its first miss
+        topic_misses[_topic(q)] = topic_misses.get(_topic(q), 0) + 1
         yield (q, to_iso(start + timedelta(seconds=rng.random() * span / 4)), "qbank", "incorrect", None, None,
                f"qbank|uworld|{100000 + q}|first", to_iso(now))  # fmt: skip
     for n in range(reviews):
         q = rng.randint(1, cards)
         at = start + timedelta(seconds=span / 4 + rng.random() * (span * 3 / 4 - 86400))  # none today
         rating = rng.choices([1, 2, 3, 4], weights=[12, 8, 70, 10])[0]
+        if rating == 1:
+            topic_misses[_topic(q)] += 1
         yield (q, to_iso(at), "review", None, rating, rng.randint(3000, 40000), f"review|{q}|{n}", to_iso(now))
 
 
-def _cards(rng: random.Random, cards: int, start: datetime, now: datetime):
+def _cards(rng: random.Random, cards: int, start: datetime, now: datetime, high_yield: set[int]):
+    scheduler = Scheduler(DayRule(UTC))
+    sooner = scheduler.days_per_stability(0.95) / scheduler.days_per_stability(0.9)  # the tier's interval
     for q in range(1, cards + 1):
         if rng.random() < 0.1:  # not studied yet
             yield (q, to_iso(start), 1, 0, None, None, to_iso(start), None, 0, 0)
             continue
         stability = rng.uniform(1, 120)  # a daily user: reviewed within its last interval
-        last = now - timedelta(days=rng.uniform(0, stability))
+        interval = stability * (sooner if _topic(q) in high_yield else 1.0)
+        last = now - timedelta(days=rng.uniform(0, interval))
         due = last + timedelta(days=max(1.0, stability * rng.uniform(0.95, 1.05)))
         yield (q, to_iso(start), 2, None, stability, rng.uniform(1, 10), to_iso(due), to_iso(last),
                rng.randint(1, 40), rng.randint(0, 5))  # fmt: skip

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -68,13 +68,16 @@ def main() -> None:
               f"| ratio {ours / base:.1f}x |")  # fmt: skip
         with open_store(db) as store:
             settings = settings_mod.load(store)
-            queue_times = []
-            for _ in range(runs * 2):
-                started = time.perf_counter()
-                Planner(store, settings, datetime.now(UTC)).queue()
-                queue_times.append(time.perf_counter() - started)
-            print(f"| today's queue | median {statistics.median(queue_times) * 1000:.1f} ms "
-                  f"| p95 {p95(queue_times) * 1000:.1f} ms |")  # fmt: skip
+            for label, ahead in (("today's queue", 0), ("queue after two weeks away", 14)):
+                queue_times, size = [], (0, 0)
+                for _ in range(runs * 2):
+                    moment = datetime.now(UTC) + timedelta(days=ahead)
+                    started = time.perf_counter()
+                    queue = Planner(store, settings, moment).queue()
+                    queue_times.append(time.perf_counter() - started)
+                    size = (len(queue.cards), queue.backlog)
+                print(f"| {label} | median {statistics.median(queue_times) * 1000:.1f} ms "
+                      f"| p95 {p95(queue_times) * 1000:.1f} ms | {size[0]} cards, backlog {size[1]} |")  # fmt: skip
             session = ReviewSession(store, settings, now=datetime.now(UTC))
             answer_times = []
             for _ in range(50 if args.quick else 200):

@@ -183,8 +183,16 @@ class Store:
             (new_rank, *changed.values(), question_id),
         )
         if regrouped:
+            self._copy_group_keys(f"= {int(question_id)}")
             self._group_card_misses(question_id, +1)
         return bool(changed)
+
+    def _copy_group_keys(self, which: str) -> None:
+        """Cards carry their question's topic key, subject and system (the queue ranks on them)."""
+        self.conn.execute(
+            "UPDATE cards SET (topic_key, subject, system) = (SELECT topic_key, subject, system FROM questions "
+            f"WHERE id = cards.question_id) WHERE question_id {which}"
+        )
 
     # -- events --------------------------------------------------------------
     def insert_event(
@@ -245,7 +253,8 @@ class Store:
         Its miss totals are kept: `refresh_misses` sets them from the log."""
         self.conn.execute(
             "INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, "
-            "due, last_review, reps, lapses, last_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "due, last_review, reps, lapses, last_day, topic_key, subject, system) "
+            "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, topic_key, subject, system FROM questions WHERE id = ?1 "
             "ON CONFLICT (question_id) DO UPDATE SET state = excluded.state, "
             "step = excluded.step, stability = excluded.stability, "
             "difficulty = excluded.difficulty, due = excluded.due, "
@@ -406,6 +415,7 @@ class Store:
             scratch = "refresh"
         where = f" WHERE question_id IN (SELECT id FROM temp.{scratch})" if scratch else ""
         self.conn.execute(f"UPDATE cards SET (misses, miss_mass) = ({_CARD_MISSES_SQL}){where}", params)
+        self._copy_group_keys(f"IN (SELECT id FROM temp.{scratch})" if scratch else "IS NOT NULL")
         self._regroup_misses()
 
     def _refresh_card_misses(self, question_id: int, params: dict[str, float]) -> None:
@@ -431,7 +441,7 @@ class Store:
 
     def _add_to_groups(self, question_id: int, misses: int, mass: float) -> None:
         names = self.conn.execute(
-            "SELECT topic_key, subject, system FROM questions WHERE id = ?", (question_id,)
+            "SELECT topic_key, subject, system FROM cards WHERE question_id = ?", (question_id,)
         ).fetchone()
         for kind, name in zip(("topic", "subject", "system"), names, strict=True):
             if not name:
@@ -448,10 +458,8 @@ class Store:
         self.conn.execute("DELETE FROM miss_groups")
         for kind, column in (("topic", "topic_key"), ("subject", "subject"), ("system", "system")):
             self.conn.execute(
-                f"INSERT INTO miss_groups (kind, name, misses, mass) "
-                f"SELECT '{kind}', q.{column}, sum(c.misses), sum(c.miss_mass) FROM cards c "
-                f"JOIN questions q ON q.id = c.question_id WHERE q.{column} != '' "
-                f"GROUP BY q.{column} HAVING sum(c.misses) > 0"
+                f"INSERT INTO miss_groups (kind, name, misses, mass) SELECT '{kind}', {column}, sum(misses), "
+                f"sum(miss_mass) FROM cards WHERE {column} != '' GROUP BY {column} HAVING sum(misses) > 0"
             )
 
     def miss_groups(self) -> list[tuple[str, str, int, float]]:
@@ -494,9 +502,17 @@ class Store:
             params["days_per_stability"], params["threshold"], params["maximum_interval"] = tier
         if limit == 0:  # none wanted, but how many there are
             params["limit"] = 1
-        rows = self.conn.execute(_RANKED_SQL.format(where=where), params).fetchall()
-        total = rows[0][-1] if rows else 0
-        return [_scored_row(r, scoring.scale) for r in rows[: None if limit < 0 else limit]], total
+        if limit < 0 or limit > SHORT_LIST:
+            rows = self.conn.execute(_RANKED_SQL.format(where=where), params).fetchall()
+            return [_scored_row(r, scoring.scale) for r in rows], rows[0][-1] if rows else 0
+        fetched = self.conn.execute(_RANK_ONLY_SQL.format(where=where), params).fetchall()
+        ranked = fetched[:limit]
+        found = {r[0]: r for r in self._select_in(_CARD_ROWS_SQL, "c.question_id", [r[0] for r in ranked])}
+        cards = [
+            card_row_from(found[qid]).with_priority(raw * scoring.scale, misses, topic_misses)
+            for qid, misses, topic_misses, raw, _ in ranked
+        ]
+        return cards, fetched[0][-1] if fetched else 0
 
     def new_card_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM cards INDEXED BY cards_new WHERE reps = 0").fetchone()[0])
@@ -578,32 +594,43 @@ _CARD_MISSES_SQL = f"""
     FROM events e INDEXED BY events_misses WHERE e.question_id = cards.question_id AND ({_MISS})
 """
 _RECALL = "pow(1.0 + :factor * max(0, :today - c.last_day) / c.stability, :decay)"
+_TOPIC_MISSES = "CASE WHEN c.topic_key = '' THEN c.misses ELSE coalesce(t.misses, 0) END"
+_RAW_SCORE = f"""
+    (CASE WHEN c.topic_key = '' THEN c.miss_mass ELSE coalesce(t.mass, 0.0) END
+      + 0.5 * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
+      * (1.5 - (CASE WHEN c.last_day IS NULL OR c.stability IS NULL THEN 0.0 ELSE {_RECALL} END) / 2.0)
+"""
+_SCORED_FROM = """
+    FROM cards c
+    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
+    LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
+"""
+# one pass: every column of every matching card (for long lists: exports)
 _RANKED_SQL = f"""
     SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
-           {", ".join("c." + c for c in CARD_COLUMNS.split(", "))}, c.misses,
-           CASE WHEN q.topic_key = '' THEN c.misses ELSE coalesce(t.misses, 0) END,
-           (CASE WHEN q.topic_key = '' THEN c.miss_mass ELSE coalesce(t.mass, 0.0) END
-             + 0.5 * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
-             * (1.5 - (CASE WHEN c.last_day IS NULL OR c.stability IS NULL THEN 0.0 ELSE {_RECALL} END) / 2.0)
-             AS raw,
-           count(*) OVER () AS total
-    FROM cards c
-    JOIN questions q ON q.id = c.question_id
-    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = q.topic_key
-    LEFT JOIN temp.pairs x ON x.subject = q.subject AND x.system = q.system
-    WHERE {{where}}
-    ORDER BY raw DESC, c.due, c.question_id
-    LIMIT :limit
+           {", ".join("c." + c for c in CARD_COLUMNS.split(", "))},
+           c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, count(*) OVER ()
+    {_SCORED_FROM} JOIN questions q ON q.id = c.question_id
+    WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
+"""
+# two passes for a short list (today's queue): rank on the cards' own columns, then read the few kept
+_RANK_ONLY_SQL = f"""
+    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, count(*) OVER ()
+    {_SCORED_FROM}
+    WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
 """
 _RANKED_WHERE = {
     "all": "1",
     "new": "c.reps = 0",
     "learning": "c.reps > 0 AND c.state IN (1, 3) AND c.due < :end",
     "review": "c.reps > 0 AND c.state = 2 AND c.due < :end",
-    "tier": "c.state = 2 AND c.due >= :end AND c.last_day + "
-    "min(max(1, CAST(c.stability * :days_per_stability + 0.5 AS INTEGER)), :maximum_interval) <= :today "
-    "AND CASE WHEN q.topic_key = '' THEN c.misses ELSE t.misses END >= :threshold",
+    # Scheduler.interval_for at the high-yield retention, in cards of high-yield topics
+    "tier": "c.state = 2 AND c.topic_key IN (SELECT name FROM miss_groups WHERE kind = 'topic' "
+    "AND misses >= :threshold UNION ALL SELECT '') AND (c.topic_key != '' OR c.misses >= :threshold) "
+    "AND c.due >= :end AND c.last_day + "
+    "min(max(1, CAST(c.stability * :days_per_stability + 0.5 AS INTEGER)), :maximum_interval) <= :today",
 }
+SHORT_LIST = 1000  # longer lists are read in one pass
 
 
 def _scored_row(row: tuple, scale: float) -> CardRow:

@@ -156,10 +156,11 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
     """Miss totals kept up to date, so today's queue is one indexed, ranked query.
 
     Each card holds its question's misses and their weight against a fixed epoch
-    (`miss_mass`, see `Store.refresh_misses`) and the study day of its last review
-    (`last_day`, so recall can be computed in SQL); `miss_groups` sums them by
-    topic, subject and system. Questions get the normalised topic the groups are
-    keyed by. The new columns are filled from the log by `backfill_miss_totals`.
+    (`miss_mass`, see `Store.refresh_misses`), the study day of its last review
+    (`last_day`, so recall can be computed in SQL) and a copy of its question's
+    normalised topic, subject and system (the queue ranks on the cards table
+    alone); `miss_groups` sums the misses by topic, subject and system. The new
+    columns are filled from the log by `backfill_miss_totals`.
     """
     db.executescript(
         """
@@ -167,6 +168,9 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
         ALTER TABLE cards ADD COLUMN misses INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE cards ADD COLUMN miss_mass REAL NOT NULL DEFAULT 0;
         ALTER TABLE cards ADD COLUMN last_day INTEGER;
+        ALTER TABLE cards ADD COLUMN topic_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE cards ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+        ALTER TABLE cards ADD COLUMN system TEXT NOT NULL DEFAULT '';
         CREATE TABLE miss_groups (
             kind TEXT NOT NULL CHECK (kind IN ('topic', 'subject', 'system')),
             name TEXT NOT NULL,
@@ -175,7 +179,7 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (kind, name)
         ) WITHOUT ROWID;
         CREATE INDEX cards_new ON cards (question_id) WHERE reps = 0;
-        CREATE INDEX cards_review ON cards (due, last_day, stability) WHERE state = 2;
+        CREATE INDEX cards_tier ON cards (topic_key, due, last_day, stability) WHERE state = 2;
         """
     )
     backfill_miss_totals(db.conn)

@@ -70,7 +70,8 @@ def seed_m004(conn: sqlite3.Connection) -> None:
     conn.executescript(
         """
         UPDATE questions SET topic_key = 'type i hypersensitivity' WHERE id = 1;
-        UPDATE cards SET misses = 1, miss_mass = 1.0, last_day = 739557 WHERE question_id = 1;
+        UPDATE cards SET misses = 1, miss_mass = 1.0, last_day = 739557, topic_key = 'type i hypersensitivity',
+            subject = 'Immunology' WHERE question_id = 1;
         INSERT INTO miss_groups VALUES ('topic', 'type i hypersensitivity', 1, 1.0), ('subject', 'Immunology', 1, 1.0);
         INSERT OR REPLACE INTO config (key, value) VALUES ('_miss-basis', '2461345.5 30.0');
         """
