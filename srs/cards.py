@@ -63,28 +63,31 @@ def last_day(card: CardState, rule: DayRule) -> int | None:
 
 def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int], *, scratch: str | None = None) -> int:
     """Recompute and store the cards of these questions, and their miss totals; returns how
-    many cards appeared. `scratch`: the questions are those of that scratch set (big imports)."""
+    many cards appeared. `scratch`: the questions are those of that scratch set (big imports,
+    read in one stream)."""
     before = store.card_count()
-    done = _replay_into(store, scheduler, question_ids, keep=scratch is None)
     if scratch is None:
-        store.refresh_misses(done)
+        ids = list(question_ids)
+        _replay_into(store, scheduler, ((i, *store.question_identity(i), store.events(i)) for i in ids))
+        store.refresh_misses(ids)
     else:
+        _replay_into(store, scheduler, store.histories(scratch))
         store.refresh_misses(scratch=scratch)
     return store.card_count() - before
 
 
-def _replay_into(store: Store, scheduler: Scheduler, question_ids: Iterable[int], *, keep: bool) -> list[int]:
-    done: list[int] = []
-    for question_id in question_ids:
-        source, qid = store.question_identity(question_id)
-        result = replay(store.events(question_id), scheduler, card_seed(source, qid))
+def _replay_into(store: Store, scheduler: Scheduler, histories: Iterable[tuple[int, str, str, list[Event]]]) -> None:
+    saves: list[tuple[int, CardState, datetime, int | None]] = []
+    for question_id, source, qid, events in histories:
+        result = replay(events, scheduler, card_seed(source, qid))
         if result is None:
             store.delete_card(question_id)
         else:
-            store.save_card(question_id, result.card, result.created, last_day(result.card, scheduler.rule))
-        if keep:
-            done.append(question_id)
-    return done
+            saves.append((question_id, result.card, result.created, last_day(result.card, scheduler.rule)))
+        if len(saves) >= 1000:
+            store.save_cards(saves)
+            saves.clear()
+    store.save_cards(saves)
 
 
 def replay_all(store: Store, scheduler: Scheduler) -> Iterator[tuple[int, Replayed | None]]:
@@ -97,6 +100,6 @@ def replay_all(store: Store, scheduler: Scheduler) -> Iterator[tuple[int, Replay
 def rebuild_all(store: Store, scheduler: Scheduler) -> int:
     """Recompute every stored card and miss total from the log (after new parameters, or a repair)."""
     before = store.card_count()
-    _replay_into(store, scheduler, store.question_ids(), keep=False)
+    _replay_into(store, scheduler, store.histories())
     store.refresh_misses()
     return store.card_count() - before

@@ -14,6 +14,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain, groupby
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from .records import (
     card_values,
     event_from,
     julian_day,
+    merge_text,
     question_from,
     topic_key,
 )
@@ -159,19 +161,20 @@ class Store:
         return cursor.lastrowid
 
     def merge_question_text(self, question_id: int, fields: dict[str, str], rank: str) -> bool:
-        """Take the row's text where it ranks at least as high as what set the current
-        text (a later miss beats an earlier one, any miss beats a correct attempt);
-        otherwise only fill empty fields. Returns whether anything changed."""
+        """Merge one row's text into a question (see records.merge_text); whether it changed."""
         names = [n for n in fields if n in QUESTION_TEXT_FIELDS]
         row = self.conn.execute(
             f"SELECT text_rank, {', '.join(names) or 'id'} FROM questions WHERE id = ?", (question_id,)
         ).fetchone()
         current_rank, current = row[0], dict(zip(names, row[1:], strict=True))
-        wins = rank >= current_rank
-        changed = {n: fields[n] for n in names if current[n] != fields[n] and (wins or not current[n])}
-        new_rank = max(rank, current_rank)
-        if not changed and new_rank == current_rank:
-            return False
+        changed, new_rank = merge_text(current_rank, current, fields, rank)
+        if changed or new_rank != current_rank:
+            self.set_question_text(question_id, changed, new_rank)
+        return bool(changed)
+
+    def set_question_text(self, question_id: int, changed: dict[str, str], rank: str) -> None:
+        """Store new text for a question; a new topic, subject or system moves its card's miss totals."""
+        changed = dict(changed)
         if "topic" in changed:
             changed["topic_key"] = topic_key(changed["topic"])
         regrouped = any(n in changed for n in ("topic", "subject", "system"))
@@ -180,12 +183,54 @@ class Store:
         assignments = "".join(f", {n} = ?" for n in changed)
         self.conn.execute(
             f"UPDATE questions SET text_rank = ?{assignments} WHERE id = ?",
-            (new_rank, *changed.values(), question_id),
+            (rank, *changed.values(), question_id),
         )
         if regrouped:
             self._copy_group_keys(f"= {int(question_id)}")
             self._group_card_misses(question_id, +1)
-        return bool(changed)
+
+    def question_texts(self, idents: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str, dict[str, str]]]:
+        """(source, qid) -> (id, text rank, text fields) of the questions already stored."""
+        found: dict[tuple[str, str], tuple[int, str, dict[str, str]]] = {}
+        by_source: dict[str, list[str]] = {}
+        for source, qid in idents:
+            by_source.setdefault(source, []).append(qid)
+        columns = ", ".join(QUESTION_TEXT_FIELDS)
+        for source, qids in by_source.items():
+            for start in range(0, len(qids), 500):
+                chunk = qids[start : start + 500]
+                rows = self.conn.execute(
+                    f"SELECT id, qid, text_rank, {columns} FROM questions WHERE source = ? "
+                    f"AND qid IN ({', '.join('?' for _ in chunk)})",
+                    (source, *chunk),
+                )
+                for question_id, qid, rank, *texts in rows:
+                    found[(source, qid)] = (question_id, rank, dict(zip(QUESTION_TEXT_FIELDS, texts, strict=True)))
+        return found
+
+    def insert_questions(self, rows: list[tuple[str, str, dict[str, str], str, str]]) -> dict[tuple[str, str], int]:
+        """New questions (source, qid, text fields, created, text rank) -> their ids."""
+        if not rows:
+            return {}
+        first = self.last_question_id()
+        self.conn.executemany(
+            "INSERT INTO questions (source, qid, created_at, text_rank, topic_key, "
+            + ", ".join(QUESTION_TEXT_FIELDS)
+            + ") VALUES (?, ?, ?, ?, ?, "
+            + ", ".join("?" for _ in QUESTION_TEXT_FIELDS)
+            + ")",
+            [
+                (source, qid, created, rank, topic_key(fields.get("topic", "")),
+                 *(fields.get(n, "") for n in QUESTION_TEXT_FIELDS))
+                for source, qid, fields, created, rank in rows
+            ],
+        )  # fmt: skip
+        return {
+            (s, q): i for i, s, q in self.conn.execute("SELECT id, source, qid FROM questions WHERE id > ?", (first,))
+        }
+
+    def last_question_id(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()[0])
 
     def _copy_group_keys(self, which: str) -> None:
         """Cards carry their question's topic key, subject and system (the queue ranks on them)."""
@@ -220,6 +265,18 @@ class Store:
         )
         return cursor.lastrowid if cursor.rowcount else None
 
+    def known_event_keys(self, keys: list[str]) -> set[str]:
+        """Which of these event keys are already logged."""
+        return {r[0] for r in self._select_in("SELECT key FROM events", "key", keys)}
+
+    def insert_events(self, rows: list[tuple]) -> None:
+        """New events (question id, at, kind, result, rating, duration, key, recorded), keys not yet logged."""
+        self.conn.executemany(
+            "INSERT INTO events (question_id, at, kind, result, rating, duration_ms, key, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
     def delete_event(self, event_id: int) -> None:
         self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
 
@@ -229,6 +286,19 @@ class Store:
             (question_id,),
         )
         return [event_from(r) for r in rows]
+
+    def histories(self, scratch: str | None = None) -> Iterator[tuple[int, str, str, list[Event]]]:
+        """(question id, source, qid, its events in time order) for the questions in a scratch
+        set, or (None) every question; streamed, one question at a time."""
+        source = f"temp.{scratch} t JOIN questions q ON q.id = t.id" if scratch else "questions q"
+        rows = self.conn.execute(
+            f"SELECT q.id, q.source, q.qid, {', '.join('e.' + c for c in EVENT_COLUMNS.split(', '))} "
+            f"FROM {source} LEFT JOIN events e ON e.question_id = q.id ORDER BY q.id, e.at, e.id"
+        )
+        for question_id, group in groupby(rows, key=lambda r: r[0]):
+            first = next(group)
+            events = [event_from(r[3:]) for r in chain([first], group) if r[3] is not None]
+            yield question_id, first[1], first[2], events
 
     def all_events(self) -> Iterator[Event]:
         """Every event, grouped by question and in time order within each."""
@@ -251,16 +321,13 @@ class Store:
         """Store a card's state; `last_day` is the ordinal of its last review's study day.
 
         Its miss totals are kept: `refresh_misses` sets them from the log."""
-        self.conn.execute(
-            "INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, "
-            "due, last_review, reps, lapses, last_day, topic_key, subject, system) "
-            "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, topic_key, subject, system FROM questions WHERE id = ?1 "
-            "ON CONFLICT (question_id) DO UPDATE SET state = excluded.state, "
-            "step = excluded.step, stability = excluded.stability, "
-            "difficulty = excluded.difficulty, due = excluded.due, "
-            "last_review = excluded.last_review, reps = excluded.reps, "
-            "lapses = excluded.lapses, created_at = excluded.created_at, last_day = excluded.last_day",
-            (question_id, to_iso(created), *card_values(card), last_day),
+        self.conn.execute(_SAVE_CARD_SQL, (question_id, to_iso(created), *card_values(card), last_day))
+
+    def save_cards(self, rows: list[tuple[int, CardState, datetime, int | None]]) -> None:
+        """save_card for many cards: (question id, state, created, last day)."""
+        self.conn.executemany(
+            _SAVE_CARD_SQL,
+            [(qid, to_iso(created), *card_values(card), day) for qid, card, created, day in rows],
         )
 
     def update_card(self, question_id: int, card: CardState, last_day: int | None) -> None:
@@ -571,6 +638,9 @@ class Store:
     def scratch_add(self, name: str, value: int) -> None:
         self.conn.execute(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", (value,))
 
+    def scratch_add_many(self, name: str, values: Iterable[int]) -> None:
+        self.conn.executemany(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", ((v,) for v in values))
+
     def scratch_has(self, name: str, value: int) -> bool:
         return self.conn.execute(f"SELECT 1 FROM temp.{name} WHERE id = ?", (value,)).fetchone() is not None
 
@@ -591,7 +661,16 @@ _MISS = f"(e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}) OR (e.kind = 'revi
 MISS_BASIS_KEY = "_miss-basis"
 _CARD_MISSES_SQL = f"""
     SELECT count(*), coalesce(sum(exp({LN2!r} * (julianday(e.at) - :epoch) / :half_life)), 0.0)
-    FROM events e INDEXED BY events_misses WHERE e.question_id = cards.question_id AND ({_MISS})
+    FROM events e INDEXED BY events_by_question WHERE e.question_id = cards.question_id AND ({_MISS})
+"""
+_SAVE_CARD_SQL = """
+    INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, due, last_review, reps, lapses,
+                       last_day, topic_key, subject, system)
+    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, topic_key, subject, system FROM questions WHERE id = ?1
+    ON CONFLICT (question_id) DO UPDATE SET state = excluded.state, step = excluded.step,
+        stability = excluded.stability, difficulty = excluded.difficulty, due = excluded.due,
+        last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses,
+        created_at = excluded.created_at, last_day = excluded.last_day
 """
 _RECALL = "pow(1.0 + :factor * max(0, :today - c.last_day) / c.stability, :decay)"
 _TOPIC_MISSES = "CASE WHEN c.topic_key = '' THEN c.misses ELSE coalesce(t.misses, 0) END"

@@ -8,7 +8,7 @@ what is already there.
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +18,7 @@ from .cards import rebuild
 from .db import Store
 from .errors import InputError, InvalidRows, shown
 from .misslog import Attempt, ReadOptions, ReadReport, read_attempts
+from .records import merge_text
 from .scheduling import Scheduler
 from .tables import SNIFF_BYTES, open_table
 from .timing import DayRule, to_iso
@@ -111,12 +112,10 @@ def import_attempts(
     they make the whole import fail with InvalidRows.
     """
     summary = ImportSummary(report=report or ReadReport(), dry_run=dry_run)
-    writer = _Writer(store, scheduler.rule, now, summary)
-    misses = 0
     try:
         with store.write():
             store.scratch_set("touched")
-            store.scratch_set("created")
+            writer = _Writer(store, scheduler.rule, now, summary)
             for item in items:
                 if isinstance(item, InputError):
                     summary.invalid += 1
@@ -126,14 +125,12 @@ def import_attempts(
                 summary.rows += 1
                 if progress is not None and summary.rows % 1000 == 0:
                     progress(summary.rows)
-                inserted = writer.store_attempt(item)
-                if inserted:
-                    misses += 1 if item.is_miss else 0
-                    summary.correct += 0 if item.is_miss else 1
+                writer.add(item)
+            writer.flush()
             if summary.invalid and not skip_invalid:
                 raise InvalidRows(summary.errors, summary.invalid, file_label)
             summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"), scratch="touched")
-            summary.repeated_misses = misses - summary.new_cards
+            summary.repeated_misses = writer.misses - summary.new_cards
             store.record_import(file_label, now, vars(summary))
             if dry_run:
                 raise _DryRun
@@ -142,76 +139,95 @@ def import_attempts(
     return summary
 
 
-class _Recent:
-    """A bounded memory of recent lookups: repeats skip a query, memory stays flat."""
-
-    def __init__(self, size: int) -> None:
-        self.size, self.items = size, OrderedDict[object, object]()
-
-    def get(self, key: object) -> object | None:
-        value = self.items.get(key)
-        if value is not None:
-            self.items.move_to_end(key)
-        return value
-
-    def put(self, key: object, value: object) -> None:
-        self.items[key] = value
-        if len(self.items) > self.size:
-            self.items.popitem(last=False)
+CHUNK = 2000  # attempts written together: a few statements per chunk instead of five per row
 
 
 class _Writer:
-    """Stores attempts one by one, remembering just enough to skip repeated work."""
+    """Stores attempts a chunk at a time: questions and their text first, then the new events.
+
+    Memory holds one chunk; what must span the whole file (which questions were
+    touched) lives in a temporary table.
+    """
 
     def __init__(self, store: Store, rule: DayRule, now: datetime, summary: ImportSummary) -> None:
         self.store, self.rule, self.summary = store, rule, summary
-        self.now_iso = to_iso(now)
-        self.now = now
+        self.now, self.now_iso = now, to_iso(now)
         self.undated: Counter[tuple[str, str]] = Counter()
-        # small on purpose: a log's repeats of one question sit close together, and
-        # memory must not grow with the file (the text cache holds whole rows)
-        self.ids = _Recent(10_000)
-        self.texts = _Recent(1_000)
+        self.first_new_id = store.last_question_id() + 1  # questions from here on are this import's
+        self.pending: list[Attempt] = []
+        self.times: dict[datetime, str] = {}
+        self.misses = 0
 
-    def store_attempt(self, attempt: Attempt) -> bool:
-        """Store one attempt and its question's text; False when it was already known."""
-        at_iso = to_iso(attempt.at) if attempt.at is not None else self.now_iso
-        rank = text_rank(attempt.is_miss, at_iso)
-        question = self._question_id(attempt, at_iso, rank)
-        event = self.store.insert_event(
-            question,
-            at=at_iso,
-            kind="qbank",
-            key=attempt_key(attempt, self.rule, self.undated),
-            recorded=self.now_iso,
-            result=attempt.result,
+    def add(self, attempt: Attempt) -> None:
+        self.pending.append(attempt)
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        rows, self.pending = self.pending, []
+        if not rows:
+            return
+        keys = [attempt_key(a, self.rule, self.undated) for a in rows]
+        times = [self._iso(a.at) for a in rows]
+        ids = self._questions(rows, times)
+        known = self.store.known_event_keys(keys)
+        events, touched = [], set()
+        for attempt, key, at_iso in zip(rows, keys, times, strict=True):
+            if key in known:
+                self.summary.duplicates += 1
+                continue
+            known.add(key)  # the same attempt twice in one file counts once
+            question = ids[(attempt.source, attempt.qid)]
+            events.append((question, at_iso, "qbank", attempt.result, None, None, key, self.now_iso))
+            touched.add(question)
+            self.misses += 1 if attempt.is_miss else 0
+            self.summary.correct += 0 if attempt.is_miss else 1
+            self.summary.omitted += 1 if attempt.result == "omitted" else 0
+        events.sort()  # by question: index pages are visited in order, not at random
+        self.store.insert_events(events)
+        self.store.scratch_add_many("touched", touched)
+
+    def _iso(self, at: datetime | None) -> str:
+        if at is None:
+            return self.now_iso
+        if at not in self.times:
+            if len(self.times) > 4096:
+                self.times.clear()
+            self.times[at] = to_iso(at)
+        return self.times[at]
+
+    def _questions(self, rows: list[Attempt], times: list[str]) -> dict[tuple[str, str], int]:
+        """Ids of the chunk's questions: new ones created with their text, stored ones'
+        text merged row by row (see records.merge_text)."""
+        idents = list(dict.fromkeys((a.source, a.qid) for a in rows))
+        stored = self.store.question_texts(idents)
+        texts = {ident: (rank, dict(fields)) for ident, (_, rank, fields) in stored.items()}
+        created: dict[tuple[str, str], datetime] = {}
+        changed: dict[tuple[str, str], dict[str, str]] = {}
+        for attempt, at_iso in zip(rows, times, strict=True):
+            ident, rank = (attempt.source, attempt.qid), text_rank(attempt.is_miss, at_iso)
+            if ident not in texts:
+                texts[ident] = (rank, dict(attempt.fields))
+                created[ident] = attempt.at or self.now
+                continue
+            current_rank, current = texts[ident]
+            diff, new_rank = merge_text(current_rank, current, attempt.fields, rank)
+            current.update(diff)
+            texts[ident] = (new_rank, current)
+            if diff or new_rank != current_rank:
+                changed.setdefault(ident, {}).update(diff)
+                if diff and ident in stored and stored[ident][0] < self.first_new_id:
+                    self.summary.updated_questions += 1
+        ids = {ident: entry[0] for ident, entry in stored.items()}
+        for ident, diff in changed.items():
+            if ident in stored:
+                self.store.set_question_text(ids[ident], diff, texts[ident][0])
+        ids.update(
+            self.store.insert_questions(
+                [(*ident, texts[ident][1], to_iso(when), texts[ident][0]) for ident, when in created.items()]
+            )
         )
-        if event is None:
-            self.summary.duplicates += 1
-            return False
-        self.summary.omitted += 1 if attempt.result == "omitted" else 0
-        self.store.scratch_add("touched", question)
-        return True
-
-    def _question_id(self, attempt: Attempt, at_iso: str, rank: str) -> int:
-        ident = (attempt.source, attempt.qid)
-        cached = self.ids.get(ident)
-        question = cached if isinstance(cached, int) else self.store.find_question_id(*ident)
-        if question is None:
-            question = self.store.insert_question(*ident, attempt.fields, attempt.at or self.now, rank)
-            self.store.scratch_add("created", question)
-        elif attempt.fields and not self._same_text(question, attempt.fields, rank):
-            if self.store.merge_question_text(question, attempt.fields, rank):
-                self.summary.updated_questions += 0 if self.store.scratch_has("created", question) else 1
-        self.ids.put(ident, question)
-        if attempt.fields:
-            self.texts.put(question, (rank, attempt.fields))
-        return question
-
-    def _same_text(self, question: int, fields: dict[str, str], rank: str) -> bool:
-        """True when this row can change nothing: same text as the last one, ranked no higher."""
-        last = self.texts.get(question)
-        return isinstance(last, tuple) and last[1] == fields and rank <= last[0]
+        return ids
 
 
 def import_stream(

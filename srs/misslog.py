@@ -208,9 +208,10 @@ def read_attempts(
         report.unnamed_columns = [i for i, c in enumerate(table.header, start=1) if not c]
     latest = now + timedelta(days=1)
     seen_qid = table.header is not None
+    known = _Known(rule, options, report)
     for record in table.records:
         try:
-            attempt = _attempt(record, columns, name, rule, latest, options, report)
+            attempt = _attempt(record, columns, name, latest, options, known)
         except InputError as exc:
             yield exc
             continue
@@ -220,14 +221,59 @@ def read_attempts(
         raise no_qid_error(name, [], sample)
 
 
+class _Known:
+    """Answers for values already seen in this file: logs repeat dates, names and reasons
+    thousands of times. Bounded, so memory stays flat on any file."""
+
+    SIZE = 4096
+
+    def __init__(self, rule: DayRule, options: ReadOptions, report: ReadReport) -> None:
+        self.rule, self.options, self.report = rule, options, report
+        self.dates: dict[str, datetime | None] = {}
+        self.names: dict[tuple[str, str], dict[str, str]] = {}
+        self.reasons: dict[str, str] = {}
+        self.sources: dict[str, str] = {}
+
+    def when(self, text: str) -> datetime | None:
+        """parse_when, remembered (ValueError for what is not a date, every time)."""
+        if text not in self.dates:
+            self._room(self.dates)[text] = parse_when(text, self.rule, dayfirst=self.options.dayfirst)
+        return self.dates[text]
+
+    def names_of(self, subject: str, system: str) -> dict[str, str]:
+        key = (subject, system)
+        if key not in self.names:
+            self._room(self.names)[key] = _normalized(subject, system, self.report)
+        return self.names[key]
+
+    def reason_kind(self, reason: str) -> str:
+        if reason not in self.reasons:
+            self._room(self.reasons)[reason] = taxonomy.load().reason_kind(reason)
+        return self.reasons[reason]
+
+    def source(self, text: str) -> str:
+        if text not in self.sources:
+            self._room(self.sources)[text] = normalize_source(text)
+        return self.sources[text]
+
+    def _room(self, table: dict) -> dict:
+        if len(table) >= self.SIZE:
+            table.clear()
+        return table
+
+
+def _clean(text: str) -> str:
+    """Without terminal control characters or surrounding space."""
+    return text.strip() if text.isprintable() else _TERMINAL_CONTROL.sub("", text).strip()
+
+
 def _attempt(
     record: Record,
     columns: Columns,
     name: str,
-    rule: DayRule,
     latest: datetime,
     options: ReadOptions,
-    report: ReadReport,
+    known: _Known,
 ) -> Attempt:
     if record.extra is not None:
         raise InputError(
@@ -249,37 +295,36 @@ def _attempt(
             )
         if target not in values or text.strip():
             values[target] = (column, text)
-
-    def get(field_name: str) -> str:
-        return _TERMINAL_CONTROL.sub("", values[field_name][1]).strip() if field_name in values else ""
+    clean = {target: _clean(text) for target, (_, text) in values.items()}
+    get = clean.get
 
     def bad(field_name: str, message: str) -> InputError:
         column = values[field_name][0] if field_name in values else field_name
         return InputError(message, file=name, line=record.line, field=column)
 
-    qid = normalize_qid(get("qid"))
+    qid = normalize_qid(get("qid", ""))
     if not qid:
         raise bad("qid", "the question id is empty")
-    raw_date = get("date")
+    raw_date = get("date", "")
     try:
-        at = parse_when(raw_date, rule, dayfirst=options.dayfirst)
+        at = known.when(raw_date)
     except ValueError:
         raise bad("date", f"'{shown(raw_date)}' is not a date (e.g. 2026-11-03, 11/3/2026, 3 Nov 2026)") from None
     if at is None and options.default_date is not None:
-        at = rule.local_noon(options.default_date)
+        at = known.rule.local_noon(options.default_date)
     if at is not None and at > latest:
         raise bad("date", f"'{shown(raw_date) or options.default_date}' is in the future")
-    raw_result = get("result")
-    if raw_result.lower() not in RESULTS and raw_result:
+    raw_result = get("result", "")
+    result = RESULTS.get(raw_result.lower(), "incorrect") if raw_result else "incorrect"
+    if raw_result and raw_result.lower() not in RESULTS:
         raise bad("result", f"'{shown(raw_result)}' is not a result (incorrect, correct, omitted or guessed)")
-    result = RESULTS.get(raw_result.lower(), "incorrect")
-    fields = {f: get(f) for f in TEXT_FIELDS if get(f)}
-    fields.update(_normalized(get("subject"), get("system"), report))
+    fields = {f: clean[f] for f in TEXT_FIELDS if clean.get(f)}
+    fields.update(known.names_of(get("subject", ""), get("system", "")))
     if "reason" in fields:
-        fields["reason_kind"] = taxonomy.load().reason_kind(fields["reason"])
+        fields["reason_kind"] = known.reason_kind(fields["reason"])
         if result == "correct" and fields["reason_kind"] == "guessed":
             result = "guessed"  # a lucky guess is not knowledge
-    source = normalize_source(get("source")) or normalize_source(options.default_source or "") or "other"
+    source = known.source(get("source", "")) or known.source(options.default_source or "") or "other"
     return Attempt(record.line, source, qid, at, result, fields)
 
 

@@ -150,6 +150,23 @@ class MissCount:
     weight: float
 
 
+def merge_text(
+    current_rank: str, current: dict[str, str], fields: dict[str, str], rank: str
+) -> tuple[dict[str, str], str]:
+    """A row's text against a question's: the fields it changes, and the new text rank.
+
+    The row's text is taken where it ranks at least as high as what set the current
+    text (a later miss beats an earlier one, any miss beats a correct attempt);
+    otherwise it only fills empty fields.
+    """
+    wins = rank >= current_rank
+    changed = {
+        n: v for n, v in fields.items()
+        if n in QUESTION_TEXT_FIELDS and current.get(n, "") != v and (wins or not current.get(n, ""))
+    }  # fmt: skip
+    return changed, max(rank, current_rank)
+
+
 QUESTION_COLUMNS = "id, source, qid, " + ", ".join(QUESTION_TEXT_FIELDS) + ", created_at"
 EVENT_COLUMNS = "id, question_id, at, kind, result, rating, duration_ms"
 CARD_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
