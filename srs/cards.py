@@ -15,7 +15,6 @@ from itertools import groupby
 
 from .db import MISS_RESULTS, Event, Store
 from .scheduling import CardState, Rating, Scheduler
-from .timing import DayRule
 
 
 def is_miss(event: Event) -> bool:
@@ -56,11 +55,6 @@ def replay(events: Iterable[Event], scheduler: Scheduler, seed: str) -> Replayed
     return Replayed(created, card)
 
 
-def last_day(card: CardState, rule: DayRule) -> int | None:
-    """Ordinal of the study day of the card's last review (stored, so SQL can compute recall)."""
-    return rule.day_of(card.last_review).toordinal() if card.last_review is not None else None
-
-
 def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int], *, scratch: str | None = None) -> int:
     """Recompute and store the cards of these questions, and their miss totals; returns how
     many cards appeared. `scratch`: the questions are those of that scratch set (big imports,
@@ -77,13 +71,13 @@ def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int], *, 
 
 
 def _replay_into(store: Store, scheduler: Scheduler, histories: Iterable[tuple[int, str, str, list[Event]]]) -> None:
-    saves: list[tuple[int, CardState, datetime, int | None]] = []
+    saves: list[tuple[int, CardState, datetime, tuple[int | None, int | None]]] = []
     for question_id, source, qid, events in histories:
         result = replay(events, scheduler, card_seed(source, qid))
         if result is None:
             store.delete_card(question_id)
         else:
-            saves.append((question_id, result.card, result.created, last_day(result.card, scheduler.rule)))
+            saves.append((question_id, result.card, result.created, scheduler.study_days(result.card)))
         if len(saves) >= 1000:
             store.save_cards(saves)
             saves.clear()

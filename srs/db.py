@@ -60,6 +60,7 @@ __all__ = [  # the records are re-exported: callers take them from here
     "topic_key",
 ]
 
+StudyDays = tuple[int | None, int | None]  # Scheduler.study_days: last review's day, tier due day
 APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
 BUSY_TIMEOUT_MS = 60_000  # a review answer waits out an import of ~150,000 rows instead of failing
 
@@ -317,25 +318,25 @@ class Store:
         rows = self.conn.execute(f"SELECT question_id, {CARD_COLUMNS} FROM cards")
         return {r[0]: card_state_from(r[1:]) for r in rows}
 
-    def save_card(self, question_id: int, card: CardState, created: datetime, last_day: int | None) -> None:
-        """Store a card's state; `last_day` is the ordinal of its last review's study day.
+    def save_card(self, question_id: int, card: CardState, created: datetime, days: StudyDays) -> None:
+        """Store a card's state, with its study days (Scheduler.study_days).
 
         Its miss totals are kept: `refresh_misses` sets them from the log."""
-        self.conn.execute(_SAVE_CARD_SQL, (question_id, to_iso(created), *card_values(card), last_day))
+        self.conn.execute(_SAVE_CARD_SQL, (question_id, to_iso(created), *card_values(card), *days))
 
-    def save_cards(self, rows: list[tuple[int, CardState, datetime, int | None]]) -> None:
-        """save_card for many cards: (question id, state, created, last day)."""
+    def save_cards(self, rows: list[tuple[int, CardState, datetime, StudyDays]]) -> None:
+        """save_card for many cards: (question id, state, created, study days)."""
         self.conn.executemany(
             _SAVE_CARD_SQL,
-            [(qid, to_iso(created), *card_values(card), day) for qid, card, created, day in rows],
+            [(qid, to_iso(created), *card_values(card), *days) for qid, card, created, days in rows],
         )
 
-    def update_card(self, question_id: int, card: CardState, last_day: int | None) -> None:
+    def update_card(self, question_id: int, card: CardState, days: StudyDays) -> None:
         """Store a card's new state after an answer (the card must exist)."""
         self.conn.execute(
             "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-            "last_review = ?, reps = ?, lapses = ?, last_day = ? WHERE question_id = ?",
-            (*card_values(card), last_day, question_id),
+            "last_review = ?, reps = ?, lapses = ?, last_day = ?, tier_day = ? WHERE question_id = ?",
+            (*card_values(card), *days, question_id),
         )
 
     def delete_card(self, question_id: int) -> None:
@@ -545,14 +546,13 @@ class Store:
         *,
         end: datetime | None = None,
         limit: int = -1,
-        tier: tuple[float, int, int] | None = None,
+        threshold: int | None = None,
     ) -> tuple[list[CardRow], int]:
         """Cards of one kind, highest score first, and how many there are in all.
 
         Kinds: "all", "new", "learning" and "review" (studied, due before `end`), and
         "tier" (review cards not due before `end` that their high-yield tier makes due:
-        `tier` = (days per unit of stability at that retention, misses that make a topic
-        high-yield, maximum interval); Scheduler.interval_for computed in SQL).
+        in topics with at least `threshold` misses, by their stored tier day).
         """
         self._load_pairs(scoring.pairs)
         where, params = (
@@ -565,8 +565,8 @@ class Store:
                 "end": to_iso(end) if end is not None else None,
             },
         )
-        if tier is not None:
-            params["days_per_stability"], params["threshold"], params["maximum_interval"] = tier
+        if threshold is not None:
+            params["threshold"] = threshold
         if limit == 0:  # none wanted, but how many there are
             params["limit"] = 1
         if limit < 0 or limit > SHORT_LIST:
@@ -665,12 +665,12 @@ _CARD_MISSES_SQL = f"""
 """
 _SAVE_CARD_SQL = """
     INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, due, last_review, reps, lapses,
-                       last_day, topic_key, subject, system)
-    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, topic_key, subject, system FROM questions WHERE id = ?1
+                       last_day, tier_day, topic_key, subject, system)
+    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, topic_key, subject, system FROM questions WHERE id = ?1
     ON CONFLICT (question_id) DO UPDATE SET state = excluded.state, step = excluded.step,
         stability = excluded.stability, difficulty = excluded.difficulty, due = excluded.due,
         last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses,
-        created_at = excluded.created_at, last_day = excluded.last_day
+        created_at = excluded.created_at, last_day = excluded.last_day, tier_day = excluded.tier_day
 """
 _RECALL = "pow(1.0 + :factor * max(0, :today - c.last_day) / c.stability, :decay)"
 _TOPIC_MISSES = "CASE WHEN c.topic_key = '' THEN c.misses ELSE coalesce(t.misses, 0) END"
@@ -703,11 +703,10 @@ _RANKED_WHERE = {
     "new": "c.reps = 0",
     "learning": "c.reps > 0 AND c.state IN (1, 3) AND c.due < :end",
     "review": "c.reps > 0 AND c.state = 2 AND c.due < :end",
-    # Scheduler.interval_for at the high-yield retention, in cards of high-yield topics
+    # due at the high-yield retention (Scheduler.study_days), in cards of high-yield topics
     "tier": "c.state = 2 AND c.topic_key IN (SELECT name FROM miss_groups WHERE kind = 'topic' "
     "AND misses >= :threshold UNION ALL SELECT '') AND (c.topic_key != '' OR c.misses >= :threshold) "
-    "AND c.due >= :end AND c.last_day + "
-    "min(max(1, CAST(c.stability * :days_per_stability + 0.5 AS INTEGER)), :maximum_interval) <= :today",
+    "AND c.due >= :end AND c.tier_day <= :today",
 }
 SHORT_LIST = 1000  # longer lists are read in one pass
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .timing import from_iso, utc_now
+from .timing import utc_now
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -157,7 +157,8 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
 
     Each card holds its question's misses and their weight against a fixed epoch
     (`miss_mass`, see `Store.refresh_misses`), the study day of its last review
-    (`last_day`, so recall can be computed in SQL) and a copy of its question's
+    (`last_day`, so recall can be computed in SQL), the day it falls due at the
+    high-yield retention (`tier_day`), and a copy of its question's
     normalised topic, subject and system (the queue ranks on the cards table
     alone); `miss_groups` sums the misses by topic, subject and system. The new
     columns are filled from the log by `backfill_miss_totals`. The misses index of
@@ -170,6 +171,7 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
         ALTER TABLE cards ADD COLUMN misses INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE cards ADD COLUMN miss_mass REAL NOT NULL DEFAULT 0;
         ALTER TABLE cards ADD COLUMN last_day INTEGER;
+        ALTER TABLE cards ADD COLUMN tier_day INTEGER;
         ALTER TABLE cards ADD COLUMN topic_key TEXT NOT NULL DEFAULT '';
         ALTER TABLE cards ADD COLUMN subject TEXT NOT NULL DEFAULT '';
         ALTER TABLE cards ADD COLUMN system TEXT NOT NULL DEFAULT '';
@@ -180,8 +182,10 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
             mass REAL NOT NULL,
             PRIMARY KEY (kind, name)
         ) WITHOUT ROWID;
-        CREATE INDEX cards_new ON cards (question_id) WHERE reps = 0;
-        CREATE INDEX cards_tier ON cards (topic_key, due, last_day, stability) WHERE state = 2;
+        CREATE INDEX cards_new ON cards (topic_key, subject, system, miss_mass, misses, due, last_day, stability)
+            WHERE reps = 0;
+        CREATE INDEX cards_studied ON cards (state, due) WHERE reps > 0;
+        CREATE INDEX cards_tier ON cards (topic_key, tier_day) WHERE state = 2;
         DROP INDEX events_misses;
         """
     )
@@ -192,20 +196,19 @@ def backfill_miss_totals(conn: sqlite3.Connection) -> None:
     """Fill the m004 columns of an existing database: topic keys, last review days, miss totals."""
     from .db import Store
     from .priority import topic_key
+    from .records import CARD_COLUMNS, card_state_from
     from .settings import load
 
     store = Store(conn, Path(":migration:"))
-    rule = load(store).day_rule()
     conn.executemany(
         "UPDATE questions SET topic_key = ? WHERE id = ?",
         [(topic_key(topic), qid) for qid, topic in conn.execute("SELECT id, topic FROM questions WHERE topic != ''")],
     )
+    scheduler = load(store).scheduler()
+    cards = conn.execute(f"SELECT question_id, {CARD_COLUMNS} FROM cards WHERE last_review IS NOT NULL")
     conn.executemany(
-        "UPDATE cards SET last_day = ? WHERE question_id = ?",
-        [
-            (rule.day_of(from_iso(last)).toordinal(), qid)
-            for qid, last in conn.execute("SELECT question_id, last_review FROM cards WHERE last_review IS NOT NULL")
-        ],
+        "UPDATE cards SET last_day = ?, tier_day = ? WHERE question_id = ?",
+        [(*scheduler.study_days(card_state_from(row[1:])), row[0]) for row in cards.fetchall()],
     )
     store.rebase_misses(load(store).miss_half_life, utc_now())
 

@@ -123,12 +123,9 @@ class Planner:
         priority, and how many there are in all."""
         due, total = self.store.ranked_cards(self.scoring, "review", end=end, limit=room)
         if self._tiers_apply():
-            tier = (
-                self.scheduler.days_per_stability(self.settings.high_yield_retention),
-                self.high_yield_misses,
-                self.scheduler.maximum_interval,
+            sooner, more = self.store.ranked_cards(
+                self.scoring, "tier", end=end, limit=room, threshold=self.high_yield_misses
             )
-            sooner, more = self.store.ranked_cards(self.scoring, "tier", end=end, limit=room, tier=tier)
             due, total = sorted(due + sooner, key=priority_key), total + more
             due = due if room < 0 else due[:room]
         return due, total

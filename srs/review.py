@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from .cards import card_seed, last_day, rebuild
+from .cards import card_seed, rebuild
 from .db import CardRow, Store
 from .errors import SrsError
 from .queue import LEARN_AHEAD, is_learning, todays_queue
@@ -103,7 +103,7 @@ class ReviewSession:
             if event_id is None:
                 raise SrsError("this card was already answered at this very moment")
             if self.store.card(row.question_id) == row.state:
-                self.store.update_card(row.question_id, outcome.card, last_day(outcome.card, self.rule))
+                self.store.update_card(row.question_id, outcome.card, self.scheduler.study_days(outcome.card))
                 self.store.refresh_misses([row.question_id])
             else:  # another srs (an import, a second review) changed it meanwhile: the log decides
                 rebuild(self.store, self.scheduler, [row.question_id])

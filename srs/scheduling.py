@@ -81,8 +81,10 @@ class Scheduler:
         desired_retention: float = 0.9,
         fuzz: bool = True,
         maximum_interval: int = MAXIMUM_INTERVAL,
+        tier_retention: float | None = None,
     ) -> None:
         self.rule = rule
+        self.tier_retention = tier_retention  # the high-yield tier's (see study_days)
         self.fuzz = fuzz
         self.maximum_interval = maximum_interval
         self.parameters = tuple(parameters)
@@ -118,6 +120,17 @@ class Scheduler:
 
     def answer(self, card: CardState, rating: Rating, now: datetime, seed: str) -> CardState:
         return self.next_states(card, now, seed, upto=Rating(rating))[Rating(rating)].card
+
+    def study_days(self, card: CardState) -> tuple[int | None, int | None]:
+        """Ordinals of the study day of the card's last review, and of the day it falls due
+        at the high-yield tier's retention (None when that does not apply). Stored with the
+        card, so the queue's SQL can compute recall and find the tier's due cards."""
+        if card.last_review is None:
+            return None, None
+        last = self.rule.day_of(card.last_review).toordinal()
+        if self.tier_retention is None or card.state != State.Review or card.stability is None:
+            return last, None
+        return last, last + self.interval_for(card.stability, self.tier_retention)
 
     @property
     def forgetting_curve(self) -> tuple[float, float]:

@@ -41,7 +41,12 @@ class Settings:
         return self.fitted.parameters if self.fitted else DEFAULT_PARAMETERS
 
     def scheduler(self) -> Scheduler:
-        return Scheduler(self.day_rule(), parameters=self.parameters, desired_retention=self.desired_retention)
+        return Scheduler(
+            self.day_rule(),
+            parameters=self.parameters,
+            desired_retention=self.desired_retention,
+            tier_retention=self.high_yield_retention,
+        )
 
 
 def session_length(settings: Settings, day: date) -> float:
@@ -80,7 +85,7 @@ def check(key: str, value: str) -> None:
     _parse(key, value)
 
 
-RESCHEDULING_KEYS = {"timezone", "rollover-hour", "desired-retention"}
+RESCHEDULING_KEYS = {"timezone", "rollover-hour", "desired-retention", "high-yield-retention"}
 
 
 def change(store: Store, key: str, value: str) -> int:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srs.cards import last_day, rebuild_all, replay_all
+from srs.cards import rebuild_all, replay_all
 from srs.db import open_store
 from srs.ingest import import_attempts
 from srs.misslog import Attempt
@@ -41,12 +41,11 @@ steps = st.lists(
 
 
 def assert_cards_equal_rebuild(store) -> None:
-    settings_ = load(store)
-    scheduler, rule = settings_.scheduler(), settings_.day_rule()
+    scheduler = load(store).scheduler()
     expected = {qid: r.card for qid, r in replay_all(store, scheduler) if r is not None}
     assert store.cards() == expected
-    days = dict(store.conn.execute("SELECT question_id, last_day FROM cards").fetchall())
-    assert days == {qid: last_day(card, rule) for qid, card in expected.items()}
+    days = {r[0]: r[1:] for r in store.conn.execute("SELECT question_id, last_day, tier_day FROM cards")}
+    assert days == {qid: scheduler.study_days(card) for qid, card in expected.items()}
     assert_miss_totals_equal_recount(store)
 
 
