@@ -35,8 +35,7 @@ def build(path: Path, cards: int, reviews: int, *, now: datetime, seed: int = 7)
             "INSERT INTO questions (id, source, qid, subject, subject_text, system, system_text, topic, objective, "
             "created_at) VALUES (?, 'uworld', ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (i, str(100000 + i), SUBJECTS[i % 6], SUBJECTS[i % 6], SYSTEMS[(i // 6) % 6], SYSTEMS[(i // 6) % 6],
-                 f"Topic {_topic(i)}", f"Objective {i}", to_iso(start))
+                (i, str(100000 + i), *_names(_topic(i)), f"Topic {_topic(i)}", f"Objective {i}", to_iso(start))
                 for i in range(1, cards + 1)
             ),
         )  # fmt: skip
@@ -57,6 +56,13 @@ def build(path: Path, cards: int, reviews: int, *, now: datetime, seed: int = 7)
 
 def _topic(question: int) -> int:
     return question % 2000
+
+
+def _names(topic: int) -> tuple[str, str, str, str]:
+    """Subject and system (as written and as named) of a topic: a topic belongs to one
+    discipline and one system, as in a Qbank's own tags."""
+    subject, system = SUBJECTS[topic % 6], SYSTEMS[(topic // 6) % 6]
+    return subject, subject, system, system
 
 
 def _high_yield(topic_misses: dict[int, int], setting: int = 3) -> set[int]:

@@ -32,6 +32,7 @@ from .records import (
     MissBasis,
     MissCount,
     Question,
+    Ranked,
     Scoring,
     card_row_from,
     card_state_from,
@@ -98,6 +99,20 @@ class Store:
             raise
         else:
             self.conn.commit()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Reads that see one moment of the file (another srs may be writing meanwhile)."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.conn.in_transaction:
+                self.conn.rollback()  # nothing was written: a read transaction ends either way
+            self._pairs = None
 
     def ensure_sound(self) -> None:
         """Refuse to write into a damaged file: `PRAGMA quick_check` once per open, before
@@ -373,21 +388,6 @@ class Store:
         sql = _CARD_ROWS_SQL + (" WHERE " + " AND ".join(where) if where else "")
         return [card_row_from(r) for r in self.conn.execute(sql, params)]
 
-    def untopical_card_ids(self) -> list[int]:
-        """Cards whose question has no topic."""
-        return [
-            r[0]
-            for r in self.conn.execute(
-                "SELECT c.question_id FROM cards c JOIN questions q ON q.id = c.question_id WHERE q.topic = ''"
-            )
-        ]
-
-    def topic_card_counts(self) -> list[tuple[str, int]]:
-        """(topic, cards) for every topic that has cards."""
-        return self.conn.execute(
-            "SELECT q.topic, count(*) FROM cards c JOIN questions q ON q.id = c.question_id GROUP BY q.topic"
-        ).fetchall()
-
     def question_stats(self) -> list[tuple]:
         """Per question with any Qbank attempt or review miss: topic, subject, system,
         reason kind, Qbank attempts, correct Qbank attempts, misses (as in miss_counts)."""
@@ -530,9 +530,31 @@ class Store:
                 f"sum(miss_mass) FROM cards WHERE {column} != '' GROUP BY {column} HAVING sum(misses) > 0"
             )
 
-    def miss_groups(self) -> list[tuple[str, str, int, float]]:
-        """(kind, name, misses, weight against the epoch) of every topic, subject and system."""
-        return self.conn.execute("SELECT kind, name, misses, mass FROM miss_groups").fetchall()
+    def miss_groups(self, *kinds: str) -> list[tuple[str, str, int, float]]:
+        """(kind, name, misses, weight against the epoch) of every topic, subject and system
+        (or only those of the kinds named)."""
+        kinds = kinds or ("topic", "subject", "system")
+        return self.conn.execute(
+            f"SELECT kind, name, misses, mass FROM miss_groups WHERE kind IN ({', '.join('?' for _ in kinds)})", kinds
+        ).fetchall()
+
+    def topic_misses_at(self, fraction: float) -> int:
+        """The misses of the topic at `fraction` of the way up, topics ordered by misses (0 if none)."""
+        row = self.conn.execute(
+            "SELECT misses FROM miss_groups WHERE kind = 'topic' ORDER BY misses LIMIT 1 OFFSET "
+            "(SELECT CAST(count(*) * ? AS INTEGER) FROM miss_groups WHERE kind = 'topic')",
+            (fraction,),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def high_yield_card_count(self, threshold: int) -> int:
+        """Cards whose topic (their own question when they have none) has at least `threshold` misses."""
+        row = self.conn.execute(
+            f"SELECT count(*) FROM cards c LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key "
+            f"WHERE {_TOPIC_MISSES} >= ?",
+            (threshold,),
+        ).fetchone()
+        return int(row[0])
 
     def card_misses(self) -> list[tuple[int, int, float]]:
         """(question id, misses, weight against the epoch) of every card."""
@@ -540,46 +562,42 @@ class Store:
 
     # -- ranked cards (the priority model in SQL; srs.priority is its reference) --
     def ranked_cards(
+        self, scoring: Scoring, kind: str, *, end: datetime | None = None, threshold: int | None = None
+    ) -> list[CardRow]:
+        """Every card of one kind, highest score first (see _RANKED_WHERE for the kinds)."""
+        self._load_pairs(scoring.pairs)
+        rows = self.conn.execute(_RANKED_SQL.format(where=_RANKED_WHERE[kind]), _params(scoring, -1, end, threshold))
+        return [_scored_row(r, scoring.scale) for r in rows]
+
+    def top_cards(
         self,
         scoring: Scoring,
         kind: str,
+        limit: int,
         *,
         end: datetime | None = None,
-        limit: int = -1,
         threshold: int | None = None,
-    ) -> tuple[list[CardRow], int]:
-        """Cards of one kind, highest score first, and how many there are in all.
-
-        Kinds: "all", "new", "learning" and "review" (studied, due before `end`), and
-        "tier" (review cards not due before `end` that their high-yield tier makes due:
-        in topics with at least `threshold` misses, by their stored tier day).
-        """
+    ) -> tuple[list[Ranked], int]:
+        """The first `limit` cards of one kind by score (without their rows: see `rows_of`),
+        and how many cards of that kind there are."""
         self._load_pairs(scoring.pairs)
-        where, params = (
-            _RANKED_WHERE[kind],
-            {
-                "today": scoring.today,
-                "factor": scoring.factor,
-                "decay": scoring.decay,
-                "limit": limit,
-                "end": to_iso(end) if end is not None else None,
-            },
-        )
-        if threshold is not None:
-            params["threshold"] = threshold
-        if limit == 0:  # none wanted, but how many there are
-            params["limit"] = 1
-        if limit < 0 or limit > SHORT_LIST:
-            rows = self.conn.execute(_RANKED_SQL.format(where=where), params).fetchall()
-            return [_scored_row(r, scoring.scale) for r in rows], rows[0][-1] if rows else 0
-        fetched = self.conn.execute(_RANK_ONLY_SQL.format(where=where), params).fetchall()
-        ranked = fetched[:limit]
-        found = {r[0]: r for r in self._select_in(_CARD_ROWS_SQL, "c.question_id", [r[0] for r in ranked])}
-        cards = [
-            card_row_from(found[qid]).with_priority(raw * scoring.scale, misses, topic_misses)
-            for qid, misses, topic_misses, raw, _ in ranked
+        params = _params(scoring, max(limit, 1), end, threshold)
+        if kind == "new":
+            top = [Ranked(*r) for r in self.conn.execute(_TOP_NEW_SQL, params)]
+            return top[:limit], self.new_card_count()
+        where = _RANKED_WHERE[kind]
+        top = [Ranked(*r) for r in self.conn.execute(_RANK_ONLY_SQL.format(where=where), params)]
+        total = self.conn.execute(f"SELECT count(*) FROM cards c WHERE {where}", params).fetchone()[0]
+        return top[:limit], int(total)
+
+    def rows_of(self, ranked: list[Ranked], scale: float) -> list[CardRow]:
+        """The cards `top_cards` picked, in its order, with their scores as of now."""
+        found = {r[0]: r for r in self._select_in(_CARD_ROWS_SQL, "c.question_id", [r.question_id for r in ranked])}
+        return [
+            card_row_from(found[r.question_id]).with_priority(r.raw * scale, r.misses, r.topic_misses)
+            for r in ranked
+            if r.question_id in found  # else deleted since, or a damaged file (writes check for that first)
         ]
-        return cards, fetched[0][-1] if fetched else 0
 
     def new_card_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM cards INDEXED BY cards_new WHERE reps = 0").fetchone()[0])
@@ -688,15 +706,38 @@ _SCORED_FROM = """
 _RANKED_SQL = f"""
     SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
            {", ".join("c." + c for c in CARD_COLUMNS.split(", "))},
-           c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, count(*) OVER ()
+           c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw
     {_SCORED_FROM} JOIN questions q ON q.id = c.question_id
     WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
 """
 # two passes for a short list (today's queue): rank on the cards' own columns, then read the few kept
 _RANK_ONLY_SQL = f"""
-    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, count(*) OVER ()
+    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, c.due
     {_SCORED_FROM}
     WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
+"""
+# New cards: a card's score only grows with its own misses within its (topic, subject, system)
+# group, so the first `limit` cards lie in the groups whose best card is among the first
+# `limit` groups; only those groups' cards are scored one by one.
+_TOP_NEW_SQL = f"""
+    WITH best AS (
+        SELECT topic_key, subject, system, max(miss_mass) AS miss_mass, NULL AS last_day, NULL AS stability
+        FROM cards INDEXED BY cards_new WHERE reps = 0 GROUP BY topic_key, subject, system
+    ), groups AS (
+        SELECT c.topic_key, c.subject, c.system, {_RAW_SCORE} AS raw FROM best c
+        LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
+        LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
+    ), cut AS (
+        SELECT raw FROM groups ORDER BY raw DESC LIMIT 1 OFFSET :limit - 1
+    )
+    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, c.due
+    FROM groups g JOIN cards c INDEXED BY cards_new
+        ON c.topic_key = g.topic_key AND c.subject = g.subject AND c.system = g.system AND c.reps = 0
+    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
+    LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
+    WHERE g.raw >= coalesce((SELECT raw FROM cut), -1e308)
+    ORDER BY raw DESC, c.due, c.question_id
+    LIMIT :limit
 """
 _RANKED_WHERE = {
     "all": "1",
@@ -708,7 +749,17 @@ _RANKED_WHERE = {
     "AND misses >= :threshold UNION ALL SELECT '') AND (c.topic_key != '' OR c.misses >= :threshold) "
     "AND c.due >= :end AND c.tier_day <= :today",
 }
-SHORT_LIST = 1000  # longer lists are read in one pass
+
+
+def _params(scoring: Scoring, limit: int, end: datetime | None, threshold: int | None) -> dict[str, Any]:
+    return {
+        "today": scoring.today,
+        "factor": scoring.factor,
+        "decay": scoring.decay,
+        "limit": limit,
+        "end": to_iso(end) if end is not None else None,
+        "threshold": threshold,
+    }
 
 
 def _scored_row(row: tuple, scale: float) -> CardRow:

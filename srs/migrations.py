@@ -182,6 +182,7 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
             mass REAL NOT NULL,
             PRIMARY KEY (kind, name)
         ) WITHOUT ROWID;
+        CREATE INDEX miss_groups_by_misses ON miss_groups (kind, misses);
         CREATE INDEX cards_new ON cards (topic_key, subject, system, miss_mass, misses, due, last_day, stability)
             WHERE reps = 0;
         CREATE INDEX cards_studied ON cards (state, due) WHERE reps > 0;

@@ -109,15 +109,15 @@ class MissSignals:
         return topic + QUESTION * own + self.groups_term(row.subject, row.system)
 
 
-def load_signals(store: Store, now: datetime, *, per_question: bool = True) -> MissSignals:
-    """The store's miss totals (kept up to date as misses are logged); the groups' only
-    unless `per_question` (the queue's SQL reads those itself)."""
+def load_signals(store: Store, now: datetime, *, complete: bool = True) -> MissSignals:
+    """The store's miss totals (kept up to date as misses are logged); only the subjects'
+    and systems' unless `complete` (the queue's SQL reads the rest itself)."""
     signals = MissSignals(scale=store.miss_basis().scale(now))
-    for question_id, misses, mass in store.card_misses() if per_question else ():
+    for question_id, misses, mass in store.card_misses() if complete else ():
         signals.question[question_id] = mass
         signals.question_count[question_id] = misses
     tables = {"topic": signals.topic, "subject": signals.subject, "system": signals.system}
-    for kind, name, misses, mass in store.miss_groups():
+    for kind, name, misses, mass in store.miss_groups(*(() if complete else ("subject", "system"))):
         tables[kind][name] = mass
         if kind == "topic":
             signals.topic_count[name] = misses

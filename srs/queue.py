@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .db import CardRow, Scoring, Store
-from .priority import load_signals, pair_terms, topic_key
+from .priority import load_signals, pair_terms
 from .scheduling import CardState, State
 from .settings import Settings
 
@@ -67,7 +67,7 @@ class Planner:
         self.store, self.settings, self.now = store, settings, now
         self.rule = settings.day_rule()
         self.scheduler = settings.scheduler()
-        self.signals = load_signals(store, now, per_question=False)
+        self.signals = load_signals(store, now, complete=False)
         self.today = self.rule.day_of(now)
         self.high_yield_misses = self._high_yield_misses()
         factor, decay = self.scheduler.forgetting_curve
@@ -85,19 +85,19 @@ class Planner:
     def ranked(self) -> list[CardRow]:
         """Every card, highest priority first."""
         if self._ranked is None:
-            self._ranked = self.store.ranked_cards(self.scoring, "all")[0]
+            self._ranked = self.store.ranked_cards(self.scoring, "all")
         return self._ranked
 
-    def new_cards(self, limit: int = -1) -> list[CardRow]:
+    def new_cards(self, limit: int | None = None) -> list[CardRow]:
         """Cards not studied yet, highest priority first (the first `limit`)."""
-        return self.store.ranked_cards(self.scoring, "new", limit=limit)[0]
+        if limit is None:
+            return self.store.ranked_cards(self.scoring, "new")
+        return self.store.rows_of(self.store.top_cards(self.scoring, "new", limit)[0], self.scoring.scale)
 
     def _high_yield_misses(self) -> int:
         """Misses that make a topic high-yield: the setting, or more when many topics have
         that many, so the tier stays the top fifth of topics for a student with a big history."""
-        counts = sorted(self.signals.topic_count.values())
-        fifth = counts[int(len(counts) * 0.8)] if counts else 0
-        return max(self.settings.high_yield_misses, fifth)
+        return max(self.settings.high_yield_misses, self.store.topic_misses_at(0.8))
 
     def high_yield(self, row: CardRow) -> bool:
         return row.topic_misses >= self.high_yield_misses
@@ -116,19 +116,21 @@ class Planner:
         return min(card.due, self.rule.start_of(self.rule.day_of(card.last_review) + timedelta(days=days)))
 
     def _learning(self, end: datetime) -> list[CardRow]:
-        return self.store.ranked_cards(self.scoring, "learning", end=end)[0]
+        return self.store.ranked_cards(self.scoring, "learning", end=end)
 
-    def _due(self, end: datetime, room: int = -1) -> tuple[list[CardRow], int]:
+    def _due(self, end: datetime, room: int | None = None) -> tuple[list[CardRow], int]:
         """Review cards due before `end` at their tier's retention: the first `room` by
-        priority, and how many there are in all."""
-        due, total = self.store.ranked_cards(self.scoring, "review", end=end, limit=room)
+        priority (all when None), and how many there are in all."""
+        if room is None:
+            due = self.store.ranked_cards(self.scoring, "review", end=end)
+            if self._tiers_apply():
+                due += self.store.ranked_cards(self.scoring, "tier", end=end, threshold=self.high_yield_misses)
+            return sorted(due, key=priority_key), len(due)
+        top, total = self.store.top_cards(self.scoring, "review", room, end=end)
         if self._tiers_apply():
-            sooner, more = self.store.ranked_cards(
-                self.scoring, "tier", end=end, limit=room, threshold=self.high_yield_misses
-            )
-            due, total = sorted(due + sooner, key=priority_key), total + more
-            due = due if room < 0 else due[:room]
-        return due, total
+            sooner, more = self.store.top_cards(self.scoring, "tier", room, end=end, threshold=self.high_yield_misses)
+            top, total = sorted(top + sooner, key=lambda r: (-r.raw, r.due, r.question_id))[:room], total + more
+        return self.store.rows_of(top, self.scoring.scale), total
 
     def studied_due_before(self, end: datetime) -> list[CardRow]:
         """Studied cards due before `end` at their tier's retention, ranked."""
@@ -155,6 +157,10 @@ class Planner:
         return max(0, limit - introduced)
 
     def queue(self) -> Queue:
+        with self.store.snapshot():
+            return self._queue()
+
+    def _queue(self) -> Queue:
         end = self.rule.next_day_start(self.now)
         answered = self.store.answers_between(self.rule.day_start(self.now), self.now)
         learning = self._learning(end)
@@ -198,17 +204,8 @@ class Planner:
 
     def tiers(self) -> tuple[int, int]:
         """Cards in the high-yield tier and in the rest."""
-        counts = self.signals.topic_count
-        threshold = self.high_yield_misses
-        high = total = 0
-        for topic, cards in self.store.topic_card_counts():
-            total += cards
-            if topic and counts.get(topic_key(topic), 0) >= threshold:
-                high += cards
-        high += sum(
-            1 for qid in self.store.untopical_card_ids() if self.signals.question_count.get(qid, 0) >= threshold
-        )
-        return high, total - high
+        high = self.store.high_yield_card_count(self.high_yield_misses)
+        return high, self.store.card_count() - high
 
 
 def todays_queue(store: Store, settings: Settings, now: datetime) -> Queue:

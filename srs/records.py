@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from .scheduling import CardState, State
 from .timing import from_iso, to_iso
@@ -128,6 +129,16 @@ class Scoring:
     decay: float
     scale: float  # MissBasis.scale(now)
     pairs: dict[tuple[str, str], tuple[float, float]]  # (subject, system) -> (subject+system term, exam factor)
+
+
+class Ranked(NamedTuple):
+    """A card's place in a ranking, before its row is read (Store.top_cards)."""
+
+    question_id: int
+    misses: int
+    topic_misses: int
+    raw: float  # the score against the miss epoch (times Scoring.scale: the score now)
+    due: str  # stored form: text order is time order
 
 
 @dataclass(frozen=True)

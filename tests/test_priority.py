@@ -278,3 +278,29 @@ def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_
     expected = sorted(learning + due[:room] + fresh, key=lambda r: (-r.score, r.state.due, r.question_id))
     assert [r.question_id for r in queue.cards] == [r.question_id for r in expected]
     assert queue.backlog == max(0, len(due) - room)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=history, limit=st.integers(1, 15))
+def test_the_first_new_cards_are_the_head_of_the_full_ranking(tmp_path, rows, limit):
+    """The queue finds the first new cards without scoring them all (best card per group
+    first): the result is exactly the head of the full ranking, ties included."""
+    start = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    attempts = [
+        Attempt(
+            i + 2,
+            "uworld",
+            str(q),
+            start + timedelta(days=m // 1440),
+            result,
+            {k: v for k, v in (("topic", topic), ("subject", subject), ("system", system)) if v},
+        )
+        for i, (q, m, result, topic, subject, system) in enumerate(rows)
+    ]  # fmt: skip (whole days: many equal scores)
+    with open_store(tmp_path / f"n{abs(hash((tuple(rows), limit)))}.db") as store:
+        settings_ = load(store)
+        import_attempts(store, attempts, settings_.scheduler(), file_label="t", now=start + timedelta(days=91))
+        planner = Planner(store, settings_, start + timedelta(days=95))
+        head = [(r.question_id, r.score) for r in planner.new_cards(limit)]
+        everything = [(r.question_id, r.score) for r in planner.new_cards()]
+    assert head == everything[:limit]
