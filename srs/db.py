@@ -538,6 +538,16 @@ class Store:
             f"SELECT kind, name, misses, mass FROM miss_groups WHERE kind IN ({', '.join('?' for _ in kinds)})", kinds
         ).fetchall()
 
+    def typical_topic_mass(self) -> float:
+        """Mean weight of a topic with misses; of a card, when no card has a topic."""
+        total, topics = self.conn.execute(
+            "SELECT total(mass), count(*) FROM miss_groups WHERE kind = 'topic'"
+        ).fetchone()
+        if topics:
+            return float(total) / topics
+        total, cards = self.conn.execute("SELECT total(miss_mass), count(*) FROM cards").fetchone()
+        return float(total) / cards if cards else 0.0
+
     def topic_misses_at(self, fraction: float) -> int:
         """The misses of the topic at `fraction` of the way up, topics ordered by misses (0 if none)."""
         row = self.conn.execute(
@@ -629,13 +639,14 @@ class Store:
         """Notes (question id, GUID, note type version, position) written to a package.
 
         A note keeps the version and position it was first exported with."""
+        stamp = to_iso(at)
         self.conn.executemany(
             "INSERT INTO anki_notes (question_id, guid, notetype_version, position, first_exported, "
             "last_exported, exports) VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (question_id) DO UPDATE SET "
             "position = coalesce(position, excluded.position), "
             "first_exported = coalesce(first_exported, excluded.first_exported), "
             "last_exported = excluded.last_exported, exports = exports + 1",
-            [(qid, guid, version, position, to_iso(at), to_iso(at)) for qid, guid, version, position in notes],
+            [(qid, guid, version, position, stamp, stamp) for qid, guid, version, position in notes],
         )
 
     def record_in_anki(self, notes: Iterable[tuple[int, str, int]]) -> int:

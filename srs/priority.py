@@ -1,15 +1,17 @@
 """The priority model: what the student keeps missing, weighted by the exam.
 
-    score = (T + Q/2 + (S + Y)/20) * E * (1.5 - R/2)
+    score = (T + Q/2 + G) * E * (1.5 - R/2),    G = T_typical * (S/S_mean + Y/Y_mean) / 4
 
-T, Q, S, Y are the recency-weighted misses of the card's topic (its own misses
-included), question, subject and system: each miss counts 2^(-age/half-life),
-half-life 30 days by default. A miss is a wrong, omitted or guessed Qbank
-attempt, or an Again in review. The topic dominates: it is the high-yield
-signal. E tilts by the exam's weight for the card's system and discipline
-(USMLE Step 1 outline, `srs/data/exam_weights.json`): 1 + (sqrt(w_sys * w_disc) - 1)/4,
-about 0.8 to 1.3. R is FSRS retrievability now (0 for a card not yet studied),
-so what is being forgotten comes a little sooner. See docs/priority.md.
+T and Q are the recency-weighted misses of the card's topic (its own misses
+included) and question: each miss counts 2^(-age/half-life), half-life 30 days by
+default. A miss is a wrong, omitted or guessed Qbank attempt, or an Again in review.
+The topic dominates: it is the high-yield signal. G lifts weak subjects and systems
+(S, Y: their weighted misses, against the average subject's and system's) by a
+fraction of a typical topic's weight, so it stays a tilt however long the history.
+E tilts by the exam's weight for the card's system and discipline (USMLE Step 1
+outline, `srs/data/exam_weights.json`): 1 + (sqrt(w_sys * w_disc) - 1)/4, about 0.8
+to 1.3. R is FSRS retrievability now (0 for a card not yet studied), so what is being
+forgotten comes a little sooner. See docs/priority.md.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from importlib import resources
 from .db import CardRow, MissCount, Store, topic_key
 from .scheduling import Scheduler
 
-QUESTION, SUBJECT, SYSTEM = 0.5, 0.05, 0.05
+QUESTION, SUBJECT, SYSTEM = 0.5, 0.25, 0.25
 EXAM_TILT = 0.25
 
 
@@ -69,6 +71,7 @@ class MissSignals:
     question_count: dict[int, int] = field(default_factory=dict)
     topic_count: dict[str, int] = field(default_factory=dict)
     scale: float = 1.0
+    typical_topic: float = 0.0  # mean weight of a topic (of a question, where none has a topic)
 
     @classmethod
     def from_counts(cls, counts: list[MissCount], scale: float = 1.0) -> MissSignals:
@@ -87,6 +90,7 @@ class MissSignals:
             if c.topic:
                 key = topic_key(c.topic)
                 signals.topic_count[key] = signals.topic_count.get(key, 0) + c.count
+        signals.typical_topic = _mean(signals.topic) or _mean(signals.question)
         return signals
 
     def weighted(self, kind: str) -> dict[str, float]:
@@ -95,7 +99,10 @@ class MissSignals:
         return {name: mass * self.scale for name, mass in table.items()}
 
     def groups_term(self, subject: str, system: str) -> float:
-        return SUBJECT * self.subject.get(subject, 0.0) + SYSTEM * self.system.get(system, 0.0)
+        """(S/S̄ + Y/Ȳ)/4 typical topics: a subject or system missed twice as often as the
+        average one adds half a typical topic, however long the history."""
+        relative = SUBJECT * _relative(self.subject, subject) + SYSTEM * _relative(self.system, system)
+        return self.typical_topic * relative
 
     def counts(self, row: CardRow) -> tuple[int, int]:
         """Misses of the card's question, and of its topic (its own when it has none)."""
@@ -103,7 +110,8 @@ class MissSignals:
         return own, (self.topic_count.get(key, 0) if key else own)
 
     def miss_signal(self, row: CardRow) -> float:
-        """T + Q/2 + (S + Y)/20 against the epoch, summed in the order the queue's SQL sums it."""
+        """T + Q/2 + subject and system term against the epoch, summed in the order the queue's
+        SQL sums it."""
         own, key = self.question.get(row.question_id, 0.0), topic_key(row.topic)
         topic = self.topic.get(key, 0.0) if key else own
         return topic + QUESTION * own + self.groups_term(row.subject, row.system)
@@ -121,7 +129,18 @@ def load_signals(store: Store, now: datetime, *, complete: bool = True) -> MissS
         tables[kind][name] = mass
         if kind == "topic":
             signals.topic_count[name] = misses
+    signals.typical_topic = store.typical_topic_mass()
     return signals
+
+
+def _mean(table: dict) -> float:
+    return math.fsum(table.values()) / len(table) if table else 0.0
+
+
+def _relative(table: dict[str, float], name: str) -> float:
+    """A group's weight against the average group of its kind (0 where unknown)."""
+    mean = _mean(table)
+    return table.get(name, 0.0) / mean if mean else 0.0
 
 
 def pair_terms(signals: MissSignals, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:

@@ -304,3 +304,38 @@ def test_the_first_new_cards_are_the_head_of_the_full_ranking(tmp_path, rows, li
         head = [(r.question_id, r.score) for r in planner.new_cards(limit)]
         everything = [(r.question_id, r.score) for r in planner.new_cards()]
     assert head == everything[:limit]
+
+
+def test_a_long_history_does_not_let_a_big_subject_drown_the_topic():
+    """Three hundred single misses across Pathology / Cardiovascular topics, and six in one
+    Immunology topic: the six-miss topic still comes first (subjects and systems tilt, relative
+    to the average one; they do not add up with the length of the history)."""
+    counts = [MissCount(q, f"Topic {q}", "Pathology", "Cardiovascular", 1, 1.0) for q in range(300)]
+    counts += [MissCount(1000 + q, "Type I hypersensitivity", "Immunology", "Immune System", 1, 1.0) for q in range(6)]
+    data = MissSignals.from_counts(counts)
+    hot = row(1000, "Type I hypersensitivity", "Immunology", "Immune System")
+    big = row(0, "Topic 0", "Pathology", "Cardiovascular")
+    assert score(hot, data, SCHEDULER, NOW) > 1.5 * score(big, data, SCHEDULER, NOW)
+    # the weak subject and system still tilt: by up to a typical topic's weight, not by hundreds
+    assert 0.5 < data.groups_term("Pathology", "Cardiovascular") < 1.5 * data.typical_topic
+    assert data.groups_term("Pathology", "Cardiovascular") > 10 * data.groups_term("Immunology", "Immune System")
+
+
+def test_the_worked_example_in_docs_priority():
+    """docs/priority.md works a score out by hand: the code gives the same numbers."""
+
+    def weight(age: float) -> float:
+        return 0.5 ** (age / 30)
+
+    data = MissSignals.from_counts([
+        MissCount(1, "Type I hypersensitivity", "Immunology", "Immune System", 2, weight(2) + weight(30)),
+        MissCount(2, "Type I hypersensitivity", "Immunology", "Immune System", 1, weight(10)),
+        MissCount(3, "another topic", "Immunology", "Immune System", 1, weight(45)),
+        MissCount(4, "Gout", "Pathology", "Cardiovascular", 1, weight(1)),
+    ])  # fmt: skip
+    studied = CardState(NOW, 2, None, 10.0, 5.0, NOW - timedelta(days=1))
+    r = SCHEDULER.retrievability(studied, NOW)
+    hot = replace(row(1, "Type I hypersensitivity", "Immunology", "Immune System"), state=studied)
+    assert data.miss_signal(hot) == pytest.approx(3.843, abs=5e-4)
+    assert score(hot, data, SCHEDULER, NOW) / (1.5 - r / 2) * 1.2 == pytest.approx(4.234, abs=5e-4)
+    assert score(row(4, "Gout", "Pathology", "Cardiovascular"), data, SCHEDULER, NOW) == pytest.approx(3.307, abs=5e-4)
