@@ -604,7 +604,7 @@ class Store:
         """The cards `top_cards` picked, in its order, with their scores as of now."""
         found = {r[0]: r for r in self._select_in(_CARD_ROWS_SQL, "c.question_id", [r.question_id for r in ranked])}
         return [
-            card_row_from(found[r.question_id]).with_priority(r.raw * scale, r.misses, r.topic_misses)
+            card_row_from(found[r.question_id], r.misses, r.topic_misses, r.raw * scale)
             for r in ranked
             if r.question_id in found  # else deleted since, or a damaged file (writes check for that first)
         ]
@@ -774,8 +774,7 @@ def _params(scoring: Scoring, limit: int, end: datetime | None, threshold: int |
 
 
 def _scored_row(row: tuple, scale: float) -> CardRow:
-    card = card_row_from(row[:14])
-    return card.with_priority(row[16] * scale, row[14], row[15])
+    return card_row_from(row[:14], row[14], row[15], row[16] * scale)
 
 
 _CARD_ROWS_SQL = f"""

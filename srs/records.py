@@ -214,6 +214,7 @@ def card_state_from(row: tuple) -> CardState:
     )
 
 
-def card_row_from(row: tuple) -> CardRow:
+def card_row_from(row: tuple, misses: int = 0, topic_misses: int = 0, score: float = 0.0) -> CardRow:
     question_id, source, qid, topic, subject, system = row[:6]
-    return CardRow(question_id, source, qid, topic, subject, system, card_state_from(row[6:14]))
+    state = card_state_from(row[6:14])
+    return CardRow(question_id, source, qid, topic, subject, system, state, misses, topic_misses, score)
