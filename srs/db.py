@@ -55,6 +55,7 @@ __all__ = [  # the records are re-exported: callers take them from here
     "MissBasis",
     "MissCount",
     "Question",
+    "Ranked",
     "Scoring",
     "Store",
     "open_store",
@@ -578,6 +579,12 @@ class Store:
         self._load_pairs(scoring.pairs)
         rows = self.conn.execute(_RANKED_SQL.format(where=_RANKED_WHERE[kind]), _params(scoring, -1, end, threshold))
         return [_scored_row(r, scoring.scale) for r in rows]
+
+    def ranking(self, scoring: Scoring) -> list[Ranked]:
+        """Every card's place, highest score first, without reading its row (exports)."""
+        self._load_pairs(scoring.pairs)
+        sql = _RANK_ONLY_SQL.format(where=_RANKED_WHERE["all"])
+        return [Ranked(*r) for r in self.conn.execute(sql, _params(scoring, -1, None, None))]
 
     def top_cards(
         self,

@@ -120,7 +120,7 @@ def export_apkg(
         raise SrsError(f"deck root '{root}' must be a name without '::'")
     selection = selection or Selection()
     types = note_types or notetype_mod.load()
-    ranked = Planner(store, settings, now).ranked
+    ranked = Planner(store, settings, now).ranking()
     if not ranked:
         raise SrsError("nothing to export: no cards yet (import a miss log first)")
     picked = select(store, ranked, selection, settings.day_rule())  # priority order

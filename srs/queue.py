@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .db import CardRow, Scoring, Store
+from .db import CardRow, Ranked, Scoring, Store
 from .priority import load_signals, pair_terms
 from .scheduling import CardState, State
 from .settings import Settings
@@ -87,6 +87,10 @@ class Planner:
         if self._ranked is None:
             self._ranked = self.store.ranked_cards(self.scoring, "all")
         return self._ranked
+
+    def ranking(self) -> list[Ranked]:
+        """Every card's place and miss counts, highest priority first (no rows read)."""
+        return self.store.ranking(self.scoring)
 
     def new_cards(self, limit: int | None = None) -> list[CardRow]:
         """Cards not studied yet, highest priority first (the first `limit`)."""

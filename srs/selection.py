@@ -8,12 +8,12 @@ more often than a wish for nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from . import taxonomy
-from .db import CardRow, Question, Store
+from .db import CardRow, Question, Ranked, Store
 from .errors import SrsError, shown
 from .timing import DayRule
 
@@ -35,7 +35,7 @@ class Selection:
         return self == Selection()
 
 
-Picked = tuple[CardRow, Question]
+Picked = tuple[CardRow | Ranked, Question]
 
 
 def _fold(text: str) -> str:
@@ -81,7 +81,7 @@ class _Matcher:
                 raise SrsError(f"no card has {self.kind} '{shown(value)}'" + (f" (yours: {hint})" if hint else ""))
 
 
-def select(store: Store, rows: list[CardRow], selection: Selection, rule: DayRule) -> list[Picked]:
+def select(store: Store, rows: Sequence[CardRow | Ranked], selection: Selection, rule: DayRule) -> list[Picked]:
     """The rows (in their order) that pass every filter, each with its question."""
     questions = _questions(store, [r.question_id for r in rows])
     names = taxonomy.load()
