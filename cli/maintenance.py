@@ -93,7 +93,7 @@ def doctor_command(ctx: click.Context, repair: bool) -> None:
 
     db = _existing(ctx)
     diagnosis = diagnose(db)
-    if repair and diagnosis.file.ok and diagnosis.problems:
+    if repair and diagnosis.file.ok and (diagnosis.problems or diagnosis.totals_differ):
         from srs.doctor import repair as repair_cards
 
         done = repair_cards(db, utc_now())
@@ -117,11 +117,15 @@ def _report(db: Path, diagnosis: Diagnosis) -> None:
         return
     if not diagnosis.problems:
         click.echo(f"  cards: all {diagnosis.cards} equal the replay of their log")
+    else:
+        examples = ", ".join(f"{p.reference} ({p.kind})" for p in diagnosis.problems[:5])
+        more = f" and {len(diagnosis.problems) - 5} more" if len(diagnosis.problems) > 5 else ""
+        click.echo(f"  cards: {len(diagnosis.problems)} differ from the replay of their log: {examples}{more}")
+    totals = "differ from a recount of the cards" if diagnosis.totals_differ else "ok"
+    click.echo(f"  miss totals by topic, subject and system: {totals}")
+    if diagnosis.ok:
         click.echo("No problems found.")
         return
-    examples = ", ".join(f"{p.reference} ({p.kind})" for p in diagnosis.problems[:5])
-    more = f" and {len(diagnosis.problems) - 5} more" if len(diagnosis.problems) > 5 else ""
-    click.echo(f"  cards: {len(diagnosis.problems)} differ from the replay of their log: {examples}{more}")
     click.echo("To repair: srs doctor --repair  (rebuilds every card from the log in one transaction, after a backup)")
 
 

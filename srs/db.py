@@ -531,6 +531,39 @@ class Store:
                 f"sum(miss_mass) FROM cards WHERE {column} != '' GROUP BY {column} HAVING sum(misses) > 0"
             )
 
+    def kept_beside_cards(self) -> dict[int, tuple]:
+        """Per card, what srs keeps beside its state: (last day, tier day, misses, miss weight,
+        topic key, subject, system); `srs doctor` compares it with a recount."""
+        rows = self.conn.execute(
+            "SELECT question_id, last_day, tier_day, misses, miss_mass, topic_key, subject, system FROM cards"
+        )
+        return {r[0]: r[1:] for r in rows}
+
+    def recounted_beside_cards(self) -> dict[int, tuple]:
+        """The same, recounted from the log and the questions (nothing written)."""
+        basis = self.miss_basis()
+        params = {"epoch": basis.epoch, "half_life": basis.half_life}
+        weight = f"exp({LN2!r} * (julianday(e.at) - :epoch) / :half_life)"
+        rows = self.conn.execute(
+            f"SELECT c.question_id, coalesce(sum({_MISS}), 0), "
+            f"coalesce(sum(CASE WHEN {_MISS} THEN {weight} END), 0.0), q.topic_key, q.subject, q.system "
+            f"FROM cards c JOIN questions q ON q.id = c.question_id "
+            f"LEFT JOIN events e ON e.question_id = c.question_id GROUP BY c.question_id",
+            params,
+        )
+        return {r[0]: r[1:] for r in rows}
+
+    def groups_recounted(self) -> dict[tuple[str, str], tuple[int, float]]:
+        """Miss totals by topic, subject and system summed from the cards (nothing written)."""
+        found: dict[tuple[str, str], tuple[int, float]] = {}
+        for kind, column in (("topic", "topic_key"), ("subject", "subject"), ("system", "system")):
+            for name, misses, mass in self.conn.execute(
+                f"SELECT {column}, sum(misses), sum(miss_mass) FROM cards WHERE {column} != '' "
+                f"GROUP BY {column} HAVING sum(misses) > 0"
+            ):
+                found[(kind, name)] = (misses, mass)
+        return found
+
     def miss_groups(self, *kinds: str) -> list[tuple[str, str, int, float]]:
         """(kind, name, misses, weight against the epoch) of every topic, subject and system
         (or only those of the kinds named)."""

@@ -7,6 +7,7 @@ cannot, and the way back is the newest backup that passes the full check.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,30 +32,59 @@ class Diagnosis:
     file: FileCheck
     cards: int = 0  # cards stored
     problems: list[CardProblem] = field(default_factory=list)
+    totals_differ: bool = False  # the miss totals by topic, subject and system (kept for the queue)
     good_backup: Backup | None = None  # only looked for when the file is damaged
 
     @property
     def ok(self) -> bool:
-        return self.file.ok and not self.problems
+        return self.file.ok and not self.problems and not self.totals_differ
 
 
 def card_problems(store: Store, scheduler: Scheduler) -> list[CardProblem]:
     """Every stored card compared with the replay of its question's events."""
     rebuilt = {qid: r.card for qid, r in replay_all(store, scheduler) if r is not None}
     stored = store.cards()
+    kept, recounted = store.kept_beside_cards(), store.recounted_beside_cards()
     kinds = {}
     for question_id in sorted(set(rebuilt) | set(stored)):
         if question_id not in stored:
             kinds[question_id] = "missing"
         elif question_id not in rebuilt:
             kinds[question_id] = "extra"
-        elif stored[question_id] != rebuilt[question_id]:
+        elif stored[question_id] != rebuilt[question_id] or not _kept_right(
+            kept[question_id], scheduler.study_days(rebuilt[question_id]), recounted[question_id]
+        ):
             kinds[question_id] = "differs"
     questions = {q.id: q for q in store.questions(kinds)}
     return [
         CardProblem(qid, notes.reference(questions[qid]) if qid in questions else f"question {qid}", kind)
         for qid, kind in kinds.items()
     ]
+
+
+def totals_differ(store: Store) -> bool:
+    """Whether the miss totals by topic, subject and system differ from the cards' sums."""
+    return not _same_totals(store.miss_groups(), store.groups_recounted())
+
+
+def _kept_right(kept: tuple, days: tuple, recounted: tuple) -> bool:
+    """A card's study days, miss totals and topic, subject and system are as its log and question say."""
+    last_day, tier_day, misses, mass, *names = kept
+    right_misses, right_mass, *right_names = recounted
+    return (
+        (last_day, tier_day) == days
+        and misses == right_misses
+        and math.isclose(mass, right_mass, rel_tol=1e-9, abs_tol=1e-9)
+        and names == right_names
+    )
+
+
+def _same_totals(kept: list[tuple[str, str, int, float]], recounted: dict[tuple[str, str], tuple[int, float]]) -> bool:
+    mine = {(kind, name): (misses, mass) for kind, name, misses, mass in kept}
+    return mine.keys() == recounted.keys() and all(
+        mine[key][0] == misses and math.isclose(mine[key][1], mass, rel_tol=1e-9, abs_tol=1e-9)
+        for key, (misses, mass) in recounted.items()
+    )
 
 
 def diagnose(db: Path) -> Diagnosis:
@@ -64,7 +94,7 @@ def diagnose(db: Path) -> Diagnosis:
         return Diagnosis(checked, good_backup=newest_good(db))
     with open_store(db) as store:
         scheduler = settings_mod.load(store).scheduler()
-        return Diagnosis(checked, store.card_count(), card_problems(store, scheduler))
+        return Diagnosis(checked, store.card_count(), card_problems(store, scheduler), totals_differ(store))
 
 
 @dataclass(frozen=True)
@@ -77,7 +107,7 @@ def repair(db: Path, now: datetime) -> Repair:
     """Back up, then rebuild every card from the log in one transaction."""
     with open_store(db) as store:
         scheduler = settings_mod.load(store).scheduler()
-        wrong = len(card_problems(store, scheduler))
+        wrong = len(card_problems(store, scheduler))  # the totals by topic are recounted too
         saved = backup_now(store, now, reason="repair")
         with store.write():
             rebuild_all(store, scheduler)

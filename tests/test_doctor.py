@@ -28,6 +28,7 @@ def test_a_sound_database_passes(srs, sample):
         "  integrity_check: ok",
         "  foreign_key_check: ok",
         "  cards: all 77 equal the replay of their log",
+        "  miss totals by topic, subject and system: ok",
         "No problems found.",
     ]
 
@@ -99,3 +100,23 @@ def test_doctor_without_a_database(srs, db_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: no database at")
     assert not db_path.exists()
+
+
+def test_miss_totals_and_study_days_that_drift_are_found_and_repaired(srs, sample, db_path):
+    """What srs keeps beside each card for the queue (miss totals, study days, the topic it is
+    ranked under) and the totals by topic, subject and system are checked against a recount."""
+    assert srs("import", str(sample)).exit_code == 0
+    assert srs("doctor").exit_code == 0
+    sql(
+        db_path,
+        "UPDATE cards SET misses = misses + 1 WHERE question_id = 3",
+        "UPDATE cards SET topic_key = 'somewhere else' WHERE question_id = 4",
+        "UPDATE miss_groups SET mass = mass * 2 WHERE kind = 'subject'",
+    )
+    result = srs("doctor")
+    assert result.exit_code == 1
+    assert "cards: 2 differ" in result.output
+    assert "miss totals by topic, subject and system: differ from a recount of the cards" in result.output
+    repaired = srs("doctor", "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    assert repaired.output.endswith("No problems found.\n")
