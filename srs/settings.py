@@ -63,7 +63,7 @@ KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings) if f.metadata
 def load(store: Store) -> Settings:
     """Settings from the database; the time zone defaults to this machine's."""
     stored = store.config()  # keys starting with "_" are internal bookkeeping
-    values: dict[str, object] = {"timezone": local_zone_name()}
+    values: dict[str, object] = {} if "timezone" in stored else {"timezone": local_zone_name()}
     for key, attribute in KEYS.items():
         if key in stored:
             values[attribute] = _parse(key, stored[key])

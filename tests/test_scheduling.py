@@ -124,3 +124,18 @@ def test_invariants_after_any_history(history, rollover):
 def test_format_interval_is_short(seconds):
     text = format_interval(timedelta(seconds=seconds))
     assert text[-1] in "mhdoy" and len(text) <= 6
+
+
+def test_the_machine_time_zone_comes_from_tz_then_the_system(monkeypatch):
+    from srs import timing
+
+    monkeypatch.setenv("TZ", "America/Chicago")
+    assert timing.local_zone_name() == "America/Chicago"
+    monkeypatch.setenv("TZ", ":Asia/Kolkata")
+    assert timing.local_zone_name() == "Asia/Kolkata"
+    monkeypatch.setenv("TZ", "Not/A_Zone")  # not an IANA name: the system's zone, as tzlocal finds it
+    monkeypatch.setattr(timing, "_zone_from_localtime_link", lambda: None)
+    import tzlocal
+
+    monkeypatch.setattr(tzlocal, "get_localzone_name", lambda: "Europe/Berlin")
+    assert timing.local_zone_name() == "Europe/Berlin"
