@@ -93,7 +93,10 @@ def test_hostile_tables_import_or_fail_cleanly(tmp_path_factory, header, rows, f
     path = folder / f"log.{'txt' if form == 'semicolon' else form}"
     path.write_bytes(data)
     result = import_file(path, folder / "f.db", *(["--skip-invalid"] if skip else []))
-    check_outcome(result, folder / "f.db", len(rows))
+    # a line break in a cell can start a record of its own where the delimiter cannot be told
+    # (one header column: a ';' file reads as one comma column, and a lone CR ends a record)
+    breaks = sum(cell.count("\r") + cell.count("\n") for row in rows for cell in row)
+    check_outcome(result, folder / "f.db", len(rows) + (breaks if len(header) == 1 else 0))
 
 
 def _zip(path: Path, name: str, data: bytes) -> None:
