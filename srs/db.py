@@ -1,6 +1,8 @@
 """All SQLite access: opening, migrations, transactions and queries.
 
-Everything else asks this module; no other module writes SQL. The events table
+Everything else asks this module's Store; no other module writes SQL besides its
+parts (srs.storebase, srs.misstotals for the miss totals, srs.ranking for the
+score in SQL) and the migrations. The events table
 (Qbank attempts and reviews) is the source of truth; `cards` is a cache that
 `srs.cards.rebuild` can recompute from it at any time.
 """
@@ -8,7 +10,6 @@ Everything else asks this module; no other module writes SQL. The events table
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import sqlite3
@@ -16,13 +17,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain, groupby
 from pathlib import Path
-from typing import Any
 
 from .errors import DatabaseError, shown
+from .misstotals import MissTotals
+from .ranking import Ranking
 from .records import (
     CARD_COLUMNS,
     EVENT_COLUMNS,
-    LN2,
     MISS_RESULTS,
     QUESTION_COLUMNS,
     QUESTION_TEXT_FIELDS,
@@ -38,13 +39,13 @@ from .records import (
     card_state_from,
     card_values,
     event_from,
-    julian_day,
     merge_text,
     question_from,
     topic_key,
 )
 from .scheduling import CardState
-from .timing import UTC, from_iso, to_iso
+from .storebase import _CARD_ROWS_SQL, _MISS
+from .timing import from_iso, to_iso
 
 __all__ = [  # the records are re-exported: callers take them from here
     "MISS_RESULTS",
@@ -67,14 +68,8 @@ APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
 BUSY_TIMEOUT_MS = 60_000  # a review answer waits out an import of ~150,000 rows instead of failing
 
 
-class Store:
+class Store(MissTotals, Ranking):
     """An open srs database. Use `open_store`; close it (or use `with`)."""
-
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
-        self._sound = False  # set once quick_check passed: checked before the first write
-        self._pairs: object = None  # the scoring pairs in temp.pairs (see _load_pairs)
 
     def __enter__(self) -> Store:
         return self
@@ -124,16 +119,6 @@ class Store:
         if problems:
             raise DatabaseError(damaged_message(self.path, problems[0]))
         self._sound = True
-
-    # -- config --------------------------------------------------------------
-    def config(self) -> dict[str, str]:
-        return {k: v for k, v in self.conn.execute("SELECT key, value FROM config")}
-
-    def set_config(self, key: str, value: str) -> None:
-        self.conn.execute(
-            "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
 
     # -- questions -----------------------------------------------------------
     def find_question(self, source: str, qid: str) -> Question | None:
@@ -249,13 +234,6 @@ class Store:
     def last_question_id(self) -> int:
         return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()[0])
 
-    def _copy_group_keys(self, which: str) -> None:
-        """Cards carry their question's topic key, subject and system (the queue ranks on them)."""
-        self.conn.execute(
-            "UPDATE cards SET (topic_key, subject, system) = (SELECT topic_key, subject, system FROM questions "
-            f"WHERE id = cards.question_id) WHERE question_id {which}"
-        )
-
     # -- events --------------------------------------------------------------
     def insert_event(
         self,
@@ -362,32 +340,9 @@ class Store:
     def card_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM cards").fetchone()[0])
 
-    def card_rows(
-        self,
-        *,
-        due_before: datetime | None = None,
-        new: bool | None = None,
-        tier_due_before: tuple[datetime, float, list[str]] | None = None,
-    ) -> list[CardRow]:
-        """Cards, optionally only: due before a time, new or not, or review cards that
-        would be due before a time at `stability * factor` days after their last review
-        (a cheap pre-filter for the retention tiers; the caller checks each exactly)."""
-        where: list[str] = []
-        params: list[object] = []
-        if due_before is not None:
-            where.append("c.due < ?")
-            params.append(to_iso(due_before))
-        if new is not None:
-            where.append("c.reps = 0" if new else "c.reps > 0")
-        if tier_due_before is not None:
-            moment, factor, topics = tier_due_before
-            where.append(
-                "c.state = 2 AND c.due >= ? AND julianday(c.last_review) + c.stability * ? - 1 < julianday(?) "
-                "AND (q.topic IN (SELECT value FROM json_each(?)) OR q.topic = '')"
-            )
-            params += [to_iso(moment), factor, to_iso(moment), json.dumps(topics)]
-        sql = _CARD_ROWS_SQL + (" WHERE " + " AND ".join(where) if where else "")
-        return [card_row_from(r) for r in self.conn.execute(sql, params)]
+    def card_rows(self) -> list[CardRow]:
+        """Every card with its question's names, unranked (the reference model's input, and checks)."""
+        return [card_row_from(r) for r in self.conn.execute(_CARD_ROWS_SQL)]
 
     def question_stats(self) -> list[tuple]:
         """Per question with any Qbank attempt or review miss: topic, subject, system,
@@ -452,223 +407,6 @@ class Store:
         rows = self.conn.execute(f"SELECT e.question_id, max(e.at) FROM events e WHERE {_MISS} GROUP BY e.question_id")
         return {question_id: from_iso(at) for question_id, at in rows}
 
-    # -- miss totals (kept up to date for the queue; see m004_miss_totals) -------
-    def miss_basis(self) -> MissBasis:
-        stored = self.conn.execute("SELECT value FROM config WHERE key = ?", (MISS_BASIS_KEY,)).fetchone()
-        if stored is None:
-            raise DatabaseError(f"{self.path}: miss totals were never computed; run `srs doctor --repair`")
-        epoch, half_life = (float(v) for v in stored[0].split())
-        return MissBasis(epoch, half_life)
-
-    def rebase_misses(self, half_life: float, now: datetime) -> None:
-        """Count weights from a new epoch (today) and half-life, and recompute every total."""
-        self.set_config(MISS_BASIS_KEY, f"{math.floor(julian_day(now)) + 0.5!r} {float(half_life)!r}")
-        self.refresh_misses()
-
-    def refresh_misses(self, question_ids: list[int] | None = None, *, scratch: str | None = None) -> None:
-        """Recompute cards' miss totals from the log: these questions', those in a scratch
-        set, or (neither given) all. Group totals follow: by difference for a few cards,
-        recomputed whole for many."""
-        basis = self.miss_basis()
-        if basis.stale(datetime.now(UTC)):
-            self.rebase_misses(basis.half_life, datetime.now(UTC))
-            return
-        params = {"epoch": basis.epoch, "half_life": basis.half_life}
-        if question_ids is not None and len(question_ids) <= 100:
-            for question_id in question_ids:
-                self._refresh_card_misses(question_id, params)
-            return
-        if question_ids is not None:
-            self.scratch_set("refresh")
-            self.conn.executemany("INSERT OR IGNORE INTO temp.refresh (id) VALUES (?)", ((i,) for i in question_ids))
-            scratch = "refresh"
-        where = f" WHERE question_id IN (SELECT id FROM temp.{scratch})" if scratch else ""
-        self.conn.execute(f"UPDATE cards SET (misses, miss_mass) = ({_CARD_MISSES_SQL}){where}", params)
-        self._copy_group_keys(f"IN (SELECT id FROM temp.{scratch})" if scratch else "IS NOT NULL")
-        self._regroup_misses()
-
-    def _refresh_card_misses(self, question_id: int, params: dict[str, float]) -> None:
-        old = self.conn.execute("SELECT misses, miss_mass FROM cards WHERE question_id = ?", (question_id,)).fetchone()
-        if old is None:
-            return
-        misses, mass = self.conn.execute(
-            _CARD_MISSES_SQL.replace("cards.question_id", ":question"), {**params, "question": question_id}
-        ).fetchone()
-        if (misses, mass) == tuple(old):
-            return
-        self.conn.execute(
-            "UPDATE cards SET misses = ?, miss_mass = ? WHERE question_id = ?", (misses, mass, question_id)
-        )
-        self._add_to_groups(question_id, misses - old[0], mass - old[1])
-
-    def _group_card_misses(self, question_id: int, sign: int) -> None:
-        """Add (+1) or take away (-1) a card's totals from its groups, around a change of
-        its topic, subject or system, or its deletion."""
-        row = self.conn.execute("SELECT misses, miss_mass FROM cards WHERE question_id = ?", (question_id,)).fetchone()
-        if row is not None and row[0]:
-            self._add_to_groups(question_id, sign * row[0], sign * row[1])
-
-    def _add_to_groups(self, question_id: int, misses: int, mass: float) -> None:
-        names = self.conn.execute(
-            "SELECT topic_key, subject, system FROM cards WHERE question_id = ?", (question_id,)
-        ).fetchone()
-        for kind, name in zip(("topic", "subject", "system"), names, strict=True):
-            if not name:
-                continue
-            self.conn.execute(
-                "INSERT INTO miss_groups (kind, name, misses, mass) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (kind, name) DO UPDATE SET misses = misses + excluded.misses, "
-                "mass = mass + excluded.mass",
-                (kind, name, misses, mass),
-            )
-        self.conn.execute("DELETE FROM miss_groups WHERE misses <= 0")
-
-    def _regroup_misses(self) -> None:
-        self.conn.execute("DELETE FROM miss_groups")
-        for kind, column in (("topic", "topic_key"), ("subject", "subject"), ("system", "system")):
-            self.conn.execute(
-                f"INSERT INTO miss_groups (kind, name, misses, mass) SELECT '{kind}', {column}, sum(misses), "
-                f"sum(miss_mass) FROM cards WHERE {column} != '' GROUP BY {column} HAVING sum(misses) > 0"
-            )
-
-    def kept_beside_cards(self) -> dict[int, tuple]:
-        """Per card, what srs keeps beside its state: (last day, tier day, misses, miss weight,
-        topic key, subject, system); `srs doctor` compares it with a recount."""
-        rows = self.conn.execute(
-            "SELECT question_id, last_day, tier_day, misses, miss_mass, topic_key, subject, system FROM cards"
-        )
-        return {r[0]: r[1:] for r in rows}
-
-    def recounted_beside_cards(self) -> dict[int, tuple]:
-        """The same, recounted from the log and the questions (nothing written)."""
-        basis = self.miss_basis()
-        params = {"epoch": basis.epoch, "half_life": basis.half_life}
-        weight = f"exp({LN2!r} * (julianday(e.at) - :epoch) / :half_life)"
-        rows = self.conn.execute(
-            f"SELECT c.question_id, coalesce(sum({_MISS}), 0), "
-            f"coalesce(sum(CASE WHEN {_MISS} THEN {weight} END), 0.0), q.topic_key, q.subject, q.system "
-            f"FROM cards c JOIN questions q ON q.id = c.question_id "
-            f"LEFT JOIN events e ON e.question_id = c.question_id GROUP BY c.question_id",
-            params,
-        )
-        return {r[0]: r[1:] for r in rows}
-
-    def groups_recounted(self) -> dict[tuple[str, str], tuple[int, float]]:
-        """Miss totals by topic, subject and system summed from the cards (nothing written)."""
-        found: dict[tuple[str, str], tuple[int, float]] = {}
-        for kind, column in (("topic", "topic_key"), ("subject", "subject"), ("system", "system")):
-            for name, misses, mass in self.conn.execute(
-                f"SELECT {column}, sum(misses), sum(miss_mass) FROM cards WHERE {column} != '' "
-                f"GROUP BY {column} HAVING sum(misses) > 0"
-            ):
-                found[(kind, name)] = (misses, mass)
-        return found
-
-    def miss_groups(self, *kinds: str) -> list[tuple[str, str, int, float]]:
-        """(kind, name, misses, weight against the epoch) of every topic, subject and system
-        (or only those of the kinds named)."""
-        kinds = kinds or ("topic", "subject", "system")
-        return self.conn.execute(
-            f"SELECT kind, name, misses, mass FROM miss_groups WHERE kind IN ({', '.join('?' for _ in kinds)})", kinds
-        ).fetchall()
-
-    def typical_topic_mass(self) -> float:
-        """Mean weight of a topic with misses; of a card, when no card has a topic."""
-        total, topics = self.conn.execute(
-            "SELECT total(mass), count(*) FROM miss_groups WHERE kind = 'topic'"
-        ).fetchone()
-        if topics:
-            return float(total) / topics
-        total, cards = self.conn.execute("SELECT total(miss_mass), count(*) FROM cards").fetchone()
-        return float(total) / cards if cards else 0.0
-
-    def topic_misses_at(self, fraction: float) -> int:
-        """The misses of the topic at `fraction` of the way up, topics ordered by misses (0 if none)."""
-        row = self.conn.execute(
-            "SELECT misses FROM miss_groups WHERE kind = 'topic' ORDER BY misses LIMIT 1 OFFSET "
-            "(SELECT CAST(count(*) * ? AS INTEGER) FROM miss_groups WHERE kind = 'topic')",
-            (fraction,),
-        ).fetchone()
-        return int(row[0]) if row else 0
-
-    def high_yield_card_count(self, threshold: int) -> int:
-        """Cards whose topic (their own question when they have none) has at least `threshold` misses."""
-        row = self.conn.execute(
-            f"SELECT count(*) FROM cards c LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key "
-            f"WHERE {_TOPIC_MISSES} >= ?",
-            (threshold,),
-        ).fetchone()
-        return int(row[0])
-
-    def card_misses(self) -> list[tuple[int, int, float]]:
-        """(question id, misses, weight against the epoch) of every card."""
-        return self.conn.execute("SELECT question_id, misses, miss_mass FROM cards").fetchall()
-
-    # -- ranked cards (the priority model in SQL; srs.priority is its reference) --
-    def ranked_cards(
-        self, scoring: Scoring, kind: str, *, end: datetime | None = None, threshold: int | None = None
-    ) -> list[CardRow]:
-        """Every card of one kind, highest score first (see _RANKED_WHERE for the kinds)."""
-        self._load_pairs(scoring.pairs)
-        rows = self.conn.execute(_RANKED_SQL.format(where=_RANKED_WHERE[kind]), _params(scoring, -1, end, threshold))
-        return [_scored_row(r, scoring.scale) for r in rows]
-
-    def ranking(self, scoring: Scoring) -> list[Ranked]:
-        """Every card's place, highest score first, without reading its row (exports)."""
-        self._load_pairs(scoring.pairs)
-        sql = _RANK_ONLY_SQL.format(where=_RANKED_WHERE["all"])
-        return [Ranked(*r) for r in self.conn.execute(sql, _params(scoring, -1, None, None))]
-
-    def top_cards(
-        self,
-        scoring: Scoring,
-        kind: str,
-        limit: int,
-        *,
-        end: datetime | None = None,
-        threshold: int | None = None,
-    ) -> tuple[list[Ranked], int]:
-        """The first `limit` cards of one kind by score (without their rows: see `rows_of`),
-        and how many cards of that kind there are."""
-        self._load_pairs(scoring.pairs)
-        params = _params(scoring, max(limit, 1), end, threshold)
-        if kind == "new":
-            top = [Ranked(*r) for r in self.conn.execute(_TOP_NEW_SQL, params)]
-            return top[:limit], self.new_card_count()
-        where = _RANKED_WHERE[kind]
-        top = [Ranked(*r) for r in self.conn.execute(_RANK_ONLY_SQL.format(where=where), params)]
-        total = self.conn.execute(f"SELECT count(*) FROM cards c WHERE {where}", params).fetchone()[0]
-        return top[:limit], int(total)
-
-    def rows_of(self, ranked: list[Ranked], scale: float) -> list[CardRow]:
-        """The cards `top_cards` picked, in its order, with their scores as of now."""
-        found = {r[0]: r for r in self._select_in(_CARD_ROWS_SQL, "c.question_id", [r.question_id for r in ranked])}
-        return [
-            card_row_from(found[r.question_id], r.misses, r.topic_misses, r.raw * scale)
-            for r in ranked
-            if r.question_id in found  # else deleted since, or a damaged file (writes check for that first)
-        ]
-
-    def new_card_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM cards INDEXED BY cards_new WHERE reps = 0").fetchone()[0])
-
-    def _load_pairs(self, pairs: dict[tuple[str, str], tuple[float, float]]) -> None:
-        """Per (subject, system): the subject and system term of the score, and the exam factor.
-
-        A temporary table, loaded once per Planner (the last one loaded is remembered)."""
-        if pairs is self._pairs:
-            return
-        outside = not self.conn.in_transaction
-        self.conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS pairs (subject TEXT, system TEXT, groups REAL, exam REAL, "
-            "PRIMARY KEY (subject, system)) WITHOUT ROWID"
-        )
-        self.conn.execute("DELETE FROM temp.pairs")
-        self.conn.executemany("INSERT INTO temp.pairs VALUES (?, ?, ?, ?)", [(*k, *v) for k, v in pairs.items()])
-        if outside:
-            self.conn.commit()  # only the temporary table was written: no transaction is left open
-        self._pairs = pairs
-
     # -- notes in Anki (srs export, srs sync-anki) ----------------------------
     def anki_notes(self) -> dict[int, AnkiNote]:
         """Question id -> its note, for the notes already exported to (or found in) Anki."""
@@ -699,39 +437,7 @@ class Store:
         )
         return cursor.rowcount
 
-    # -- scratch sets (temporary tables: memory stays flat on huge imports) ------
-    def scratch_set(self, name: str) -> None:
-        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
-        self.conn.execute(f"DELETE FROM temp.{name}")
 
-    def scratch_add(self, name: str, value: int) -> None:
-        self.conn.execute(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", (value,))
-
-    def scratch_add_many(self, name: str, values: Iterable[int]) -> None:
-        self.conn.executemany(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", ((v,) for v in values))
-
-    def scratch_has(self, name: str, value: int) -> bool:
-        return self.conn.execute(f"SELECT 1 FROM temp.{name} WHERE id = ?", (value,)).fetchone() is not None
-
-    def scratch_items(self, name: str) -> Iterator[int]:
-        return (r[0] for r in self.conn.execute(f"SELECT id FROM temp.{name} ORDER BY id"))
-
-    def _select_in(self, sql: str, column: str, values: list[Any]) -> Iterator[tuple]:
-        for start in range(0, len(values), 500):
-            chunk = values[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            yield from self.conn.execute(f"{sql} WHERE {column} IN ({marks})", chunk)
-
-    def delete_config(self, key: str) -> None:
-        self.conn.execute("DELETE FROM config WHERE key = ?", (key,))
-
-
-_MISS = f"(e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}) OR (e.kind = 'review' AND e.rating = 1)"
-MISS_BASIS_KEY = "_miss-basis"
-_CARD_MISSES_SQL = f"""
-    SELECT count(*), coalesce(sum(exp({LN2!r} * (julianday(e.at) - :epoch) / :half_life)), 0.0)
-    FROM events e INDEXED BY events_by_question WHERE e.question_id = cards.question_id AND ({_MISS})
-"""
 _SAVE_CARD_SQL = """
     INSERT INTO cards (question_id, created_at, state, step, stability, difficulty, due, last_review, reps, lapses,
                        last_day, tier_day, topic_key, subject, system)
@@ -740,88 +446,6 @@ _SAVE_CARD_SQL = """
         stability = excluded.stability, difficulty = excluded.difficulty, due = excluded.due,
         last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses,
         created_at = excluded.created_at, last_day = excluded.last_day, tier_day = excluded.tier_day
-"""
-_RECALL = "pow(1.0 + :factor * max(0, :today - c.last_day) / c.stability, :decay)"
-_TOPIC_MISSES = "CASE WHEN c.topic_key = '' THEN c.misses ELSE coalesce(t.misses, 0) END"
-_RAW_SCORE = f"""
-    (CASE WHEN c.topic_key = '' THEN c.miss_mass ELSE coalesce(t.mass, 0.0) END
-      + 0.5 * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
-      * (1.5 - (CASE WHEN c.last_day IS NULL OR c.stability IS NULL THEN 0.0 ELSE {_RECALL} END) / 2.0)
-"""
-_SCORED_FROM = """
-    FROM cards c
-    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
-    LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
-"""
-# one pass: every column of every matching card (for long lists: exports)
-_RANKED_SQL = f"""
-    SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
-           {", ".join("c." + c for c in CARD_COLUMNS.split(", "))},
-           c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw
-    {_SCORED_FROM} JOIN questions q ON q.id = c.question_id
-    WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
-"""
-# two passes for a short list (today's queue): rank on the cards' own columns, then read the few kept
-_RANK_ONLY_SQL = f"""
-    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, c.due
-    {_SCORED_FROM}
-    WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
-"""
-# New cards: a card's score only grows with its own misses within its (topic, subject, system)
-# group, so the first `limit` cards lie in the groups whose best card is among the first
-# `limit` groups; only those groups' cards are scored one by one.
-_TOP_NEW_SQL = f"""
-    WITH best AS (
-        SELECT topic_key, subject, system, max(miss_mass) AS miss_mass, NULL AS last_day, NULL AS stability
-        FROM cards INDEXED BY cards_new WHERE reps = 0 GROUP BY topic_key, subject, system
-    ), groups AS (
-        SELECT c.topic_key, c.subject, c.system, {_RAW_SCORE} AS raw FROM best c
-        LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
-        LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
-    ), cut AS (
-        SELECT raw FROM groups ORDER BY raw DESC LIMIT 1 OFFSET :limit - 1
-    )
-    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, c.due
-    FROM groups g JOIN cards c INDEXED BY cards_new
-        ON c.topic_key = g.topic_key AND c.subject = g.subject AND c.system = g.system AND c.reps = 0
-    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
-    LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
-    WHERE g.raw >= coalesce((SELECT raw FROM cut), -1e308)
-    ORDER BY raw DESC, c.due, c.question_id
-    LIMIT :limit
-"""
-_RANKED_WHERE = {
-    "all": "1",
-    "new": "c.reps = 0",
-    "learning": "c.reps > 0 AND c.state IN (1, 3) AND c.due < :end",
-    "review": "c.reps > 0 AND c.state = 2 AND c.due < :end",
-    # due at the high-yield retention (Scheduler.study_days), in cards of high-yield topics
-    "tier": "c.state = 2 AND c.topic_key IN (SELECT name FROM miss_groups WHERE kind = 'topic' "
-    "AND misses >= :threshold UNION ALL SELECT '') AND (c.topic_key != '' OR c.misses >= :threshold) "
-    "AND c.due >= :end AND c.tier_day <= :today",
-}
-
-
-def _params(scoring: Scoring, limit: int, end: datetime | None, threshold: int | None) -> dict[str, Any]:
-    return {
-        "today": scoring.today,
-        "factor": scoring.factor,
-        "decay": scoring.decay,
-        "limit": limit,
-        "end": to_iso(end) if end is not None else None,
-        "threshold": threshold,
-    }
-
-
-def _scored_row(row: tuple, scale: float) -> CardRow:
-    return card_row_from(row[:14], row[14], row[15], row[16] * scale)
-
-
-_CARD_ROWS_SQL = f"""
-    SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
-           {", ".join("c." + c for c in CARD_COLUMNS.split(", "))}
-    FROM cards c
-    JOIN questions q ON q.id = c.question_id
 """
 
 

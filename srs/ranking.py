@@ -1,0 +1,158 @@
+"""The priority score in SQL: today's queue and exports ranked by SQLite.
+
+srs.priority is the reference model; property tests check that these queries
+rank as it does. Cards carry what the score needs (miss totals, study days, a
+copy of their topic, subject and system), so each kind of card is ranked from
+its own partial index and only the rows kept are read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .records import CARD_COLUMNS, CardRow, Ranked, Scoring, card_row_from
+from .storebase import _CARD_ROWS_SQL, _TOPIC_MISSES, StoreBase
+from .timing import to_iso
+
+
+class Ranking(StoreBase):
+    # -- ranked cards (the priority model in SQL; srs.priority is its reference) --
+    def ranked_cards(
+        self, scoring: Scoring, kind: str, *, end: datetime | None = None, threshold: int | None = None
+    ) -> list[CardRow]:
+        """Every card of one kind, highest score first (see _RANKED_WHERE for the kinds)."""
+        self._load_pairs(scoring.pairs)
+        rows = self.conn.execute(_RANKED_SQL.format(where=_RANKED_WHERE[kind]), _params(scoring, -1, end, threshold))
+        return [_scored_row(r, scoring.scale) for r in rows]
+
+    def ranking(self, scoring: Scoring) -> list[Ranked]:
+        """Every card's place, highest score first, without reading its row (exports)."""
+        self._load_pairs(scoring.pairs)
+        sql = _RANK_ONLY_SQL.format(where=_RANKED_WHERE["all"])
+        return [Ranked(*r) for r in self.conn.execute(sql, _params(scoring, -1, None, None))]
+
+    def top_cards(
+        self,
+        scoring: Scoring,
+        kind: str,
+        limit: int,
+        *,
+        end: datetime | None = None,
+        threshold: int | None = None,
+    ) -> tuple[list[Ranked], int]:
+        """The first `limit` cards of one kind by score (without their rows: see `rows_of`),
+        and how many cards of that kind there are."""
+        self._load_pairs(scoring.pairs)
+        params = _params(scoring, max(limit, 1), end, threshold)
+        if kind == "new":
+            top = [Ranked(*r) for r in self.conn.execute(_TOP_NEW_SQL, params)]
+            return top[:limit], self.new_card_count()
+        where = _RANKED_WHERE[kind]
+        top = [Ranked(*r) for r in self.conn.execute(_RANK_ONLY_SQL.format(where=where), params)]
+        total = self.conn.execute(f"SELECT count(*) FROM cards c WHERE {where}", params).fetchone()[0]
+        return top[:limit], int(total)
+
+    def rows_of(self, ranked: list[Ranked], scale: float) -> list[CardRow]:
+        """The cards `top_cards` picked, in its order, with their scores as of now."""
+        found = {r[0]: r for r in self._select_in(_CARD_ROWS_SQL, "c.question_id", [r.question_id for r in ranked])}
+        return [
+            card_row_from(found[r.question_id], r.misses, r.topic_misses, r.raw * scale)
+            for r in ranked
+            if r.question_id in found  # else deleted since, or a damaged file (writes check for that first)
+        ]
+
+    def new_card_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM cards INDEXED BY cards_new WHERE reps = 0").fetchone()[0])
+
+    def _load_pairs(self, pairs: dict[tuple[str, str], tuple[float, float]]) -> None:
+        """Per (subject, system): the subject and system term of the score, and the exam factor.
+
+        A temporary table, loaded once per Planner (the last one loaded is remembered)."""
+        if pairs is self._pairs:
+            return
+        outside = not self.conn.in_transaction
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS pairs (subject TEXT, system TEXT, groups REAL, exam REAL, "
+            "PRIMARY KEY (subject, system)) WITHOUT ROWID"
+        )
+        self.conn.execute("DELETE FROM temp.pairs")
+        self.conn.executemany("INSERT INTO temp.pairs VALUES (?, ?, ?, ?)", [(*k, *v) for k, v in pairs.items()])
+        if outside:
+            self.conn.commit()  # only the temporary table was written: no transaction is left open
+        self._pairs = pairs
+
+
+_RECALL = "pow(1.0 + :factor * max(0, :today - c.last_day) / c.stability, :decay)"
+_RAW_SCORE = f"""
+    (CASE WHEN c.topic_key = '' THEN c.miss_mass ELSE coalesce(t.mass, 0.0) END
+      + 0.5 * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
+      * (1.5 - (CASE WHEN c.last_day IS NULL OR c.stability IS NULL THEN 0.0 ELSE {_RECALL} END) / 2.0)
+"""
+_SCORED_FROM = """
+    FROM cards c
+    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
+    LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
+"""
+# one pass: every column of every matching card (for long lists: exports)
+_RANKED_SQL = f"""
+    SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
+           {", ".join("c." + c for c in CARD_COLUMNS.split(", "))},
+           c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw
+    {_SCORED_FROM} JOIN questions q ON q.id = c.question_id
+    WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
+"""
+# two passes for a short list (today's queue): rank on the cards' own columns, then read the few kept
+_RANK_ONLY_SQL = f"""
+    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, c.due
+    {_SCORED_FROM}
+    WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
+"""
+# New cards: a card's score only grows with its own misses within its (topic, subject, system)
+# group, so the first `limit` cards lie in the groups whose best card is among the first
+# `limit` groups; only those groups' cards are scored one by one.
+_TOP_NEW_SQL = f"""
+    WITH best AS (
+        SELECT topic_key, subject, system, max(miss_mass) AS miss_mass, NULL AS last_day, NULL AS stability
+        FROM cards INDEXED BY cards_new WHERE reps = 0 GROUP BY topic_key, subject, system
+    ), groups AS (
+        SELECT c.topic_key, c.subject, c.system, {_RAW_SCORE} AS raw FROM best c
+        LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
+        LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
+    ), cut AS (
+        SELECT raw FROM groups ORDER BY raw DESC LIMIT 1 OFFSET :limit - 1
+    )
+    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, c.due
+    FROM groups g JOIN cards c INDEXED BY cards_new
+        ON c.topic_key = g.topic_key AND c.subject = g.subject AND c.system = g.system AND c.reps = 0
+    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
+    LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
+    WHERE g.raw >= coalesce((SELECT raw FROM cut), -1e308)
+    ORDER BY raw DESC, c.due, c.question_id
+    LIMIT :limit
+"""
+_RANKED_WHERE = {
+    "all": "1",
+    "new": "c.reps = 0",
+    "learning": "c.reps > 0 AND c.state IN (1, 3) AND c.due < :end",
+    "review": "c.reps > 0 AND c.state = 2 AND c.due < :end",
+    # due at the high-yield retention (Scheduler.study_days), in cards of high-yield topics
+    "tier": "c.state = 2 AND c.topic_key IN (SELECT name FROM miss_groups WHERE kind = 'topic' "
+    "AND misses >= :threshold UNION ALL SELECT '') AND (c.topic_key != '' OR c.misses >= :threshold) "
+    "AND c.due >= :end AND c.tier_day <= :today",
+}
+
+
+def _params(scoring: Scoring, limit: int, end: datetime | None, threshold: int | None) -> dict[str, Any]:
+    return {
+        "today": scoring.today,
+        "factor": scoring.factor,
+        "decay": scoring.decay,
+        "limit": limit,
+        "end": to_iso(end) if end is not None else None,
+        "threshold": threshold,
+    }
+
+
+def _scored_row(row: tuple, scale: float) -> CardRow:
+    return card_row_from(row[:14], row[14], row[15], row[16] * scale)

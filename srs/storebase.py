@@ -1,0 +1,65 @@
+"""What every part of the store shares: the connection, the config rows, scratch sets,
+and the SQL fragments more than one part uses. `srs.db.Store` puts the parts together."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .records import CARD_COLUMNS, MISS_RESULTS
+
+
+class StoreBase:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._sound = False  # set once quick_check passed: checked before the first write
+        self._pairs: object = None  # the scoring pairs in temp.pairs (see _load_pairs)
+
+    # -- config --------------------------------------------------------------
+    def config(self) -> dict[str, str]:
+        return {k: v for k, v in self.conn.execute("SELECT key, value FROM config")}
+
+    def set_config(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def delete_config(self, key: str) -> None:
+        self.conn.execute("DELETE FROM config WHERE key = ?", (key,))
+
+    # -- scratch sets (temporary tables: memory stays flat on huge imports) ------
+    def scratch_set(self, name: str) -> None:
+        self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
+        self.conn.execute(f"DELETE FROM temp.{name}")
+
+    def scratch_add(self, name: str, value: int) -> None:
+        self.conn.execute(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", (value,))
+
+    def scratch_add_many(self, name: str, values: Iterable[int]) -> None:
+        self.conn.executemany(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", ((v,) for v in values))
+
+    def scratch_has(self, name: str, value: int) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM temp.{name} WHERE id = ?", (value,)).fetchone() is not None
+
+    def scratch_items(self, name: str) -> Iterator[int]:
+        return (r[0] for r in self.conn.execute(f"SELECT id FROM temp.{name} ORDER BY id"))
+
+    def _select_in(self, sql: str, column: str, values: list[Any]) -> Iterator[tuple]:
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            yield from self.conn.execute(f"{sql} WHERE {column} IN ({marks})", chunk)
+
+
+_MISS = f"(e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}) OR (e.kind = 'review' AND e.rating = 1)"
+_TOPIC_MISSES = "CASE WHEN c.topic_key = '' THEN c.misses ELSE coalesce(t.misses, 0) END"
+_CARD_ROWS_SQL = f"""
+    SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
+           {", ".join("c." + c for c in CARD_COLUMNS.split(", "))}
+    FROM cards c
+    JOIN questions q ON q.id = c.question_id
+"""
