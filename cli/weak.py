@@ -7,7 +7,7 @@ import json
 import click
 
 from srs.timing import utc_now
-from srs.weak import GROUPS, Area, weak_areas
+from srs.weak import GROUPS, Area, weak_report
 
 from .common import open_db
 
@@ -23,7 +23,7 @@ def weak_command(ctx: click.Context, by: tuple[str, ...], limit: int, as_json: b
     """Your weak areas: topics, subjects and systems by misses, with accuracy and why."""
     with open_db(ctx) as store:
         now = utc_now()
-        tables = {group: weak_areas(store, now=now, by=group) for group in by or GROUPS}
+        tables = weak_report(store, now=now, groups=by or GROUPS)
     if as_json:
         click.echo(json.dumps({g: [a.as_dict() for a in rows[:limit]] for g, rows in tables.items()}, indent=2))
         return

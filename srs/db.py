@@ -345,15 +345,20 @@ class Store(MissTotals, Ranking):
         return [card_row_from(r) for r in self.conn.execute(_CARD_ROWS_SQL)]
 
     def question_stats(self) -> list[tuple]:
-        """Per question with any Qbank attempt or review miss: topic, subject, system,
-        reason kind, Qbank attempts, correct Qbank attempts, misses (as in miss_counts)."""
+        """Per question with any Qbank attempt or miss: topic, subject, system, reason kind,
+        Qbank attempts, correct Qbank attempts, misses (Qbank misses and review Agains, as
+        the cards keep them). Reads the Qbank attempts only, not every review."""
         return self.conn.execute(
-            f"""
+            """
             SELECT q.id, q.topic, q.subject, q.system, q.reason_kind,
-                   sum(e.kind = 'qbank'), sum(e.kind = 'qbank' AND e.result = 'correct'),
-                   sum({_MISS})
-            FROM questions q JOIN events e ON e.question_id = q.id
-            GROUP BY q.id
+                   coalesce(a.attempts, 0), coalesce(a.correct, 0), coalesce(c.misses, 0)
+            FROM questions q
+            LEFT JOIN (
+                SELECT question_id, count(*) AS attempts, sum(result = 'correct') AS correct
+                FROM events INDEXED BY events_by_kind_time WHERE kind = 'qbank' GROUP BY question_id
+            ) a ON a.question_id = q.id
+            LEFT JOIN cards c ON c.question_id = q.id
+            WHERE a.attempts IS NOT NULL OR c.misses > 0
             """
         ).fetchall()
 

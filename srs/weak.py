@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .db import Store
-from .priority import exam_weights, load_signals, topic_key
+from .priority import MissSignals, exam_weights, load_signals, topic_key
 
 GROUPS = ("topic", "subject", "system")
 
@@ -39,17 +40,23 @@ class Area:
         }
 
 
-def weak_areas(store: Store, *, now: datetime, by: str) -> list[Area]:
-    """Areas of one kind (`topic`, `subject` or `system`), most missed first.
+def weak_report(store: Store, *, now: datetime, groups: Iterable[str] = GROUPS) -> dict[str, list[Area]]:
+    """Weak areas of each grouping, the log read once for all of them."""
+    stats, signals = store.question_stats(), load_signals(store, now)
+    return {by: weak_areas(stats, signals, by=by) for by in groups}
+
+
+def weak_areas(stats: list[tuple], signals: MissSignals, *, by: str) -> list[Area]:
+    """Areas of one kind (`topic`, `subject` or `system`), most missed first, from
+    `Store.question_stats` and the miss signals.
 
     Ties break on recent misses, then on the exam weight of the area, then name.
     """
     if by not in GROUPS:
         raise ValueError(by)
     areas: dict[str, Area] = {}
-    weights = load_signals(store, now)
     names: dict[str, str] = {}
-    for _qid, topic, subject, system, reason, attempts, correct, misses in store.question_stats():
+    for _qid, topic, subject, system, reason, attempts, correct, misses in stats:
         label = {"topic": topic, "subject": subject, "system": system}[by] or "(none)"
         key = topic_key(label) if by == "topic" else label
         names.setdefault(key, label)
@@ -59,7 +66,7 @@ def weak_areas(store: Store, *, now: datetime, by: str) -> list[Area]:
         area.correct += correct
         if misses and reason:
             area.reasons[reason] += 1
-    table = weights.weighted(by)
+    table = signals.weighted(by)
     total = sum(a.misses for a in areas.values()) or 1
     exam = exam_weights()
     for key, area in areas.items():

@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 from srs.db import CardRow, MissCount, open_store
 from srs.ingest import import_attempts
 from srs.misslog import Attempt
-from srs.priority import MissSignals, exam_weights, load_signals, rank, score
+from srs.priority import MissSignals, exam_weights, load_signals, rank, score, topic_key
 from srs.queue import Planner
 from srs.review import ReviewSession
 from srs.scheduling import CardState, Rating, Scheduler
 from srs.settings import load
 from srs.timing import UTC, DayRule
+from srs.weak import weak_report
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 SCHEDULER = Scheduler(DayRule(UTC, 4))
@@ -339,3 +340,42 @@ def test_the_worked_example_in_docs_priority():
     assert data.miss_signal(hot) == pytest.approx(3.843, abs=5e-4)
     assert score(hot, data, SCHEDULER, NOW) / (1.5 - r / 2) * 1.2 == pytest.approx(4.234, abs=5e-4)
     assert score(row(4, "Gout", "Pathology", "Cardiovascular"), data, SCHEDULER, NOW) == pytest.approx(3.307, abs=5e-4)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=history, ratings=st.lists(st.sampled_from(list(Rating)), max_size=10))
+def test_weak_areas_count_what_the_log_holds(tmp_path, rows, ratings):
+    """`srs weak`: per topic, subject and system, the misses (Qbank misses and review Agains),
+    Qbank attempts and correct ones, counted straight from the log."""
+    start = datetime(2026, 6, 1, 8, tzinfo=UTC)
+    attempts = [
+        Attempt(i + 2, "uworld", str(q), start + timedelta(minutes=m), result,
+                {k: v for k, v in (("topic", topic), ("subject", subject), ("system", system)) if v})
+        for i, (q, m, result, topic, subject, system) in enumerate(rows)
+    ]  # fmt: skip
+    now = start + timedelta(days=91)
+    with open_store(tmp_path / f"w{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
+        settings_ = load(store)
+        import_attempts(store, attempts, settings_.scheduler(), file_label="t", now=now)
+        session = ReviewSession(store, settings_, now=now)
+        for rating in ratings:
+            now += timedelta(minutes=41)
+            card = session.next_card(now)
+            if card is not None:
+                session.answer(card, rating, now)
+        report = weak_report(store, now=now)
+        questions = {q.id: q for q in store.questions()}
+        events = list(store.all_events())
+    for by in ("topic", "subject", "system"):
+        expected: dict[str, list[int]] = {}
+        for event in events:
+            question = questions[event.question_id]
+            name = getattr(question, by) or "(none)"
+            entry = expected.setdefault(topic_key(name) if by == "topic" else name, [0, 0, 0])
+            entry[0] += (event.kind == "qbank" and event.result != "correct") or event.rating == 1
+            entry[1] += event.kind == "qbank"
+            entry[2] += event.kind == "qbank" and event.result == "correct"
+        found = {
+            (topic_key(a.name) if by == "topic" else a.name): [a.misses, a.attempts, a.correct] for a in report[by]
+        }
+        assert found == {k: v for k, v in expected.items() if v[0]}, by
