@@ -18,6 +18,7 @@ from .db import CardRow, Ranked, Scoring, Store
 from .priority import load_signals, pair_terms
 from .scheduling import CardState, State
 from .settings import Settings
+from .timing import from_iso
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default learn-ahead limit
 
@@ -128,13 +129,34 @@ class Planner:
         if room is None:
             due = self.store.ranked_cards(self.scoring, "review", end=end)
             if self._tiers_apply():
-                due += self.store.ranked_cards(self.scoring, "tier", end=end, threshold=self.high_yield_misses)
+                due += self.store.ranked_cards(self.scoring, "tier", end=end, tier=self._tier(end))
             return sorted(due, key=priority_key), len(due)
         top, total = self.store.top_cards(self.scoring, "review", room, end=end)
         if self._tiers_apply():
-            sooner, more = self.store.top_cards(self.scoring, "tier", room, end=end, threshold=self.high_yield_misses)
+            sooner, more = self.store.top_cards(self.scoring, "tier", room, end=end, tier=self._tier(end))
             top, total = sorted(top + sooner, key=lambda r: (-r.raw, r.due, r.question_id))[:room], total + more
         return self.store.rows_of(top, self.scoring.scale), total
+
+    def _tier(self, end: datetime) -> tuple[int, int]:
+        """What the SQL needs to find high-yield cards due before `end` (a study day's start)."""
+        return self.high_yield_misses, self.rule.day_of(end).toordinal()
+
+    def due_moments(self, end: datetime) -> list[datetime]:
+        """When each studied card due before `end` (at its tier's retention) falls due: what
+        `effective_due` gives for `studied_due_before(end)`, without reading or ranking rows."""
+        tiers = self._tiers_apply()
+        threshold = self.high_yield_misses if tiers else None
+        starts: dict[int, datetime] = {}
+        moments = []
+        for due_text, tier_day in self.store.due_moments(end, self.rule.day_of(end).toordinal(), threshold):
+            due = from_iso(due_text)
+            if tier_day is not None:
+                if tier_day not in starts:
+                    starts[tier_day] = self.rule.start_of(date.fromordinal(tier_day))
+                due = min(due, starts[tier_day])
+            if due < end:
+                moments.append(due)
+        return moments
 
     def studied_due_before(self, end: datetime) -> list[CardRow]:
         """Studied cards due before `end` at their tier's retention, ranked."""
@@ -181,7 +203,7 @@ class Planner:
         loads = [DayLoad(self.today, queue.due_count, queue.new_count, queue.backlog)]
         horizon = self.rule.start_of(self.today + timedelta(days=days + 1))
         today_end = self.rule.next_day_start(self.now)
-        upcoming = [self.effective_due(r) for r in self.studied_due_before(horizon)]
+        upcoming = self.due_moments(horizon)
         waiting, unseen = queue.backlog, self.store.new_card_count() - queue.new_count
         for offset in range(1, days + 1):
             day = self.today + timedelta(days=offset)

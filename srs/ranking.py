@@ -19,11 +19,11 @@ from .timing import to_iso
 class Ranking(StoreBase):
     # -- ranked cards (the priority model in SQL; srs.priority is its reference) --
     def ranked_cards(
-        self, scoring: Scoring, kind: str, *, end: datetime | None = None, threshold: int | None = None
+        self, scoring: Scoring, kind: str, *, end: datetime | None = None, tier: Tier | None = None
     ) -> list[CardRow]:
         """Every card of one kind, highest score first (see _RANKED_WHERE for the kinds)."""
         self._load_pairs(scoring.pairs)
-        rows = self.conn.execute(_RANKED_SQL.format(where=_RANKED_WHERE[kind]), _params(scoring, -1, end, threshold))
+        rows = self.conn.execute(_RANKED_SQL.format(where=_RANKED_WHERE[kind]), _params(scoring, -1, end, tier))
         return [_scored_row(r, scoring.scale) for r in rows]
 
     def ranking(self, scoring: Scoring) -> list[Ranked]:
@@ -39,12 +39,12 @@ class Ranking(StoreBase):
         limit: int,
         *,
         end: datetime | None = None,
-        threshold: int | None = None,
+        tier: Tier | None = None,
     ) -> tuple[list[Ranked], int]:
         """The first `limit` cards of one kind by score (without their rows: see `rows_of`),
         and how many cards of that kind there are."""
         self._load_pairs(scoring.pairs)
-        params = _params(scoring, max(limit, 1), end, threshold)
+        params = _params(scoring, max(limit, 1), end, tier)
         if kind == "new":
             top = [Ranked(*r) for r in self.conn.execute(_TOP_NEW_SQL, params)]
             return top[:limit], self.new_card_count()
@@ -61,6 +61,19 @@ class Ranking(StoreBase):
             for r in ranked
             if r.question_id in found  # else deleted since, or a damaged file (writes check for that first)
         ]
+
+    def due_moments(self, end: datetime, end_day: int, threshold: int | None) -> list[tuple[str, int | None]]:
+        """(due, tier day) of the studied cards due before `end`, or (with a `threshold`: the
+        misses that make a topic high-yield) due by their tier day on or before `end_day`; the
+        tier day only for high-yield cards."""
+        high_yield = f"c.state = 2 AND {_TOPIC_MISSES} >= :threshold" if threshold is not None else "0"
+        rows = self.conn.execute(
+            f"SELECT c.due, CASE WHEN {high_yield} THEN c.tier_day END FROM cards c "
+            "LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key "
+            f"WHERE c.reps > 0 AND (c.due < :end OR ({high_yield} AND c.tier_day <= :end_day))",
+            {"end": to_iso(end), "end_day": end_day, "threshold": threshold},
+        )
+        return rows.fetchall()
 
     def new_card_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM cards INDEXED BY cards_new WHERE reps = 0").fetchone()[0])
@@ -139,18 +152,22 @@ _RANKED_WHERE = {
     # due at the high-yield retention (Scheduler.study_days), in cards of high-yield topics
     "tier": "c.state = 2 AND c.topic_key IN (SELECT name FROM miss_groups WHERE kind = 'topic' "
     "AND misses >= :threshold UNION ALL SELECT '') AND (c.topic_key != '' OR c.misses >= :threshold) "
-    "AND c.due >= :end AND c.tier_day <= :today",
+    "AND c.due >= :end AND c.tier_day < :end_day",
 }
 
 
-def _params(scoring: Scoring, limit: int, end: datetime | None, threshold: int | None) -> dict[str, Any]:
+Tier = tuple[int, int]  # (misses that make a topic high-yield, ordinal of the study day `end` starts)
+
+
+def _params(scoring: Scoring, limit: int, end: datetime | None, tier: Tier | None) -> dict[str, Any]:
     return {
         "today": scoring.today,
         "factor": scoring.factor,
         "decay": scoring.decay,
         "limit": limit,
         "end": to_iso(end) if end is not None else None,
-        "threshold": threshold,
+        "threshold": tier[0] if tier else None,
+        "end_day": tier[1] if tier else None,
     }
 
 

@@ -271,6 +271,9 @@ def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_
         queue = planner.queue()
         end = planner.rule.next_day_start(now)
         everything = planner.ranked
+        horizon = end + timedelta(days=30)
+        moments = planner.due_moments(horizon)  # what `srs due` plans with, without reading rows
+        assert sorted(moments) == sorted(planner.effective_due(r) for r in planner.studied_due_before(horizon))
     studied = [r for r in everything if not r.state.is_new and planner.effective_due(r) < end]
     learning = [r for r in studied if r.state.state != 2]
     due = [r for r in studied if r.state.state == 2]
@@ -379,3 +382,26 @@ def test_weak_areas_count_what_the_log_holds(tmp_path, rows, ratings):
             (topic_key(a.name) if by == "topic" else a.name): [a.misses, a.attempts, a.correct] for a in report[by]
         }
         assert found == {k: v for k, v in expected.items() if v[0]}, by
+
+
+def test_a_high_yield_card_comes_due_in_the_plan_on_its_tier_day(srs, write_log, db_path):
+    """A high-yield card reviewed yesterday with a long interval: due in about 99 days at 0.90,
+    about 40 at 0.95. Looking 60 days ahead, the plan (and the list it is checked against)
+    finds it on its tier day; looking 20 days ahead, nowhere."""
+    lines = ["qid,date,topic"] + [f"{i},2026-11-{10 + i},Gout" for i in range(3)]  # three misses: high-yield
+    assert srs("import", str(write_log("m.csv", "\n".join(lines) + "\n"))).exit_code == 0
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    with open_store(db_path) as store:
+        settings_ = load(store)
+        scheduler = settings_.scheduler()
+        card = CardState(now + timedelta(days=99), 2, None, 99.0, 5.0, now - timedelta(days=1), 3, 0)
+        with store.write():
+            store.update_card(1, card, scheduler.study_days(card))
+        planner = Planner(store, settings_, now)
+        tier_due = planner.effective_due(next(r for r in planner.ranked if r.question_id == 1))
+        assert now + timedelta(days=30) < tier_due < now + timedelta(days=55)
+        far, near = now + timedelta(days=60), now + timedelta(days=20)
+        assert tier_due in planner.due_moments(far)
+        assert 1 in [r.question_id for r in planner.studied_due_before(far)]
+        assert tier_due not in planner.due_moments(near)
+        assert 1 not in [r.question_id for r in planner.studied_due_before(near)]
