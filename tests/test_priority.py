@@ -201,6 +201,20 @@ history = st.lists(
 )
 
 
+START = datetime(2026, 6, 1, 8, tzinfo=UTC)
+
+
+def to_attempts(rows, *, whole_days: bool = False, names: bool = True) -> list[Attempt]:
+    """`history` rows as attempts (at whole days after START when `whole_days`: many equal
+    scores); `names=False` keeps the topic only."""
+    attempts = []
+    for i, (q, minutes, result, topic, subject, system) in enumerate(rows):
+        at = START + (timedelta(days=minutes // 1440) if whole_days else timedelta(minutes=minutes))
+        given = (("topic", topic), ("subject", subject), ("system", system)) if names else (("topic", topic),)
+        attempts.append(Attempt(i + 2, "uworld", str(q), at, result, {k: v for k, v in given if v}))
+    return attempts
+
+
 def recount(store, now: datetime, half_life: float = 30.0) -> MissSignals:
     """Miss signals straight from the log: each miss weighs 2^(-age / half-life)."""
     counts: dict[int, list] = {}
@@ -223,12 +237,7 @@ def recount(store, now: datetime, half_life: float = 30.0) -> MissSignals:
 def test_sql_ranking_equals_the_reference_model(tmp_path, rows, ratings, later):
     """Planner.ranked (scored and ordered by SQLite) gives the order, scores and miss counts
     of srs.priority.rank on the same cards, at any moment."""
-    start = datetime(2026, 6, 1, 8, tzinfo=UTC)
-    attempts = [
-        Attempt(i + 2, "uworld", str(q), start + timedelta(minutes=m), result,
-                {k: v for k, v in (("topic", topic), ("subject", subject), ("system", system)) if v})
-        for i, (q, m, result, topic, subject, system) in enumerate(rows)
-    ]  # fmt: skip
+    start, attempts = START, to_attempts(rows)
     now = start + timedelta(days=91)
     with open_store(tmp_path / f"r{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
         settings_ = load(store)
@@ -257,11 +266,7 @@ def test_sql_ranking_equals_the_reference_model(tmp_path, rows, ratings, later):
 def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_retention):
     """Today's queue from SQL: the due cards at their tier's retention (Planner.effective_due,
     the reference) that fit in the day, highest priority first, and the right backlog."""
-    start = datetime(2026, 6, 1, 8, tzinfo=UTC)
-    attempts = [
-        Attempt(i + 2, "uworld", str(q), start + timedelta(minutes=m), result, {"topic": topic} if topic else {})
-        for i, (q, m, result, topic, _, _) in enumerate(rows)
-    ]
+    start, attempts = START, to_attempts(rows, names=False)
     with open_store(tmp_path / f"q{abs(hash((tuple(rows), days, cap, hy_retention)))}.db") as store:
         settings_ = replace(load(store), max_reviews_per_day=max(1, cap), high_yield_misses=2,
                             high_yield_retention=hy_retention, new_per_day=cap)  # fmt: skip
@@ -289,18 +294,7 @@ def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_
 def test_the_first_new_cards_are_the_head_of_the_full_ranking(tmp_path, rows, limit):
     """The queue finds the first new cards without scoring them all (best card per group
     first): the result is exactly the head of the full ranking, ties included."""
-    start = datetime(2026, 6, 1, 8, tzinfo=UTC)
-    attempts = [
-        Attempt(
-            i + 2,
-            "uworld",
-            str(q),
-            start + timedelta(days=m // 1440),
-            result,
-            {k: v for k, v in (("topic", topic), ("subject", subject), ("system", system)) if v},
-        )
-        for i, (q, m, result, topic, subject, system) in enumerate(rows)
-    ]  # fmt: skip (whole days: many equal scores)
+    start, attempts = START, to_attempts(rows, whole_days=True)
     with open_store(tmp_path / f"n{abs(hash((tuple(rows), limit)))}.db") as store:
         settings_ = load(store)
         import_attempts(store, attempts, settings_.scheduler(), file_label="t", now=start + timedelta(days=91))
@@ -350,12 +344,7 @@ def test_the_worked_example_in_docs_priority():
 def test_weak_areas_count_what_the_log_holds(tmp_path, rows, ratings):
     """`srs weak`: per topic, subject and system, the misses (Qbank misses and review Agains),
     Qbank attempts and correct ones, counted straight from the log."""
-    start = datetime(2026, 6, 1, 8, tzinfo=UTC)
-    attempts = [
-        Attempt(i + 2, "uworld", str(q), start + timedelta(minutes=m), result,
-                {k: v for k, v in (("topic", topic), ("subject", subject), ("system", system)) if v})
-        for i, (q, m, result, topic, subject, system) in enumerate(rows)
-    ]  # fmt: skip
+    start, attempts = START, to_attempts(rows)
     now = start + timedelta(days=91)
     with open_store(tmp_path / f"w{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
         settings_ = load(store)
