@@ -39,7 +39,6 @@ from .records import (
     card_state_from,
     card_values,
     event_from,
-    merge_text,
     question_from,
     topic_key,
 )
@@ -161,18 +160,6 @@ class Store(MissTotals, Ranking):
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
-
-    def merge_question_text(self, question_id: int, fields: dict[str, str], rank: str) -> bool:
-        """Merge one row's text into a question (see records.merge_text); whether it changed."""
-        names = [n for n in fields if n in QUESTION_TEXT_FIELDS]
-        row = self.conn.execute(
-            f"SELECT text_rank, {', '.join(names) or 'id'} FROM questions WHERE id = ?", (question_id,)
-        ).fetchone()
-        current_rank, current = row[0], dict(zip(names, row[1:], strict=True))
-        changed, new_rank = merge_text(current_rank, current, fields, rank)
-        if changed or new_rank != current_rank:
-            self.set_question_text(question_id, changed, new_rank)
-        return bool(changed)
 
     def set_question_text(self, question_id: int, changed: dict[str, str], rank: str) -> None:
         """Store new text for a question; a new topic, subject or system moves its card's miss totals."""
@@ -312,14 +299,9 @@ class Store(MissTotals, Ranking):
         rows = self.conn.execute(f"SELECT question_id, {CARD_COLUMNS} FROM cards")
         return {r[0]: card_state_from(r[1:]) for r in rows}
 
-    def save_card(self, question_id: int, card: CardState, created: datetime, days: StudyDays) -> None:
-        """Store a card's state, with its study days (Scheduler.study_days).
-
-        Its miss totals are kept: `refresh_misses` sets them from the log."""
-        self.conn.execute(_SAVE_CARD_SQL, (question_id, to_iso(created), *card_values(card), *days))
-
     def save_cards(self, rows: list[tuple[int, CardState, datetime, StudyDays]]) -> None:
-        """save_card for many cards: (question id, state, created, study days)."""
+        """Store cards' states: (question id, state, created, study days as Scheduler.study_days
+        gives them). Their miss totals are kept: `refresh_misses` sets them from the log."""
         self.conn.executemany(
             _SAVE_CARD_SQL,
             [(qid, to_iso(created), *card_values(card), *days) for qid, card, created, days in rows],

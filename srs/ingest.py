@@ -86,7 +86,7 @@ def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str
 
 
 def text_rank(is_miss: bool, at_iso: str) -> str:
-    """Misses outrank correct attempts; later outranks earlier (see merge_question_text)."""
+    """Misses outrank correct attempts; later outranks earlier (see records.merge_text)."""
     return f"{1 if is_miss else 0}|{at_iso}"
 
 

@@ -36,14 +36,8 @@ class StoreBase:
         self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
         self.conn.execute(f"DELETE FROM temp.{name}")
 
-    def scratch_add(self, name: str, value: int) -> None:
-        self.conn.execute(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", (value,))
-
     def scratch_add_many(self, name: str, values: Iterable[int]) -> None:
         self.conn.executemany(f"INSERT OR IGNORE INTO temp.{name} (id) VALUES (?)", ((v,) for v in values))
-
-    def scratch_has(self, name: str, value: int) -> bool:
-        return self.conn.execute(f"SELECT 1 FROM temp.{name} WHERE id = ?", (value,)).fetchone() is not None
 
     def scratch_items(self, name: str) -> Iterator[int]:
         return (r[0] for r in self.conn.execute(f"SELECT id FROM temp.{name} ORDER BY id"))
