@@ -29,6 +29,8 @@ from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportRespo
 from anki.notes import Note
 from anki.scheduler.v3 import CardAnswer, Scheduler
 
+from srs.notetype import NoteType
+
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 ROOT = "Step 1 Misses"
 DECKS = Path(__file__).resolve().parent.parent / "decks"
@@ -166,3 +168,17 @@ def fresh_anki_path(tmp_path: Path) -> Path:
     """Where a fresh Anki collection goes (Anki needs its folder to exist)."""
     (tmp_path / "anki").mkdir()
     return tmp_path / "anki" / "collection.anki2"
+
+
+def previous_version(current: NoteType) -> NoteType:
+    """A made-up earlier version: fewer fields, its own id and name, as a real v0 would have had."""
+    return NoteType(
+        version=0,
+        model_id=current.model_id - 1000,
+        name="srs missed question v0",
+        fields=("Ref", "Prompt", "Objective", "Source", "QID"),
+        template_name="Recall",
+        front="<div class=prompt>{{Prompt}}</div>",
+        back="{{FrontSide}}<hr id=answer>{{Objective}}<div>{{Source}} #{{QID}}</div>",
+        css=".card { font-family: sans-serif; }",
+    )

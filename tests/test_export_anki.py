@@ -34,6 +34,7 @@ from anki_helpers import (
     import_package,
     notes_by_guid,
     package_notes,
+    previous_version,
     progress,
     review_next,
     sample_rows,
@@ -44,7 +45,7 @@ from srs import notetype, taxonomy
 from srs.anki_sync import sync_anki
 from srs.db import open_store
 from srs.export import export_apkg, note_guid
-from srs.notetype import NoteType, NoteTypes
+from srs.notetype import NoteTypes
 from srs.queue import Planner
 from srs.settings import load as load_settings
 from srs.timing import utc_now
@@ -462,20 +463,6 @@ def test_back_shows_everything_the_front_hides(sample_col, sample):
 
 # Note type versions
 ##########################################################################
-
-
-def previous_version(current: NoteType) -> NoteType:
-    """A made-up earlier version: fewer fields, its own id and name, as a real v0 would have had."""
-    return NoteType(
-        version=0,
-        model_id=current.model_id - 1000,
-        name="srs missed question v0",
-        fields=("Ref", "Prompt", "Objective", "Source", "QID"),
-        template_name="Recall",
-        front="<div class=prompt>{{Prompt}}</div>",
-        back="{{FrontSide}}<hr id=answer>{{Objective}}<div>{{Source}} #{{QID}}</div>",
-        css=".card { font-family: sans-serif; }",
-    )
 
 
 def test_previous_note_type_then_current_import_into_one_collection(

@@ -14,34 +14,20 @@ from pathlib import Path
 
 import genanki
 import pytest
-from anki_helpers import import_log
+from anki_helpers import import_log, previous_version
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srs import notetype
 from srs.db import AnkiNote, open_store
 from srs.export import _Deck, _decks, _field, _Note, _write_collection
-from srs.notetype import NoteType, NoteTypes
+from srs.notetype import NoteTypes
 from srs.queue import Planner
 from srs.selection import Selection, select
 from srs.settings import load as load_settings
 from srs.timing import utc_now
 
 TIMESTAMP = 1_795_000_000.0
-
-
-def older_version(current: NoteType) -> NoteType:
-    """A note type version with other fields, id and name, as an earlier srs shipped."""
-    return NoteType(
-        version=0,
-        model_id=current.model_id - 1000,
-        name="srs missed question v0",
-        fields=("Ref", "Prompt", "Objective", "Source", "QID"),
-        template_name="Recall",
-        front="<div class=prompt>{{Prompt}}</div>",
-        back="{{FrontSide}}<hr id=answer>{{Objective}}",
-        css=".card { font-family: sans-serif; }",
-    )
 
 
 def genanki_package(decks: list[_Deck]) -> genanki.Package:
@@ -68,7 +54,7 @@ def sample_decks(srs, sample, db_path: Path) -> list[_Deck]:
     """The sample's notes in their decks: a few on an older note type version, one with no card."""
     import_log(srs, sample)
     shipped = notetype.load()
-    old = older_version(shipped.current)
+    old = previous_version(shipped.current)
     types = NoteTypes(current=shipped.current, previous=(old,), deck_id=shipped.deck_id)
     with open_store(db_path) as store:
         settings = load_settings(store)

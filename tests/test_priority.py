@@ -215,6 +215,20 @@ def to_attempts(rows, *, whole_days: bool = False, names: bool = True) -> list[A
     return attempts
 
 
+def imported_and_answered(store, settings_, rows, ratings, *, minutes_apart: int) -> datetime:
+    """Import the rows 91 days after START, then answer the queue's cards with these ratings,
+    `minutes_apart` (some of them Again); returns the time of the last answer."""
+    now = START + timedelta(days=91)
+    import_attempts(store, to_attempts(rows), settings_.scheduler(), file_label="t", now=now)
+    session = ReviewSession(store, settings_, now=now)
+    for rating in ratings:
+        now += timedelta(minutes=minutes_apart)
+        card = session.next_card(now)
+        if card is not None:
+            session.answer(card, rating, now)
+    return now
+
+
 def recount(store, now: datetime, half_life: float = 30.0) -> MissSignals:
     """Miss signals straight from the log: each miss weighs 2^(-age / half-life)."""
     counts: dict[int, list] = {}
@@ -237,17 +251,9 @@ def recount(store, now: datetime, half_life: float = 30.0) -> MissSignals:
 def test_sql_ranking_equals_the_reference_model(tmp_path, rows, ratings, later):
     """Planner.ranked (scored and ordered by SQLite) gives the order, scores and miss counts
     of srs.priority.rank on the same cards, at any moment."""
-    start, attempts = START, to_attempts(rows)
-    now = start + timedelta(days=91)
     with open_store(tmp_path / f"r{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
         settings_ = load(store)
-        import_attempts(store, attempts, settings_.scheduler(), file_label="t", now=now)
-        session = ReviewSession(store, settings_, now=now)
-        for rating in ratings:  # answers spread over the next hours, some of them Again
-            now += timedelta(minutes=37)
-            row = session.next_card(now)
-            if row is not None:
-                session.answer(row, rating, now)
+        now = imported_and_answered(store, settings_, rows, ratings, minutes_apart=37)
         moment = now + timedelta(days=later)
         planner = Planner(store, settings_, moment)
         reference = rank(store.card_rows(), load_signals(store, moment), settings_.scheduler(), moment)
@@ -344,17 +350,8 @@ def test_the_worked_example_in_docs_priority():
 def test_weak_areas_count_what_the_log_holds(tmp_path, rows, ratings):
     """`srs weak`: per topic, subject and system, the misses (Qbank misses and review Agains),
     Qbank attempts and correct ones, counted straight from the log."""
-    start, attempts = START, to_attempts(rows)
-    now = start + timedelta(days=91)
     with open_store(tmp_path / f"w{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
-        settings_ = load(store)
-        import_attempts(store, attempts, settings_.scheduler(), file_label="t", now=now)
-        session = ReviewSession(store, settings_, now=now)
-        for rating in ratings:
-            now += timedelta(minutes=41)
-            card = session.next_card(now)
-            if card is not None:
-                session.answer(card, rating, now)
+        now = imported_and_answered(store, load(store), rows, ratings, minutes_apart=41)
         report = weak_report(store, now=now)
         questions = {q.id: q for q in store.questions()}
         events = list(store.all_events())
