@@ -178,6 +178,10 @@ class Store(MissTotals, Ranking):
             self._copy_group_keys(f"= {int(question_id)}")
             self._group_card_misses(question_id, +1)
 
+    def set_text_ranks(self, rows: list[tuple[str, int]]) -> None:
+        """(text rank, question id): a later attempt with the same text (the common case)."""
+        self.conn.executemany("UPDATE questions SET text_rank = ? WHERE id = ?", rows)
+
     def question_texts(self, idents: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str, dict[str, str]]]:
         """(source, qid) -> (id, text rank, text fields) of the questions already stored."""
         found: dict[tuple[str, str], tuple[int, str, dict[str, str]]] = {}

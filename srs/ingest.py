@@ -219,9 +219,13 @@ class _Writer:
                 if diff and ident in stored and stored[ident][0] < self.first_new_id:
                     self.summary.updated_questions += 1
         ids = {ident: entry[0] for ident, entry in stored.items()}
+        ranks_only = []
         for ident, diff in changed.items():
-            if ident in stored:
+            if ident in stored and diff:
                 self.store.set_question_text(ids[ident], diff, texts[ident][0])
+            elif ident in stored:
+                ranks_only.append((texts[ident][0], ids[ident]))
+        self.store.set_text_ranks(ranks_only)
         ids.update(
             self.store.insert_questions(
                 [(*ident, texts[ident][1], to_iso(when), texts[ident][0]) for ident, when in created.items()]

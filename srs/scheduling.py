@@ -119,7 +119,23 @@ class Scheduler:
         return outcomes
 
     def answer(self, card: CardState, rating: Rating, now: datetime, seed: str) -> CardState:
-        return self.next_states(card, now, seed, upto=Rating(rating))[Rating(rating)].card
+        """The card after `rating`: what `next_states` shows for it, computing only the
+        outcomes it depends on (replays of long logs call this once per answer)."""
+        rating, now = Rating(rating), now.astimezone(UTC)
+        result = self._review(card, rating, now)
+        if result.state != State.Review:
+            return self._to_state(card, result, rating, result.due)  # lower ratings don't move it
+        raw = {lower: self._review(card, lower, now) for lower in self._may_reach_review(rating)}
+        raw[rating] = result
+        days = self._review_days(raw, now, seed, card.reps)
+        due = self.rule.start_of(self.rule.day_of(now) + timedelta(days=days[rating]))
+        return self._to_state(card, result, rating, due)
+
+    def _may_reach_review(self, rating: Rating) -> list[Rating]:
+        """Ratings below `rating` whose intervals can push its interval up. Again only
+        lands in Review when there are no (re)learning steps to go through."""
+        steps = self._fsrs.learning_steps and self._fsrs.relearning_steps
+        return [r for r in Rating if r < rating and not (r == Rating.Again and steps)]
 
     def study_days(self, card: CardState) -> tuple[int | None, int | None]:
         """Ordinals of the study day of the card's last review, and of the day it falls due

@@ -139,3 +139,22 @@ def test_the_machine_time_zone_comes_from_tz_then_the_system(monkeypatch):
 
     monkeypatch.setattr(tzlocal, "get_localzone_name", lambda: "Europe/Berlin")
     assert timing.local_zone_name() == "Europe/Berlin"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    history=st.lists(st.tuples(ratings, gaps), max_size=25),
+    steps=st.sampled_from([None, (), (timedelta(minutes=5),)]),
+)
+def test_answer_saves_what_the_buttons_show(history, steps):
+    """`answer` computes only the outcomes its rating depends on; it must equal the full set's pick,
+    with and without (re)learning steps (without them, Again can land in Review)."""
+    scheduler = Scheduler(DayRule(ZoneInfo("America/New_York"), 4))
+    if steps is not None:
+        scheduler._fsrs.learning_steps = scheduler._fsrs.relearning_steps = steps
+    card, now = CardState.new(START), START
+    for rating, gap in history:
+        now = now + timedelta(minutes=gap)
+        shown = scheduler.next_states(card, now, "uworld:7")[rating].card
+        card = scheduler.answer(card, rating, now, "uworld:7")
+        assert card == shown
