@@ -7,7 +7,7 @@ which read and write states, not the history that made them. They are those of a
 student who keeps up: each card was last reviewed within its current interval, at
 its tier's retention (high-yield topics at 0.95, the rest at 0.90, as srs schedules
 them). The miss totals, topic keys and review days srs keeps are then filled in as
-migration m004 fills them for an existing database.
+migrations m004 and m005 fill them for an existing database.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def build(path: Path, cards: int, reviews: int, *, now: datetime, seed: int = 7)
             _cards(rng, cards, start, now, _high_yield(topic_misses)),
         )
         backfill_miss_totals(conn)
+        store._spread_topic_totals()  # as m005 does
     store.close()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from types import TracebackType
+from typing import IO
 
 import click
 
@@ -95,7 +97,7 @@ def import_command(
     _print_summary(summary)
 
 
-def _open_input(file: str) -> io.BufferedIOBase:
+def _open_input(file: str) -> IO[bytes]:
     """A seekable binary stream: the file, or standard input read into memory."""
     if file == "-":
         return io.BytesIO(sys.stdin.buffer.read())
@@ -123,9 +125,11 @@ class _progress:
 
         return update
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self.bar is not None:
-            self.bar.__exit__(*exc)
+            self.bar.__exit__(kind, error, trace)
 
 
 def _list_errors(errors: list, count: int) -> None:

@@ -63,8 +63,9 @@ def card_problems(store: Store, scheduler: Scheduler) -> list[CardProblem]:
 
 
 def totals_differ(store: Store) -> bool:
-    """Whether the miss totals by topic, subject and system differ from the cards' sums."""
-    return not _same_totals(store.miss_groups(), store.groups_recounted())
+    """Whether the miss totals by topic, subject and system differ from the cards' sums, or
+    a card's copy of its topic's totals from the topic's."""
+    return not _same_totals(store.miss_groups(), store.groups_recounted()) or store.topic_copies_differ()
 
 
 def _kept_right(kept: tuple, days: tuple, recounted: tuple) -> bool:

@@ -211,7 +211,37 @@ def backfill_miss_totals(conn: sqlite3.Connection) -> None:
         "UPDATE cards SET last_day = ?, tier_day = ? WHERE question_id = ?",
         [(*scheduler.study_days(card_state_from(row[1:])), row[0]) for row in cards.fetchall()],
     )
-    store.rebase_misses(load(store).miss_half_life, utc_now())
+    store.set_miss_basis(load(store).miss_half_life, utc_now())
+    store.recount_misses()  # each card's copy of its topic's totals comes with m005
+
+
+def m005_topic_copies(db: sqlite_utils.Database) -> None:
+    """Each card keeps a copy of its topic's miss totals, so ranking needs no lookup per card.
+
+    `topic_misses` and `topic_mass` are its topic's totals in `miss_groups` (its
+    own, when it has no topic), updated whenever those change
+    (`Store._spread_topic_totals`). New cards are indexed by subject and system,
+    then by topic weight plus half their own: within one subject and system the
+    score of a new card follows that order, so the first new cards are a few
+    index steps per subject and system (`ranking._TOP_NEW_SQL`). One index on the
+    topic serves both the high-yield tier and updating a topic's cards.
+    """
+    db.executescript(
+        """
+        ALTER TABLE cards ADD COLUMN topic_misses INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE cards ADD COLUMN topic_mass REAL NOT NULL DEFAULT 0;
+        DROP INDEX cards_new;
+        DROP INDEX cards_tier;
+        CREATE INDEX cards_by_topic ON cards (topic_key, tier_day);
+        """
+    )
+    from .db import Store
+
+    Store(db.conn, Path(":migration:"))._spread_topic_totals()
+    db.executescript(f"CREATE INDEX cards_new ON cards (subject, system, {NEW_CARD_ORDER} DESC, due) WHERE reps = 0;")
+
+
+NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # a new card's score within its subject and system grows with it
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -219,6 +249,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m002_anki_notes,
     m003_event_indexes,
     m004_miss_totals,
+    m005_topic_copies,
 ]
 NAMES = [m.__name__ for m in MIGRATIONS]
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from .errors import DatabaseError
 from .records import LN2, MissBasis, julian_day
-from .storebase import _MISS, _TOPIC_MISSES, StoreBase
+from .storebase import _MISS, StoreBase
 
 
 class MissTotals(StoreBase):
@@ -27,8 +27,11 @@ class MissTotals(StoreBase):
 
     def rebase_misses(self, half_life: float, now: datetime) -> None:
         """Count weights from a new epoch (today) and half-life, and recompute every total."""
-        self.set_config(MISS_BASIS_KEY, f"{math.floor(julian_day(now)) + 0.5!r} {float(half_life)!r}")
+        self.set_miss_basis(half_life, now)
         self.refresh_misses()
+
+    def set_miss_basis(self, half_life: float, now: datetime) -> None:
+        self.set_config(MISS_BASIS_KEY, f"{math.floor(julian_day(now)) + 0.5!r} {float(half_life)!r}")
 
     def refresh_misses(self, question_ids: list[int] | None = None, *, scratch: str | None = None) -> None:
         """Recompute cards' miss totals from the log: these questions', those in a scratch
@@ -47,10 +50,22 @@ class MissTotals(StoreBase):
             self.scratch_set("refresh")
             self.conn.executemany("INSERT OR IGNORE INTO temp.refresh (id) VALUES (?)", ((i,) for i in question_ids))
             scratch = "refresh"
+        self.recount_misses(scratch)
+        self._spread_topic_totals()
+
+    def recount_misses(self, scratch: str | None = None) -> None:
+        """Cards' totals (those in a scratch set, or all) and every group's, from the log."""
+        basis = self.miss_basis()
+        params = {"epoch": basis.epoch, "half_life": basis.half_life}
         where = f" WHERE question_id IN (SELECT id FROM temp.{scratch})" if scratch else ""
         self.conn.execute(f"UPDATE cards SET (misses, miss_mass) = ({_CARD_MISSES_SQL}){where}", params)
         self._copy_group_keys(f"IN (SELECT id FROM temp.{scratch})" if scratch else "IS NOT NULL")
         self._regroup_misses()
+
+    def _spread_topic_totals(self, where: str = "1", params: tuple = ()) -> None:
+        """Cards carry their topic's totals (their own when they have no topic): the
+        ranking reads them from the card instead of looking the topic up per card."""
+        self.conn.execute(f"UPDATE cards SET (topic_misses, topic_mass) = ({_TOPIC_TOTALS_SQL}) WHERE {where}", params)
 
     def _refresh_card_misses(self, question_id: int, params: dict[str, float]) -> None:
         old = self.conn.execute("SELECT misses, miss_mass FROM cards WHERE question_id = ?", (question_id,)).fetchone()
@@ -87,6 +102,10 @@ class MissTotals(StoreBase):
                 (kind, name, misses, mass),
             )
         self.conn.execute("DELETE FROM miss_groups WHERE misses <= 0")
+        if names[0]:
+            self._spread_topic_totals("topic_key = ?", (names[0],))
+        else:
+            self._spread_topic_totals("question_id = ?", (question_id,))
 
     def _regroup_misses(self) -> None:
         self.conn.execute("DELETE FROM miss_groups")
@@ -103,6 +122,14 @@ class MissTotals(StoreBase):
             "SELECT question_id, last_day, tier_day, misses, miss_mass, topic_key, subject, system FROM cards"
         )
         return {r[0]: r[1:] for r in rows}
+
+    def topic_copies_differ(self) -> bool:
+        """Whether any card's copy of its topic's totals differs from the topic's (or, without
+        a topic, from its own) totals."""
+        row = self.conn.execute(
+            f"SELECT count(*) FROM cards WHERE (topic_misses, topic_mass) IS NOT ({_TOPIC_TOTALS_SQL})"
+        ).fetchone()
+        return bool(row[0])
 
     def recounted_beside_cards(self) -> dict[int, tuple]:
         """The same, recounted from the log and the questions (nothing written)."""
@@ -159,8 +186,7 @@ class MissTotals(StoreBase):
     def high_yield_card_count(self, threshold: int) -> int:
         """Cards whose topic (their own question when they have none) has at least `threshold` misses."""
         row = self.conn.execute(
-            f"SELECT count(*) FROM cards c LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key "
-            f"WHERE {_TOPIC_MISSES} >= ?",
+            "SELECT count(*) FROM cards WHERE topic_misses >= ?",
             (threshold,),
         ).fetchone()
         return int(row[0])
@@ -178,6 +204,11 @@ class MissTotals(StoreBase):
 
 
 MISS_BASIS_KEY = "_miss-basis"
+_TOPIC_TOTALS_SQL = """
+    SELECT CASE WHEN cards.topic_key = '' THEN cards.misses ELSE coalesce(t.misses, 0) END,
+           CASE WHEN cards.topic_key = '' THEN cards.miss_mass ELSE coalesce(t.mass, 0.0) END
+    FROM (SELECT 1) LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = cards.topic_key
+"""
 _CARD_MISSES_SQL = f"""
     SELECT count(*), coalesce(sum(exp({LN2!r} * (julianday(e.at) - :epoch) / :half_life)), 0.0)
     FROM events e INDEXED BY events_by_question WHERE e.question_id = cards.question_id AND ({_MISS})

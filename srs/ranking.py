@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from .migrations import NEW_CARD_ORDER
 from .records import CARD_COLUMNS, CardRow, Ranked, Scoring, card_row_from
-from .storebase import _CARD_ROWS_SQL, _TOPIC_MISSES, StoreBase
+from .storebase import _CARD_ROWS_SQL, StoreBase
 from .timing import to_iso
 
 
@@ -66,10 +67,9 @@ class Ranking(StoreBase):
         """(due, tier day) of the studied cards due before `end`, or (with a `threshold`: the
         misses that make a topic high-yield) due by their tier day on or before `end_day`; the
         tier day only for high-yield cards."""
-        high_yield = f"c.state = 2 AND {_TOPIC_MISSES} >= :threshold" if threshold is not None else "0"
+        high_yield = "c.state = 2 AND c.topic_misses >= :threshold" if threshold is not None else "0"
         rows = self.conn.execute(
             f"SELECT c.due, CASE WHEN {high_yield} THEN c.tier_day END FROM cards c "
-            "LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key "
             f"WHERE c.reps > 0 AND (c.due < :end OR ({high_yield} AND c.tier_day <= :end_day))",
             {"end": to_iso(end), "end_day": end_day, "threshold": threshold},
         )
@@ -98,49 +98,39 @@ class Ranking(StoreBase):
 
 _RECALL = "pow(1.0 + :factor * max(0, :today - c.last_day) / c.stability, :decay)"
 _RAW_SCORE = f"""
-    (CASE WHEN c.topic_key = '' THEN c.miss_mass ELSE coalesce(t.mass, 0.0) END
-      + 0.5 * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
+    (c.topic_mass + 0.5 * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
       * (1.5 - (CASE WHEN c.last_day IS NULL OR c.stability IS NULL THEN 0.0 ELSE {_RECALL} END) / 2.0)
 """
 _SCORED_FROM = """
     FROM cards c
-    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
     LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
 """
 # one pass: every column of every matching card (for long lists: exports)
 _RANKED_SQL = f"""
     SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
            {", ".join("c." + c for c in CARD_COLUMNS.split(", "))},
-           c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw
+           c.misses, c.topic_misses, {_RAW_SCORE} AS raw
     {_SCORED_FROM} JOIN questions q ON q.id = c.question_id
     WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
 """
 # two passes for a short list (today's queue): rank on the cards' own columns, then read the few kept
 _RANK_ONLY_SQL = f"""
-    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, c.due
+    SELECT c.question_id, c.misses, c.topic_misses, {_RAW_SCORE} AS raw, c.due
     {_SCORED_FROM}
     WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
 """
-# New cards: a card's score only grows with its own misses within its (topic, subject, system)
-# group, so the first `limit` cards lie in the groups whose best card is among the first
-# `limit` groups; only those groups' cards are scored one by one.
+# New cards: within one subject and system a new card's score (recall 0) only grows with
+# NEW_CARD_ORDER, the order of the cards_new index, so the first `limit` cards are among the
+# first `limit` of each subject and system: a few index steps each, then those are scored.
 _TOP_NEW_SQL = f"""
-    WITH best AS (
-        SELECT topic_key, subject, system, max(miss_mass) AS miss_mass, NULL AS last_day, NULL AS stability
-        FROM cards INDEXED BY cards_new WHERE reps = 0 GROUP BY topic_key, subject, system
-    ), groups AS (
-        SELECT c.topic_key, c.subject, c.system, {_RAW_SCORE} AS raw FROM best c
-        LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
-        LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
-    ), cut AS (
-        SELECT raw FROM groups ORDER BY raw DESC LIMIT 1 OFFSET :limit - 1
+    WITH pair AS (SELECT DISTINCT subject, system FROM cards INDEXED BY cards_new WHERE reps = 0)
+    SELECT c.question_id, c.misses, c.topic_misses, {_RAW_SCORE} AS raw, c.due
+    FROM pair p JOIN cards c ON c.question_id IN (
+        SELECT n.question_id FROM cards n INDEXED BY cards_new
+        WHERE n.reps = 0 AND n.subject = p.subject AND n.system = p.system
+        ORDER BY {NEW_CARD_ORDER} DESC, n.due LIMIT :limit
     )
-    SELECT c.question_id, c.misses, {_TOPIC_MISSES}, {_RAW_SCORE} AS raw, c.due
-    FROM groups g JOIN cards c INDEXED BY cards_new
-        ON c.topic_key = g.topic_key AND c.subject = g.subject AND c.system = g.system AND c.reps = 0
-    LEFT JOIN miss_groups t ON t.kind = 'topic' AND t.name = c.topic_key
     LEFT JOIN temp.pairs x ON x.subject = c.subject AND x.system = c.system
-    WHERE g.raw >= coalesce((SELECT raw FROM cut), -1e308)
     ORDER BY raw DESC, c.due, c.question_id
     LIMIT :limit
 """

@@ -50,7 +50,6 @@ class StoreBase:
 
 
 _MISS = f"(e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}) OR (e.kind = 'review' AND e.rating = 1)"
-_TOPIC_MISSES = "CASE WHEN c.topic_key = '' THEN c.misses ELSE coalesce(t.misses, 0) END"
 _CARD_ROWS_SQL = f"""
     SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
            {", ".join("c." + c for c in CARD_COLUMNS.split(", "))}

@@ -120,3 +120,15 @@ def test_miss_totals_and_study_days_that_drift_are_found_and_repaired(srs, sampl
     repaired = srs("doctor", "--repair")
     assert repaired.exit_code == 0, repaired.output
     assert repaired.output.endswith("No problems found.\n")
+
+
+def test_a_card_whose_copy_of_its_topic_totals_drifted_is_found_and_repaired(srs, sample, db_path):
+    """The ranking reads a topic's totals from each card's copy: a copy that differs is reported."""
+    assert srs("import", str(sample)).exit_code == 0
+    sql(db_path, "UPDATE cards SET topic_mass = topic_mass + 0.5 WHERE question_id = 2")
+    result = srs("doctor")
+    assert result.exit_code == 1
+    assert "miss totals by topic, subject and system: differ from a recount of the cards" in result.output
+    repaired = srs("doctor", "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    assert srs("doctor").exit_code == 0

@@ -78,11 +78,18 @@ def seed_m004(conn: sqlite3.Connection) -> None:
     )
 
 
+def seed_m005(conn: sqlite3.Connection) -> None:
+    """m004's rows, the card carrying its topic's totals."""
+    seed_m004(conn)
+    conn.execute("UPDATE cards SET topic_misses = 1, topic_mass = 1.0 WHERE question_id = 1")
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m001_initial": seed_m001,
     "m002_anki_notes": seed_m002,
     "m003_event_indexes": seed_m003,
     "m004_miss_totals": seed_m004,
+    "m005_topic_copies": seed_m005,
 }
 
 
@@ -172,6 +179,8 @@ def test_m004_fills_the_miss_totals_from_the_log(tmp_path):
         ).fetchone()
         groups = {(kind, name): n for kind, name, n, _ in store.miss_groups()}
         basis = store.miss_basis()
+        copies = store.conn.execute("SELECT topic_misses, topic_mass FROM cards WHERE question_id = 1").fetchone()
+    assert copies == (1, mass)  # m005: the card carries its topic's totals
     assert misses == 1 and last_day == date(2026, 11, 2).toordinal()
     assert groups == {("topic", "type i hypersensitivity"): 1, ("subject", "Immunology"): 1}
     now = datetime(2026, 11, 22, 12, tzinfo=UTC)

@@ -298,8 +298,8 @@ def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=history, limit=st.integers(1, 15))
 def test_the_first_new_cards_are_the_head_of_the_full_ranking(tmp_path, rows, limit):
-    """The queue finds the first new cards without scoring them all (best card per group
-    first): the result is exactly the head of the full ranking, ties included."""
+    """The queue finds the first new cards without scoring them all (the first few of each
+    subject and system, in index order): exactly the head of the full ranking, ties included."""
     start, attempts = START, to_attempts(rows, whole_days=True)
     with open_store(tmp_path / f"n{abs(hash((tuple(rows), limit)))}.db") as store:
         settings_ = load(store)
