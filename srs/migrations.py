@@ -223,8 +223,10 @@ def m005_topic_copies(db: sqlite_utils.Database) -> None:
     (`Store._spread_topic_totals`). New cards are indexed by subject and system,
     then by topic weight plus half their own: within one subject and system the
     score of a new card follows that order, so the first new cards are a few
-    index steps per subject and system (`ranking._TOP_NEW_SQL`). One index on the
-    topic serves both the high-yield tier and updating a topic's cards.
+    index steps per subject and system (`ranking._TOP_NEW_SQL`). The index of
+    studied cards by state and due date holds what the score reads, so due cards
+    are ranked without reading their rows. One index on the topic serves both
+    the high-yield tier and updating a topic's cards.
     """
     db.executescript(
         """
@@ -232,16 +234,24 @@ def m005_topic_copies(db: sqlite_utils.Database) -> None:
         ALTER TABLE cards ADD COLUMN topic_mass REAL NOT NULL DEFAULT 0;
         DROP INDEX cards_new;
         DROP INDEX cards_tier;
+        DROP INDEX cards_studied;
         CREATE INDEX cards_by_topic ON cards (topic_key, tier_day);
         """
     )
     from .db import Store
 
     Store(db.conn, Path(":migration:"))._spread_topic_totals()
-    db.executescript(f"CREATE INDEX cards_new ON cards (subject, system, {NEW_CARD_ORDER} DESC, due) WHERE reps = 0;")
+    db.executescript(
+        f"""
+        CREATE INDEX cards_new ON cards (subject, system, {NEW_CARD_ORDER} DESC, due) WHERE reps = 0;
+        CREATE INDEX cards_studied ON cards (state, due, {SCORED_COLUMNS}) WHERE reps > 0;
+        """
+    )
 
 
 NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # a new card's score within its subject and system grows with it
+# what ranking a studied card reads (reps too: SQLite reads the partial index's own condition)
+SCORED_COLUMNS = "last_day, stability, topic_mass, miss_mass, misses, topic_misses, subject, system, reps"
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
