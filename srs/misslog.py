@@ -283,17 +283,17 @@ def _attempt(
             column=record.extra,
         )
     values: dict[str, tuple[str, str]] = {}  # field -> (column, text)
+    field_of = columns.field_of
     for column, text in record.values:
-        target = columns.field_of(column)
+        target = field_of(column)
         if target is None:
             continue
-        if target in values and values[target][1].strip() and text.strip():
-            raise InputError(
-                f"both '{values[target][0]}' and '{column}' give a {target}",
-                file=name,
-                line=record.line,
-            )
-        if target not in values or text.strip():
+        previous = values.get(target)
+        if previous is None:
+            values[target] = (column, text)
+        elif text.strip():
+            if previous[1].strip():
+                raise InputError(f"both '{previous[0]}' and '{column}' give a {target}", file=name, line=record.line)
             values[target] = (column, text)
     clean = {target: _clean(text) for target, (_, text) in values.items()}
     get = clean.get

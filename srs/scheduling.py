@@ -11,7 +11,7 @@ import math
 import random
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import fsrs
@@ -209,8 +209,7 @@ class Scheduler:
     @staticmethod
     def _to_state(card: CardState, result: fsrs.Card, rating: Rating, due: datetime) -> CardState:
         lapsed = rating == Rating.Again and card.state == State.Review
-        return replace(
-            card,
+        return CardState(  # every field given: quicker than dataclasses.replace, once per answer replayed
             due=due,
             state=result.state,
             step=result.step,

@@ -197,7 +197,7 @@ def _numbered(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             line, start = start, reader.line_num + 1
-            if any(c.strip() for c in cells):
+            if any(map(str.strip, cells)):
                 yield line, cells
     except csv.Error as exc:
         raise InputError(f"cannot read this row ({exc})", file=name, line=start) from None
@@ -206,7 +206,9 @@ def _numbered(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
 def _zip_rows(header: list[str], rows: Iterator[tuple[int, list[str]]]) -> Iterator[Record]:
     for line, cells in rows:
         values = list(zip(header, cells, strict=False))
-        extra = next((i + 1 for i in range(len(header), len(cells)) if cells[i].strip()), None)
+        extra = None
+        if len(cells) > len(header):
+            extra = next((i + 1 for i in range(len(header), len(cells)) if cells[i].strip()), None)
         yield Record(line, values, extra, len(cells))
 
 
