@@ -25,7 +25,7 @@ from fixtures import build  # noqa: E402
 
 from srs import settings as settings_mod  # noqa: E402
 from srs.db import open_store  # noqa: E402
-from srs.queue import Planner  # noqa: E402
+from srs.queue import Planner, Queue  # noqa: E402
 from srs.review import ReviewSession  # noqa: E402
 from srs.scheduling import Rating  # noqa: E402
 from srs.timing import UTC  # noqa: E402
@@ -57,6 +57,34 @@ def compiled() -> None:
         compileall.compile_dir(str(Path(package.__file__).parent), quiet=1)
 
 
+def queue_runs(store, settings, count: int, ahead: int) -> tuple[list[float], list[float], Queue]:
+    """Seconds of `count` builds of the queue `ahead` days from now, each followed by the fixed loop."""
+    times, steady = [], []
+    for _ in range(count):
+        moment = datetime.now(UTC) + timedelta(days=ahead)
+        started = time.perf_counter()
+        queue = Planner(store, settings, moment).queue()
+        times.append(time.perf_counter() - started)
+        steady.append(reference_loop())
+    return times, steady, queue
+
+
+def queue_median(store, settings, runs: int) -> tuple[float, int]:
+    """Median seconds of today's queue, and how many cards it holds."""
+    times, _, queue = queue_runs(store, settings, runs * 3, 0)
+    return statistics.median(times), len(queue.cards)
+
+
+def reference_loop() -> float:
+    """Seconds a fixed pure-Python loop takes: run between the timed runs, its spread shows
+    how steady the machine was (a shared machine's speed can change by half from run to run)."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(100_000):
+        total += i * i
+    return time.perf_counter() - started
+
+
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
@@ -82,15 +110,20 @@ def main() -> None:
         with open_store(db) as store:
             settings = settings_mod.load(store)
             for label, ahead in (("today's queue", 0), ("queue after two weeks away", 14)):
-                queue_times, size = [], (0, 0)
-                for _ in range(runs * 2):
-                    moment = datetime.now(UTC) + timedelta(days=ahead)
-                    started = time.perf_counter()
-                    queue = Planner(store, settings, moment).queue()
-                    queue_times.append(time.perf_counter() - started)
-                    size = (len(queue.cards), queue.backlog)
-                print(f"| {label} | median {statistics.median(queue_times) * 1000:.1f} ms "
-                      f"| p95 {p95(queue_times) * 1000:.1f} ms | {size[0]} cards, backlog {size[1]} |")  # fmt: skip
+                times, steady, queue = queue_runs(store, settings, runs * 6, ahead)
+                print(f"| {label} | median {statistics.median(times) * 1000:.1f} ms "
+                      f"| p95 {p95(times) * 1000:.1f} ms | {len(queue.cards)} cards, backlog {queue.backlog} "
+                      f"| machine: fixed loop p95 / median {p95(steady) / statistics.median(steady):.2f} |")  # fmt: skip
+            growth = [(cards, reviews, *queue_median(store, settings, runs))]
+        for shorter in (reviews // 100, reviews // 10):  # the same cards with a shorter history
+            build(Path(tmp) / f"{shorter}.db", cards, shorter, now=datetime.now(UTC))
+            with open_store(Path(tmp) / f"{shorter}.db") as small:
+                growth.insert(-1, (cards, shorter, *queue_median(small, settings_mod.load(small), runs)))
+        for cards_, reviews_, median, queued in growth:
+            print(f"| growth: today's queue, {cards_:,} cards / {reviews_:,} reviews | median {median * 1000:.1f} ms "
+                  f"| {queued} cards queued | {median / max(1, queued) * 1e6:.0f} µs per queued card |")  # fmt: skip
+        with open_store(db) as store:
+            settings = settings_mod.load(store)
             session = ReviewSession(store, settings, now=datetime.now(UTC))
             answer_times = []
             for _ in range(50 if args.quick else 200):
