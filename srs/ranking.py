@@ -50,6 +50,9 @@ class Ranking(StoreBase):
             top = [Ranked(*r) for r in self.conn.execute(_TOP_NEW_SQL, params)]
             return top[:limit], self.new_card_count()
         where = _RANKED_WHERE[kind]
+        if kind == "tier":  # counted in the same pass: finding these cards is most of the work
+            rows = self.conn.execute(_RANK_COUNT_SQL.format(where=where), params).fetchall()
+            return [Ranked(*r[:-1]) for r in rows][:limit], int(rows[0][-1]) if rows else 0
         top = [Ranked(*r) for r in self.conn.execute(_RANK_ONLY_SQL.format(where=where), params)]
         total = self.conn.execute(f"SELECT count(*) FROM cards c WHERE {where}", params).fetchone()[0]
         return top[:limit], int(total)
@@ -116,6 +119,11 @@ _RANKED_SQL = f"""
 # two passes for a short list (today's queue): rank on the cards' own columns, then read the few kept
 _RANK_ONLY_SQL = f"""
     SELECT c.question_id, c.misses, c.topic_misses, {_RAW_SCORE} AS raw, c.due
+    {_SCORED_FROM}
+    WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
+"""
+_RANK_COUNT_SQL = f"""
+    SELECT c.question_id, c.misses, c.topic_misses, {_RAW_SCORE} AS raw, c.due, count(*) OVER () AS total
     {_SCORED_FROM}
     WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
 """
