@@ -27,3 +27,19 @@ def test_bench_script_quick_mode(script, expected, tmp_path):
     for text in expected:
         assert text in done.stdout
     assert "ratio" in done.stdout
+
+
+def test_import_phases_times_each_step(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "import_phases.py"), "300", "600"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = {line.split("|")[1].strip(): line for line in done.stdout.splitlines() if line.startswith("| ")}
+    assert "300 rows, µs/row" in done.stdout and "600 rows, µs/row" in done.stdout
+    for step in ("whole import", "&nbsp;&nbsp;insert events", "&nbsp;&nbsp;FSRS replay"):
+        cells = [float(c) for c in rows[step].split("|")[2:-1]]
+        assert len(cells) == 2 and all(c > 0 for c in cells), rows[step]
