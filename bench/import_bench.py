@@ -4,7 +4,9 @@
     python bench/import_bench.py --quick    # small sizes, for CI: the script must not rot
 
 Baseline: `csv.reader` + `sqlite3.executemany` of the same rows into one table in one
-transaction - the least any importer has to do. Memory: peak RSS of a fresh process
+transaction - the least any importer has to do. A second one: the attempts srs stored,
+inserted again straight into a new database's events table (`schema_floor`) - the least an
+importer that keeps srs's log has to do. Memory: peak RSS of a fresh process
 importing 10,000 rows vs one importing 1,000,000 (streaming keeps it flat).
 """
 
@@ -57,6 +59,34 @@ def raw_load(log: Path, db: Path) -> float:
     return time.perf_counter() - started
 
 
+def schema_floor(imported: Path, db: Path) -> float:
+    """Seconds to insert the attempts an import stored straight into a new database's events
+    table (its questions already there): one `executemany`, nothing checked, no cards. No
+    importer that keeps srs's log can be faster: the events must be deduplicated on the next
+    import (a unique key) and indexed for the queue."""
+    from srs.db import open_store
+
+    with sqlite3.connect(imported) as source:
+        questions = source.execute("SELECT * FROM questions ORDER BY id").fetchall()
+        names = [r[1] for r in source.execute("PRAGMA table_info(questions)")]
+        events = source.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY id").fetchall()
+    store = open_store(db)
+    try:
+        with store.conn:
+            store.conn.executemany(
+                f"INSERT INTO questions ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", questions
+            )
+        started = time.perf_counter()
+        with store.conn:
+            store.conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 8)})", events)
+        return time.perf_counter() - started
+    finally:
+        store.close()
+
+
+EVENT_COLUMNS = "question_id, at, kind, result, rating, duration_ms, key, recorded_at"
+
+
 def srs_import(log: Path, db: Path) -> tuple[float, int]:
     """Seconds and peak RSS (KiB) of `srs import` in a fresh process."""
     code = (
@@ -85,16 +115,19 @@ def main() -> None:
         make_log(log, speed_rows)
         baseline = raw_load(log, work / "raw.db")
         seconds, _ = srs_import(log, work / "srs.db")
+        floor = schema_floor(work / "srs.db", work / "floor.db")
         print(f"| import {speed_rows:,} rows | raw csv+executemany {baseline:.2f} s | srs import {seconds:.2f} s "
               f"| ratio {seconds / baseline:.1f}x |")  # fmt: skip
+        print(f"| the same attempts into srs's events table alone | {floor:.2f} s | {floor / baseline:.1f}x raw "
+              f"| srs import {seconds / floor:.1f}x this |")  # fmt: skip
         peaks = []
         for rows in memory_sizes:
             make_log(log, rows)
             seconds, rss = srs_import(log, work / f"mem-{rows}.db")
             peaks.append(rss)
-            print(
-                f"| import {rows:,} rows | {seconds:.2f} s | {seconds / rows * 1e6:.1f} us/row | peak RSS {rss / 1024:.0f} MiB |"
-            )
+            floor = schema_floor(work / f"mem-{rows}.db", work / f"floor-{rows}.db")
+            print(f"| import {rows:,} rows | {seconds:.2f} s | {seconds / rows * 1e6:.1f} us/row "
+                  f"| peak RSS {rss / 1024:.0f} MiB | events table alone {floor / rows * 1e6:.1f} us/row |")  # fmt: skip
         print(f"| peak memory {memory_sizes[1]:,} vs {memory_sizes[0]:,} rows | ratio {peaks[1] / peaks[0]:.2f}x |")
 
 
