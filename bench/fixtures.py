@@ -51,7 +51,7 @@ def build(path: Path, cards: int, reviews: int, *, now: datetime, seed: int = 7)
             _cards(rng, cards, start, now, _high_yield(topic_misses)),
         )
         backfill_miss_totals(conn)
-        store._spread_topic_totals()  # as m005 does
+        store.spread_topic_totals()  # as m005 does
     store.close()
 
 

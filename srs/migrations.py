@@ -220,7 +220,7 @@ def m005_topic_copies(db: sqlite_utils.Database) -> None:
 
     `topic_misses` and `topic_mass` are its topic's totals in `miss_groups` (its
     own, when it has no topic), updated whenever those change
-    (`Store._spread_topic_totals`). New cards are indexed by subject and system,
+    (`Store.spread_topic_totals`). New cards are indexed by subject and system,
     then by topic weight plus half their own: within one subject and system the
     score of a new card follows that order, so the first new cards are a few
     index steps per subject and system (`ranking._TOP_NEW_SQL`). The index of
@@ -240,7 +240,7 @@ def m005_topic_copies(db: sqlite_utils.Database) -> None:
     )
     from .db import Store
 
-    Store(db.conn, Path(":migration:"))._spread_topic_totals()
+    Store(db.conn, Path(":migration:")).spread_topic_totals()
     db.executescript(
         f"""
         CREATE INDEX cards_new ON cards (subject, system, {NEW_CARD_ORDER} DESC, due) WHERE reps = 0;

@@ -31,6 +31,7 @@ class MissTotals(StoreBase):
         self.refresh_misses()
 
     def set_miss_basis(self, half_life: float, now: datetime) -> None:
+        """Weights count from today's epoch with this half-life (totals are not recomputed)."""
         self.set_config(MISS_BASIS_KEY, f"{math.floor(julian_day(now)) + 0.5!r} {float(half_life)!r}")
 
     def refresh_misses(self, question_ids: list[int] | None = None, *, scratch: str | None = None) -> None:
@@ -51,7 +52,7 @@ class MissTotals(StoreBase):
             self.conn.executemany("INSERT OR IGNORE INTO temp.refresh (id) VALUES (?)", ((i,) for i in question_ids))
             scratch = "refresh"
         self.recount_misses(scratch)
-        self._spread_topic_totals()
+        self.spread_topic_totals()
 
     def recount_misses(self, scratch: str | None = None) -> None:
         """Cards' totals (those in a scratch set, or all) and every group's, from the log."""
@@ -62,7 +63,7 @@ class MissTotals(StoreBase):
         self._copy_group_keys(f"IN (SELECT id FROM temp.{scratch})" if scratch else "IS NOT NULL")
         self._regroup_misses()
 
-    def _spread_topic_totals(self, where: str = "1", params: tuple = ()) -> None:
+    def spread_topic_totals(self, where: str = "1", params: tuple = ()) -> None:
         """Cards carry their topic's totals (their own when they have no topic): the
         ranking reads them from the card instead of looking the topic up per card."""
         self.conn.execute(f"UPDATE cards SET (topic_misses, topic_mass) = ({_TOPIC_TOTALS_SQL}) WHERE {where}", params)
@@ -103,9 +104,9 @@ class MissTotals(StoreBase):
             )
         self.conn.execute("DELETE FROM miss_groups WHERE misses <= 0")
         if names[0]:
-            self._spread_topic_totals("topic_key = ?", (names[0],))
+            self.spread_topic_totals("topic_key = ?", (names[0],))
         else:
-            self._spread_topic_totals("question_id = ?", (question_id,))
+            self.spread_topic_totals("question_id = ?", (question_id,))
 
     def _regroup_misses(self) -> None:
         self.conn.execute("DELETE FROM miss_groups")

@@ -116,17 +116,19 @@ _RANKED_SQL = f"""
     {_SCORED_FROM} JOIN questions q ON q.id = c.question_id
     WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
 """
+
+
 # two passes for a short list (today's queue): rank on the cards' own columns, then read the few kept
-_RANK_ONLY_SQL = f"""
-    SELECT c.question_id, c.misses, c.topic_misses, {_RAW_SCORE} AS raw, c.due
+def _rank_only_sql(extra: str = "") -> str:
+    return f"""
+    SELECT c.question_id, c.misses, c.topic_misses, {_RAW_SCORE} AS raw, c.due{extra}
     {_SCORED_FROM}
     WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
 """
-_RANK_COUNT_SQL = f"""
-    SELECT c.question_id, c.misses, c.topic_misses, {_RAW_SCORE} AS raw, c.due, count(*) OVER () AS total
-    {_SCORED_FROM}
-    WHERE {{where}} ORDER BY raw DESC, c.due, c.question_id LIMIT :limit
-"""
+
+
+_RANK_ONLY_SQL = _rank_only_sql()
+_RANK_COUNT_SQL = _rank_only_sql(", count(*) OVER () AS total")  # how many match, on every row
 # New cards: within one subject and system a new card's score (recall 0) only grows with
 # NEW_CARD_ORDER, the order of the cards_new index, so the first `limit` cards are among the
 # first `limit` of each subject and system: a few index steps each, then those are scored.
