@@ -13,6 +13,7 @@ import contextlib
 import math
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain, groupby
@@ -452,7 +453,7 @@ def open_store(path: Path) -> Store:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _ensure_math(conn)
         _check_ours(conn, path)
-        conn.execute("PRAGMA journal_mode = WAL")
+        use_wal(conn)
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn, path)
     except BaseException as exc:
@@ -461,6 +462,23 @@ def open_store(path: Path) -> Store:
             raise explain(exc, path) from exc
         raise
     return Store(conn, path)
+
+
+def use_wal(conn: sqlite3.Connection, wait: float = BUSY_TIMEOUT_MS / 1000) -> None:
+    """Switch the file to WAL (readers never wait for a writer), waiting for other processes.
+
+    Two processes opening a new file at once both ask for the switch; SQLite refuses one
+    of them at once (each holds a read lock the other waits on: its busy handler is not
+    called for that), so the refused one tries again until the other has switched."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "") != "SQLITE_BUSY" or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _ensure_math(conn: sqlite3.Connection) -> None:

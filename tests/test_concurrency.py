@@ -6,6 +6,7 @@ Real processes, started together; every writer takes the write lock up front
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from safety_helpers import cards_equal_replay, counts, integrity, make_log, srs_argv
+
+from srs.db import use_wal
 
 pytestmark = pytest.mark.slow
 
@@ -162,3 +165,32 @@ def test_an_import_landing_on_the_card_under_review(seeded, tmp_path, srs):
     finally:
         store.close()
     assert cards_equal_replay(seeded)
+
+
+class _RefusedTwice:
+    """A connection whose switch to WAL is refused at once twice, as SQLite refuses one of two
+    processes that ask at the same moment, then granted."""
+
+    def __init__(self, error: str = "SQLITE_BUSY") -> None:
+        self.calls, self.error = 0, error
+
+    def execute(self, sql: str) -> None:
+        assert sql == "PRAGMA journal_mode = WAL"
+        self.calls += 1
+        if self.calls <= 2:
+            refused = sqlite3.OperationalError("database is locked")
+            refused.sqlite_errorname = self.error
+            raise refused
+
+
+def test_the_switch_to_wal_is_tried_again_when_another_process_holds_it():
+    conn = _RefusedTwice()
+    use_wal(conn)  # type: ignore[arg-type]
+    assert conn.calls == 3
+
+
+def test_the_switch_to_wal_gives_up_after_the_wait_and_on_other_errors():
+    with pytest.raises(sqlite3.OperationalError):
+        use_wal(_RefusedTwice(), wait=0)  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.OperationalError):
+        use_wal(_RefusedTwice("SQLITE_READONLY"))  # type: ignore[arg-type]
