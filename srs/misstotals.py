@@ -52,7 +52,7 @@ class MissTotals(StoreBase):
             self.conn.executemany("INSERT OR IGNORE INTO temp.refresh (id) VALUES (?)", ((i,) for i in question_ids))
             scratch = "refresh"
         self.recount_misses(scratch)
-        self.spread_topic_totals()
+        self.spread_topic_totals(f"(topic_misses, topic_mass) IS NOT ({_TOPIC_TOTALS_SQL})")  # rewrite only what moved
 
     def recount_misses(self, scratch: str | None = None) -> None:
         """Cards' totals (those in a scratch set, or all) and every group's, from the log."""
