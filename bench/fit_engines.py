@@ -5,7 +5,7 @@
 
 The history comes from `srs.synthetic`: a simulated student whose memory follows
 known parameters, scheduled by srs. Each engine fits all of it; the fitted
-parameters are then scored on the same answers with srs.evaluation. Ratios are
+parameters are then scored on the same answers with srs.schedule.evaluation. Ratios are
 against fsrs-rs-python measured in the same run. The torch engine is measured
 only where `fsrs[optimizer]` is installed (it is not a dependency of srs).
 """
@@ -20,10 +20,10 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from srs.evaluation import Metrics, metrics, predict
-from srs.history import CardHistory, Item, items
-from srs.optimizer import fit_parameters
-from srs.parameters import DEFAULT, clamp
+from srs.schedule.evaluation import Metrics, metrics, predict
+from srs.schedule.histories import CardHistory, Item, items
+from srs.schedule.optimizer import fit_parameters
+from srs.schedule.parameters import DEFAULT, clamp
 from srs.synthetic import TRUE_PARAMETERS, Learner, simulate
 from srs.timing import DayRule
 

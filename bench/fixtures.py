@@ -16,9 +16,9 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from srs.db import open_store
-from srs.migrations import backfill_miss_totals
-from srs.scheduling import Scheduler
+from srs.store.log import open_store
+from srs.store.migrations import backfill_miss_totals
+from srs.schedule.scheduler import Scheduler
 from srs.timing import UTC, DayRule, to_iso
 
 SUBJECTS = ["Pathology", "Physiology", "Pharmacology", "Microbiology", "Immunology", "Biochemistry & Nutrition"]
@@ -67,7 +67,7 @@ def _names(topic: int) -> tuple[str, str, str, str]:
 
 
 def _high_yield(topic_misses: dict[int, int], setting: int = 3) -> set[int]:
-    """Topics in the high-yield tier, as srs.queue.Planner picks them (the top fifth)."""
+    """Topics in the high-yield tier, as srs.plan.queue.Planner picks them (the top fifth)."""
     counts = sorted(topic_misses.values())
     threshold = max(setting, counts[int(len(counts) * 0.8)])
     return {topic for topic, misses in topic_misses.items() if misses >= threshold}

@@ -20,7 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from import_bench import make_log  # noqa: E402
 
-from srs import cards, db, ingest, misstotals  # noqa: E402
+from srs.ingest import importer as ingest  # noqa: E402
+from srs.schedule import replay as cards  # noqa: E402
+from srs.store import log as db  # noqa: E402
+from srs.store import totals as misstotals  # noqa: E402
 
 STEPS = [  # (owner, method, label); indented labels are parts of the step above
     (ingest._Writer, "flush", "write chunks"),

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from import_bench import make_log  # the same generated logs as the import benchmark
 
-from srs.backup import make_backup
+from srs.store.backup import make_backup
 
 
 def best_of(runs: int, action: Callable[[], object]) -> float:

@@ -27,13 +27,13 @@ def sync_anki_command(ctx: click.Context, file: Path) -> None:
     Each Anki answer is recorded once: running it again with the same or a
     later file adds only what is new. Your srs cards are then rebuilt.
     """
-    from srs.anki_sync import sync_anki
-    from srs.ankifile import require_anki
+    from srs.anki.collection import require_anki
+    from srs.anki.sync import sync_anki
 
     require_anki()  # before opening (and perhaps creating) the database
     with open_db(ctx) as store:
         settings = settings_mod.load(store)
-        from srs.backup import before_import
+        from srs.store.backup import before_import
 
         before_import(store, utc_now())  # bringing Anki's reviews home is an import: back up first
         summary = sync_anki(store, settings, file, now=utc_now())
@@ -75,8 +75,8 @@ def anking_command(
     Prints one search per line, most important questions first; paste a line
     into Anki's browser (Browse) search bar. Filters work as in `srs export`.
     """
-    from srs.anking import anking_searches
-    from srs.anking import deck_version as parse_version
+    from srs.anki.anking import anking_searches
+    from srs.anki.anking import deck_version as parse_version
 
     version = parse_version(deck_version)
     selection = selection_from(subjects, systems, topics, since, min_misses)

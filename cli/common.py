@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from srs.db import Store, open_store
+from srs.store.log import Store, open_store
 
 
 def db_path(ctx: click.Context) -> Path:

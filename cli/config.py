@@ -41,8 +41,8 @@ def config_get(ctx: click.Context, key: str) -> None:
 @click.pass_context
 def config_set(ctx: click.Context, key: str, value: str) -> None:
     """Change a setting, e.g. `srs config set new-per-day 30`."""
+    from srs.schedule.workload import expected_workload
     from srs.timing import utc_now
-    from srs.workload import expected_workload
 
     now = utc_now()
     with open_db(ctx) as store:

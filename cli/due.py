@@ -7,7 +7,7 @@ import json
 import click
 
 from srs import settings as settings_mod
-from srs.queue import Planner
+from srs.plan.queue import Planner
 from srs.timing import utc_now
 
 from .common import open_db

@@ -44,7 +44,7 @@ def export_command(
     their positions in priority order. Names match the USMLE name or your own
     spelling, in any case; several values of one filter are alternatives.
     """
-    from srs.export import export_apkg
+    from srs.anki.package import export_apkg
 
     selection = selection_from(subjects, systems, topics, since, min_misses, new_only=new_only)
     with open_db(ctx) as store:

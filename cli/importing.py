@@ -12,9 +12,9 @@ import click
 
 from srs import settings as settings_mod
 from srs.errors import InvalidRows
-from srs.ingest import ImportSummary, import_stream
-from srs.misslog import ReadOptions, parse_mapping
-from srs.tables import FORMATS
+from srs.ingest.importer import ImportSummary, import_stream
+from srs.ingest.misslog import ReadOptions, parse_mapping
+from srs.ingest.readers import FORMATS
 from srs.timing import utc_now
 
 from .common import open_db
@@ -71,7 +71,7 @@ def import_command(
     with _open_input(file) as stream, open_db(ctx) as store:
         settings = settings_mod.load(store)
         if not dry_run:
-            from srs.backup import before_import
+            from srs.store.backup import before_import
 
             before_import(store, utc_now())
         size = stream.seek(0, io.SEEK_END)

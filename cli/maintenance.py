@@ -13,8 +13,8 @@ from srs.timing import utc_now
 from .common import db_path
 
 if TYPE_CHECKING:
-    from srs.backup import Backup
     from srs.doctor import Diagnosis
+    from srs.store.backup import Backup
 
 
 def _existing(ctx: click.Context) -> Path:
@@ -37,8 +37,8 @@ def backup_command(ctx: click.Context, list_: bool) -> None:
     if list_:
         _list(_existing(ctx))
         return
-    from srs.backup import backup_now
-    from srs.db import open_store
+    from srs.store.backup import backup_now
+    from srs.store.log import open_store
 
     with open_store(_existing(ctx)) as store:
         path = backup_now(store, utc_now())
@@ -53,7 +53,7 @@ def backups_command(ctx: click.Context) -> None:
 
 
 def _list(db: Path) -> None:
-    from srs.backup import folder_for, list_backups
+    from srs.store.backup import folder_for, list_backups
 
     backups = list_backups(db)
     if not backups:
@@ -73,7 +73,7 @@ def restore_command(ctx: click.Context, file: Path) -> None:
     FILE is checked first (integrity, that it is an srs database); the current
     database is backed up before it is replaced; no backup is ever deleted.
     """
-    from srs.backup import restore
+    from srs.store.backup import restore
 
     done = restore(db_path(ctx), file, utc_now())
     if done.previous is not None:

@@ -18,7 +18,7 @@ from .common import open_db
 @click.pass_context
 def optimize_command(ctx: click.Context, dry_run: bool, reset: bool) -> None:
     """Fit FSRS parameters to your own reviews and reschedule every card with them."""
-    from srs import optimizer
+    from srs.schedule import optimizer
 
     with open_db(ctx) as store:
         if reset:
@@ -55,7 +55,7 @@ def optimize_command(ctx: click.Context, dry_run: bool, reset: bool) -> None:
 @click.pass_context
 def evaluate_command(ctx: click.Context, as_json: bool) -> None:
     """How well default and fitted parameters predict your newer reviews."""
-    from srs.evaluation import SPLITS, evaluate
+    from srs.schedule.evaluation import SPLITS, evaluate
 
     with open_db(ctx) as store:
         result = evaluate(store, settings_mod.load(store))

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from srs import notes
+from srs import card_text as notes
 from srs import settings as settings_mod
-from srs.queue import todays_queue
+from srs.plan.queue import todays_queue
 from srs.timing import utc_now
 
 from .common import open_db

@@ -10,11 +10,11 @@ from collections.abc import Callable
 
 import click
 
-from srs import notes
+from srs import card_text as notes
 from srs import settings as settings_mod
-from srs.db import CardRow, Store
 from srs.review import ReviewSession
-from srs.scheduling import Outcome, Rating, format_interval
+from srs.schedule.scheduler import Outcome, Rating, format_interval
+from srs.store.log import CardRow, Store
 from srs.timing import utc_now
 
 from .common import open_db

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from srs.selection import Selection
+from srs.filters import Selection
 
 F = Callable[..., Any]
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import notes
-from . import settings as settings_mod
-from .backup import Backup, FileCheck, backup_now, check_file, newest_good
-from .cards import rebuild_all, replay_all
-from .db import Store, open_store
-from .scheduling import Scheduler
+from srs import card_text as notes
+from srs import settings as settings_mod
+from srs.schedule.replay import rebuild_all, replay_all
+from srs.schedule.scheduler import Scheduler
+from srs.store.backup import Backup, FileCheck, backup_now, check_file, newest_good
+from srs.store.log import Store, open_store
 
 
 @dataclass(frozen=True)

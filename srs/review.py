@@ -11,13 +11,13 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from .cards import card_seed, rebuild
-from .db import CardRow, Store
-from .errors import SrsError
-from .queue import LEARN_AHEAD, is_learning, todays_queue
-from .scheduling import Outcome, Rating
-from .settings import Settings
-from .timing import to_iso
+from srs.errors import SrsError
+from srs.plan.queue import LEARN_AHEAD, is_learning, todays_queue
+from srs.schedule.replay import card_seed, rebuild
+from srs.schedule.scheduler import Outcome, Rating
+from srs.settings import Settings
+from srs.store.log import CardRow, Store
+from srs.timing import to_iso
 
 
 @dataclass(frozen=True)

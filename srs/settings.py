@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from .db import Store
-from .errors import SrsError
-from .parameters import CONFIG_KEY as PARAMETERS_KEY
-from .parameters import DEFAULT as DEFAULT_PARAMETERS
-from .parameters import FittedParameters
-from .scheduling import Scheduler
-from .timing import DayRule, local_zone_name, utc_now, zone
+from srs.errors import SrsError
+from srs.schedule.parameters import CONFIG_KEY as PARAMETERS_KEY
+from srs.schedule.parameters import DEFAULT as DEFAULT_PARAMETERS
+from srs.schedule.parameters import FittedParameters
+from srs.schedule.scheduler import Scheduler
+from srs.store.log import Store
+from srs.timing import DayRule, local_zone_name, utc_now, zone
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ RESCHEDULING_KEYS = {"timezone", "rollover-hour", "desired-retention", "high-yie
 
 def change(store: Store, key: str, value: str) -> int:
     """Save a setting in one transaction; settings that change scheduling rebuild every card."""
-    from .cards import rebuild_all
+    from srs.schedule.replay import rebuild_all
 
     with store.write():
         save(store, key, value)

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .history import Answer, CardHistory
-from .parameters import DEFAULT
-from .scheduling import CardState, Rating, Scheduler, State
-from .timing import DayRule
+from srs.schedule.histories import Answer, CardHistory
+from srs.schedule.parameters import DEFAULT
+from srs.schedule.scheduler import CardState, Rating, Scheduler, State
+from srs.timing import DayRule
 
 # A learner unlike FSRS's average one: slower to start, forgets faster, harder cards.
 TRUE_PARAMETERS: tuple[float, ...] = (

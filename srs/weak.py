@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .db import Store
-from .priority import MissSignals, exam_weights, load_signals, topic_key
+from srs.plan.reference import MissSignals, exam_weights, load_signals, topic_key
+from srs.store.log import Store
 
 GROUPS = ("topic", "subject", "system")
 

@@ -29,7 +29,7 @@ from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportRespo
 from anki.notes import Note
 from anki.scheduler.v3 import CardAnswer, Scheduler
 
-from srs.notetype import NoteType
+from srs.anki.notetype import NoteType
 
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 ROOT = "Step 1 Misses"

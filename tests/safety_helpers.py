@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from srs import settings as settings_mod
-from srs.cards import replay_all
-from srs.db import open_store
+from srs.schedule.replay import replay_all
+from srs.store.log import open_store
 
 HEADER = ["qid", "source", "date", "subject", "system", "topic", "result", "objective"]
 SUBJECTS = ["Pharmacology", "Pathology", "Physiology", "Microbiology", "Immunology", "Biochemistry"]

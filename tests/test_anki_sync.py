@@ -29,12 +29,12 @@ from anki_helpers import (
     select_root,
 )
 
-from srs.anki_sync import EPOCH
-from srs.ankifile import AnkiFileError, Limits, check_entries, copy_collection
-from srs.cards import replay_all
-from srs.db import open_store
-from srs.queue import Planner
+from srs.anki.collection import AnkiFileError, Limits, check_entries, copy_collection
+from srs.anki.sync import EPOCH
+from srs.plan.queue import Planner
+from srs.schedule.replay import replay_all
 from srs.settings import load
+from srs.store.log import open_store
 from srs.timing import from_iso, utc_now
 
 pytestmark = pytest.mark.slow
@@ -100,7 +100,7 @@ def assert_cards_equal_a_rebuild(db_path: Path) -> None:
 
 
 def misses_by_guid(db_path: Path) -> dict[str, int]:
-    from srs.export import note_guid
+    from srs.anki.package import note_guid
 
     with open_store(db_path) as store:
         rows = Planner(store, load(store), utc_now()).ranked
@@ -269,7 +269,7 @@ def test_size_limits_and_odd_entries(srs, sample, tmp_path):
 
 
 def test_integrity_is_checked_before_reading():
-    from srs.ankifile import _check_integrity
+    from srs.anki.collection import _check_integrity
 
     class Db:
         def scalar(self, sql: str) -> str:

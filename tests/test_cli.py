@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from srs_cli.main import cli
 
-from srs.db import open_store
 from srs.settings import load
+from srs.store.log import open_store
 from srs.timing import utc_now
 
 
@@ -26,7 +26,7 @@ def test_due_counts_today_and_the_week(srs, write_log, db_path):
     with open_store(db_path) as store:
         settings = load(store)
         from srs.review import ReviewSession
-        from srs.scheduling import Rating
+        from srs.schedule.scheduler import Rating
 
         now = utc_now()
         session = ReviewSession(store, settings, now=now)

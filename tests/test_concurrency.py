@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from safety_helpers import cards_equal_replay, counts, integrity, make_log, srs_argv
 
-from srs.db import use_wal
+from srs.store.log import use_wal
 
 pytestmark = pytest.mark.slow
 
@@ -115,8 +115,8 @@ def test_two_reviews_at_once(seeded):
 
 def _session(db: Path, now):  # type: ignore[no-untyped-def]
     from srs import settings as settings_mod
-    from srs.db import open_store
     from srs.review import ReviewSession
+    from srs.store.log import open_store
 
     store = open_store(db)
     return store, ReviewSession(store, settings_mod.load(store), now=now)
@@ -127,7 +127,7 @@ def test_two_sessions_answering_the_same_card_both_count(seeded):
     overwrite the first one's effect (a lost update); the card is the replay of both."""
     from datetime import timedelta
 
-    from srs.scheduling import Rating
+    from srs.schedule.scheduler import Rating
     from srs.timing import utc_now
 
     now = utc_now()
@@ -149,7 +149,7 @@ def test_two_sessions_answering_the_same_card_both_count(seeded):
 def test_an_import_landing_on_the_card_under_review(seeded, tmp_path, srs):
     from datetime import timedelta
 
-    from srs.scheduling import Rating
+    from srs.schedule.scheduler import Rating
     from srs.timing import utc_now
 
     now = utc_now()

@@ -24,7 +24,7 @@ import pexpect
 import pytest
 from safety_helpers import cards_equal_replay, copy_db, counts, integrity, make_log, srs_argv
 
-from srs.backup import list_backups
+from srs.store.backup import list_backups
 
 pytestmark = pytest.mark.slow
 
@@ -189,11 +189,11 @@ def m999_slow(db):
 
 RUNNER = """
 import sys, time
-import srs.migrations as m
+import srs.store.migrations as m
 exec({code!r}, m.__dict__)
 m.MIGRATIONS.append(m.m999_slow)
 m.NAMES.append("m999_slow")
-from srs.db import open_store
+from srs.store.log import open_store
 open_store(sys.argv[1]).close()
 print("migrated", flush=True)
 """

@@ -20,7 +20,7 @@ import srs_cli.common
 from safety_helpers import assert_clean_error, checkpoint, counts, digest, integrity, make_log, read_only
 from test_backup import _damage
 
-from srs.backup import list_backups
+from srs.store.backup import list_backups
 
 WRITERS = [
     ("import", "{log}"),

@@ -10,7 +10,7 @@ from pathlib import Path
 from safety_helpers import cards_equal_replay, counts
 from test_backup import _damage
 
-from srs.backup import list_backups
+from srs.store.backup import list_backups
 
 
 def sql(db: Path, *statements: str) -> None:

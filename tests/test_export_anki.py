@@ -41,13 +41,14 @@ from anki_helpers import (
     select_root,
 )
 
-from srs import notetype, taxonomy
-from srs.anki_sync import sync_anki
-from srs.db import open_store
-from srs.export import export_apkg, note_guid
-from srs.notetype import NoteTypes
-from srs.queue import Planner
+from srs.anki import notetype
+from srs.anki.notetype import NoteTypes
+from srs.anki.package import export_apkg, note_guid
+from srs.anki.sync import sync_anki
+from srs.ingest import taxonomy
+from srs.plan.queue import Planner
 from srs.settings import load as load_settings
+from srs.store.log import open_store
 from srs.timing import utc_now
 
 pytestmark = pytest.mark.slow

@@ -1,6 +1,6 @@
 """The export writes the collection genanki would write, row for row.
 
-srs.export inserts notes and cards in bulk instead of through genanki's Note objects
+srs.anki.package inserts notes and cards in bulk instead of through genanki's Note objects
 (one statement per row), and skips escaping fields that need none; these tests hold
 it to genanki's own output and to html.escape, so a newer genanki that changes its
 rows shows up here rather than in a student's Anki.
@@ -18,13 +18,13 @@ from anki_helpers import import_log, previous_version
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs import notetype
-from srs.db import AnkiNote, open_store
-from srs.export import _Deck, _decks, _field, _Note, _write_collection
-from srs.notetype import NoteTypes
-from srs.queue import Planner
-from srs.selection import Selection, select
+from srs.anki import notetype
+from srs.anki.notetype import NoteTypes
+from srs.anki.package import _Deck, _decks, _field, _Note, _write_collection
+from srs.filters import Selection, select
+from srs.plan.queue import Planner
 from srs.settings import load as load_settings
+from srs.store.log import AnkiNote, open_store
 from srs.timing import utc_now
 
 TIMESTAMP = 1_795_000_000.0

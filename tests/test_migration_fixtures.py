@@ -1,6 +1,6 @@
 """A database at every earlier schema version migrates to the current one, data intact.
 
-Fixtures are built, not stored: for each prefix of srs.migrations.MIGRATIONS a database
+Fixtures are built, not stored: for each prefix of srs.store.migrations.MIGRATIONS a database
 gets exactly those migrations and then that version's seed rows (plain SQL written for
 that schema). Adding a migration without adding a seed for it fails
 `test_every_migration_has_a_seed`, so the set grows with the schema.
@@ -19,9 +19,9 @@ import sqlite_utils
 from safety_helpers import integrity
 from sqlite_utils.migrations import Migrations
 
-from srs import migrations
-from srs.backup import list_backups
-from srs.db import APPLICATION_ID, open_store
+from srs.store import migrations
+from srs.store.backup import list_backups
+from srs.store.log import APPLICATION_ID, open_store
 
 T = "2026-11-01T12:00:00.000+00:00"
 

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from srs.cards import replay_all
-from srs.db import Event, open_store
 from srs.errors import SrsError
-from srs.evaluation import auc, bin_of, log_loss, predict, rmse_bins, time_series_splits
-from srs.history import Answer, CardHistory, Item, answers, items
-from srs.optimizer import MIN_REVIEWS, NotEnoughReviews, fit_parameters, optimize, require_enough
-from srs.parameters import CONFIG_KEY, DEFAULT, FittedParameters
-from srs.scheduling import Rating
+from srs.schedule.evaluation import auc, bin_of, log_loss, predict, rmse_bins, time_series_splits
+from srs.schedule.histories import Answer, CardHistory, Item, answers, items
+from srs.schedule.optimizer import MIN_REVIEWS, NotEnoughReviews, fit_parameters, optimize, require_enough
+from srs.schedule.parameters import CONFIG_KEY, DEFAULT, FittedParameters
+from srs.schedule.replay import replay_all
+from srs.schedule.scheduler import Rating
+from srs.schedule.workload import simulate as simulate_workload
 from srs.settings import load
+from srs.store.log import Event, open_store
 from srs.synthetic import TRUE_PARAMETERS, Learner, simulate
 from srs.timing import UTC, DayRule
-from srs.workload import simulate as simulate_workload
 
 RULE = DayRule(UTC, 4)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ def item(ratings: tuple[int, ...], deltas: tuple[int, ...]) -> Item:
 
 def store_histories(path: Path, histories: list[CardHistory]) -> None:
     """Put simulated answers in a database as the log holds them: a miss, then reviews."""
-    from srs.cards import rebuild_all
+    from srs.schedule.replay import rebuild_all
 
     with open_store(path) as store, store.write():
         store.set_config("timezone", "UTC")

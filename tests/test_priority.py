@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srs.db import CardRow, MissCount, open_store
-from srs.ingest import import_attempts
-from srs.misslog import Attempt
-from srs.priority import MissSignals, exam_weights, load_signals, rank, score, topic_key
-from srs.queue import Planner
+from srs.ingest.importer import import_attempts
+from srs.ingest.misslog import Attempt
+from srs.plan.queue import Planner
+from srs.plan.reference import MissSignals, exam_weights, load_signals, rank, score, topic_key
 from srs.review import ReviewSession
-from srs.scheduling import CardState, Rating, Scheduler
+from srs.schedule.scheduler import CardState, Rating, Scheduler
 from srs.settings import load
+from srs.store.log import CardRow, MissCount, open_store
 from srs.timing import UTC, DayRule
 from srs.weak import weak_report
 
@@ -250,7 +250,7 @@ def recount(store, now: datetime, half_life: float = 30.0) -> MissSignals:
 @given(rows=history, ratings=st.lists(st.sampled_from(list(Rating)), max_size=15), later=st.integers(0, 60))
 def test_sql_ranking_equals_the_reference_model(tmp_path, rows, ratings, later):
     """Planner.ranked (scored and ordered by SQLite) gives the order, scores and miss counts
-    of srs.priority.rank on the same cards, at any moment."""
+    of srs.plan.reference.rank on the same cards, at any moment."""
     with open_store(tmp_path / f"r{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
         settings_ = load(store)
         now = imported_and_answered(store, settings_, rows, ratings, minutes_apart=37)

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from srs.cards import rebuild_all, replay_all
-from srs.db import open_store
-from srs.ingest import import_attempts
-from srs.misslog import Attempt
+from srs.ingest.importer import import_attempts
+from srs.ingest.misslog import Attempt
 from srs.review import ReviewSession
-from srs.scheduling import Rating
+from srs.schedule.replay import rebuild_all, replay_all
+from srs.schedule.scheduler import Rating
 from srs.settings import load
+from srs.store.log import open_store
 from srs.timing import UTC
 
 START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)

@@ -20,10 +20,10 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from srs import notes
+from srs import card_text as notes
 from srs import settings as settings_mod
-from srs.cards import replay_all
-from srs.db import open_store
+from srs.schedule.replay import replay_all
+from srs.store.log import open_store
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import fsrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs.scheduling import CardState, Rating, Scheduler, State, format_interval
+from srs.schedule.scheduler import CardState, Rating, Scheduler, State, format_interval
 from srs.timing import UTC, DayRule
 
 START = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Reviews done in Anki come home: `srs sync-anki FILE`.
 
 A note srs exported is found in the student's Anki collection by its GUID
-(srs.export.note_guid). Each answer in Anki's review log becomes one 'review'
+(srs.anki.package.note_guid). Each answer in Anki's review log becomes one 'review'
 event, keyed by the note and the log row's id, so syncing the same file, or a
 later export of the same collection, never counts an answer twice. The ratings
 are Anki's buttons; an Again counts as a miss for priority, like one in
@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .ankifile import LIMITS, AnkiReview, Limits, open_collection
-from .cards import rebuild
-from .db import Store
-from .export import note_guid
-from .notetype import NoteTypes
-from .notetype import load as load_note_types
-from .settings import Settings
-from .timing import UTC
+from srs.anki.collection import LIMITS, AnkiReview, Limits, open_collection
+from srs.anki.notetype import NoteTypes
+from srs.anki.notetype import load as load_note_types
+from srs.anki.package import note_guid
+from srs.schedule.replay import rebuild
+from srs.settings import Settings
+from srs.store.log import Store
+from srs.timing import UTC
 
 MANUAL, RESCHEDULED, FILTERED = 4, 5, 3
 EARLIEST = datetime(2006, 1, 1, tzinfo=UTC)  # before Anki existed: a broken row, not a review

@@ -1,6 +1,6 @@
 """The priority score in SQL: today's queue and exports ranked by SQLite.
 
-srs.priority is the reference model; property tests check that these queries
+srs.plan.reference is the reference model; property tests check that these queries
 rank as it does. Cards carry what the score needs (miss totals, study days, a
 copy of their topic, subject and system), so each kind of card is ranked from
 its own partial index and only the rows kept are read.
@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .migrations import NEW_CARD_ORDER
-from .records import CARD_COLUMNS, CardRow, Ranked, Scoring, card_row_from
-from .storebase import _CARD_ROWS_SQL, StoreBase
-from .timing import to_iso
+from srs.store.base import _CARD_ROWS_SQL, StoreBase
+from srs.store.migrations import NEW_CARD_ORDER
+from srs.store.rows import CARD_COLUMNS, CardRow, Ranked, Scoring, card_row_from
+from srs.timing import to_iso
 
 
 class Ranking(StoreBase):
-    # -- ranked cards (the priority model in SQL; srs.priority is its reference) --
+    # -- ranked cards (the priority model in SQL; srs.plan.reference is its reference) --
     def ranked_cards(
         self, scoring: Scoring, kind: str, *, end: datetime | None = None, tier: Tier | None = None
     ) -> list[CardRow]:

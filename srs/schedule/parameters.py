@@ -15,8 +15,8 @@ from typing import TypedDict
 
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-from .errors import SrsError
-from .timing import from_iso, to_iso
+from srs.errors import SrsError
+from srs.timing import from_iso, to_iso
 
 CONFIG_KEY = "fsrs-parameters"
 FORMAT_VERSION = 1

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .timing import utc_now
+from srs.timing import utc_now
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -93,7 +93,7 @@ def m002_anki_notes(db: sqlite_utils.Database) -> None:
     """Which questions went to Anki, when, with which note type version and new-card position.
 
     `srs export --new-only` skips them; a later export keeps each note on the note
-    type version and position it was first exported with (see srs.notetype, srs.export).
+    type version and position it was first exported with (see srs.anki.notetype, srs.anki.package).
     """
     db.executescript(
         """
@@ -119,7 +119,7 @@ def _backfill_anki_notes(db: sqlite_utils.Database) -> None:
         return
     import genanki
 
-    from .timing import UTC, to_iso
+    from srs.timing import UTC, to_iso
 
     exported = datetime.fromtimestamp(int(stamp[0]), UTC)  # whole seconds, cut down
     at, before = to_iso(exported), to_iso(exported + timedelta(seconds=1))
@@ -195,10 +195,10 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
 
 def backfill_miss_totals(conn: sqlite3.Connection) -> None:
     """Fill the m004 columns of an existing database: topic keys, last review days, miss totals."""
-    from .db import Store
-    from .priority import topic_key
-    from .records import CARD_COLUMNS, card_state_from
-    from .settings import load
+    from srs.plan.reference import topic_key
+    from srs.settings import load
+    from srs.store.log import Store
+    from srs.store.rows import CARD_COLUMNS, card_state_from
 
     store = Store(conn, Path(":migration:"))
     conn.executemany(
@@ -238,7 +238,7 @@ def m005_topic_copies(db: sqlite_utils.Database) -> None:
         CREATE INDEX cards_by_topic ON cards (topic_key, tier_day);
         """
     )
-    from .db import Store
+    from srs.store.log import Store
 
     Store(db.conn, Path(":migration:")).spread_topic_totals()
     db.executescript(

@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .db import Store
-from .errors import SrsError, shown
-from .queue import Planner
-from .selection import Selection, select
-from .settings import Settings
+from srs.errors import SrsError, shown
+from srs.filters import Selection, select
+from srs.plan.queue import Planner
+from srs.settings import Settings
+from srs.store.log import Store
 
 PER_SEARCH = 100
 MAX_PER_SEARCH = 500  # half of what Anki can run

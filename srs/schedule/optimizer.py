@@ -15,13 +15,13 @@ from datetime import datetime
 
 import fsrs_rs_python as rs
 
-from .cards import rebuild_all
-from .db import Store
-from .errors import SrsError
-from .evaluation import log_loss, predict, to_rs_item
-from .history import Item, card_count, card_histories, items
-from .parameters import CONFIG_KEY, DEFAULT, FittedParameters, clamp
-from .settings import Settings, load
+from srs.errors import SrsError
+from srs.schedule.evaluation import log_loss, predict, to_rs_item
+from srs.schedule.histories import Item, card_count, card_histories, items
+from srs.schedule.parameters import CONFIG_KEY, DEFAULT, FittedParameters, clamp
+from srs.schedule.replay import rebuild_all
+from srs.settings import Settings, load
+from srs.store.log import Store
 
 # The Rust engine returns the defaults under 8 such answers and fits only the four
 # first-answer stabilities under 64. Anki's options screen refused to optimize under

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from .db import MISS_RESULTS, Event, Store
-from .scheduling import CardState, Rating, Scheduler
+from srs.schedule.scheduler import CardState, Rating, Scheduler
+from srs.store.log import MISS_RESULTS, Event, Store
 
 
 def is_miss(event: Event) -> bool:

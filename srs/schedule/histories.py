@@ -1,7 +1,7 @@
 """Review histories as FSRS learns from them: each card's answers, in study days.
 
 A card's answers are the events after the miss that created it, rated as
-`srs.cards` rates them (a later miss is Again, a correct attempt Good, a review
+`srs.schedule.replay` rates them (a later miss is Again, a correct attempt Good, a review
 its own rating), so what the optimizer fits is what the scheduler replays.
 Elapsed time is counted in study days by the student's day rule, as Anki does.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from .cards import is_miss, rating_of
-from .db import Event, Store
-from .scheduling import Rating
-from .timing import DayRule
+from srs.schedule.replay import is_miss, rating_of
+from srs.schedule.scheduler import Rating
+from srs.store.log import Event, Store
+from srs.timing import DayRule
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .cards import card_seed
-from .db import CardRow, Store
-from .scheduling import CardState, Rating, Scheduler, State
-from .settings import Settings
-from .timing import DayRule
+from srs.schedule.replay import card_seed
+from srs.schedule.scheduler import CardState, Rating, Scheduler, State
+from srs.settings import Settings
+from srs.store.log import CardRow, Store
+from srs.timing import DayRule
 
 DAYS = 30
 MAX_ANSWERS_PER_CARD = 200  # a guard: a card answered this often in a month is a bug
@@ -43,7 +43,7 @@ class Workload:
 
 def expected_workload(store: Store, settings: Settings, now: datetime, days: int = DAYS) -> Workload:
     """The forecast with the retention tiers: high-yield cards come due at their higher retention."""
-    from .queue import Planner
+    from srs.plan.queue import Planner
 
     planner = Planner(store, settings, now)
     rows = planner.ranked
@@ -78,7 +78,7 @@ def simulate(
 
 
 def _due(card: CardState, scheduler: Scheduler, rule: DayRule, retention: float | None) -> datetime:
-    """When a card is due; at a high-yield card's higher retention, sooner (as srs.queue does)."""
+    """When a card is due; at a high-yield card's higher retention, sooner (as srs.plan.queue does)."""
     if retention is None or card.state != State.Review or card.stability is None or card.last_review is None:
         return card.due
     days = scheduler.interval_for(card.stability, retention)

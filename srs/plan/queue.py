@@ -1,6 +1,6 @@
 """Today's queue and the plan for the days ahead.
 
-Cards are ranked by the priority model (srs.priority). Each day has a capacity
+Cards are ranked by the priority model (srs.plan.reference). Each day has a capacity
 (max reviews per day, fewer on a light day); due cards beyond it wait for the
 next days, most important first, instead of piling onto one day. High-yield
 cards (topics missed often) are due when their recall falls to a higher
@@ -14,17 +14,17 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .db import CardRow, Ranked, Scoring, Store
-from .priority import load_signals, pair_terms
-from .scheduling import CardState, State
-from .settings import Settings
-from .timing import from_iso
+from srs.plan.reference import load_signals, pair_terms
+from srs.schedule.scheduler import CardState, State
+from srs.settings import Settings
+from srs.store.log import CardRow, Ranked, Scoring, Store
+from srs.timing import from_iso
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default learn-ahead limit
 
 
 def priority_key(row: CardRow) -> tuple:
-    """Sort key for rows ranked by srs.priority (highest score first, then most overdue)."""
+    """Sort key for rows ranked by srs.plan.reference (highest score first, then most overdue)."""
     return (-row.score, row.state.due, row.question_id)
 
 
@@ -59,7 +59,7 @@ class Planner:
     """What is due when, for one moment `now`.
 
     Cards are scored and ordered by SQLite (`Store.ranked_cards`, tested against the
-    reference model in srs.priority), and only what a question needs is read: the
+    reference model in srs.plan.reference), and only what a question needs is read: the
     few due cards that fit today, the new cards allowed today. `ranked` (every card,
     for exports) is computed on first use.
     """

@@ -23,8 +23,8 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
-from .db import CardRow, MissCount, Store, topic_key
-from .scheduling import Scheduler
+from srs.schedule.scheduler import Scheduler
+from srs.store.log import CardRow, MissCount, Store, topic_key
 
 QUESTION, SUBJECT, SYSTEM = 0.5, 0.25, 0.25
 EXAM_TILT = 0.25

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-from .errors import InputError
+from srs.errors import InputError
 
 FORMATS = ("csv", "tsv", "json", "jsonl", "xlsx", "uworld")
 SNIFF_BYTES = 1 << 16

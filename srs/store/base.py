@@ -1,5 +1,5 @@
 """What every part of the store shares: the connection, the config rows, scratch sets,
-and the SQL fragments more than one part uses. `srs.db.Store` puts the parts together."""
+and the SQL fragments more than one part uses. `srs.store.log.Store` puts the parts together."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .records import CARD_COLUMNS, MISS_RESULTS
+from srs.store.rows import CARD_COLUMNS, MISS_RESULTS
 
 
 class StoreBase:

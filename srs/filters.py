@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from . import taxonomy
-from .db import CardRow, Question, Ranked, Store
-from .errors import SrsError, shown
-from .timing import DayRule
+from srs.errors import SrsError, shown
+from srs.ingest import taxonomy
+from srs.store.log import CardRow, Question, Ranked, Store
+from srs.timing import DayRule
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Note GUIDs come from (source, qid), so importing a newer export into the same
 Anki collection updates those notes and keeps their review progress. The note
 type and root deck ids are fixed in `decks/notetype.json`; each note is written
-with the note type version it was first exported with (srs.notetype). New
+with the note type version it was first exported with (srs.anki.notetype). New
 cards get their new-card positions in priority order.
 """
 
@@ -24,14 +24,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import notes
-from . import notetype as notetype_mod
-from .db import AnkiNote, Question, Store
-from .errors import SrsError
-from .notetype import NoteType, NoteTypes
-from .queue import Planner
-from .selection import Picked, Selection, select
-from .settings import Settings
+from srs import card_text as notes
+from srs.anki import notetype as notetype_mod
+from srs.anki.notetype import NoteType, NoteTypes
+from srs.errors import SrsError
+from srs.filters import Picked, Selection, select
+from srs.plan.queue import Planner
+from srs.settings import Settings
+from srs.store.log import AnkiNote, Question, Store
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """All SQLite access: opening, migrations, transactions and queries.
 
 Everything else asks this module's Store; no other module writes SQL besides its
-parts (srs.storebase, srs.misstotals for the miss totals, srs.ranking for the
+parts (srs.store.base, srs.store.totals for the miss totals, srs.store.ranking for the
 score in SQL) and the migrations. The events table
 (Qbank attempts and reviews) is the source of truth; `cards` is a cache that
-`srs.cards.rebuild` can recompute from it at any time.
+`srs.schedule.replay.rebuild` can recompute from it at any time.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from datetime import datetime
 from itertools import chain, groupby
 from pathlib import Path
 
-from .errors import DatabaseError, shown
-from .misstotals import MissTotals
-from .ranking import Ranking
-from .records import (
+from srs.errors import DatabaseError, shown
+from srs.schedule.scheduler import CardState
+from srs.store.base import _CARD_ROWS_SQL, _MISS
+from srs.store.ranking import Ranking
+from srs.store.rows import (
     CARD_COLUMNS,
     EVENT_COLUMNS,
     MISS_RESULTS,
@@ -43,9 +44,8 @@ from .records import (
     question_from,
     topic_key,
 )
-from .scheduling import CardState
-from .storebase import _CARD_ROWS_SQL, _MISS
-from .timing import from_iso, to_iso
+from srs.store.totals import MissTotals
+from srs.timing import from_iso, to_iso
 
 __all__ = [  # the records are re-exported: callers take them from here
     "MISS_RESULTS",
@@ -521,7 +521,7 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Apply pending migrations; sqlite-utils is only loaded when there are some."""
-    from .migrations import NAMES, SET_NAME
+    from srs.store.migrations import NAMES, SET_NAME
 
     try:
         applied = {r[0] for r in conn.execute(
@@ -534,10 +534,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise DatabaseError(f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it")
     if applied == set(NAMES):
         return
-    from .migrations import apply
+    from srs.store.migrations import apply
 
     if applied:  # an older schema holding the student's data: check it and copy it first
-        from .backup import before_migration
+        from srs.store.backup import before_migration
 
         before_migration(conn, path)
     conn.execute("BEGIN IMMEDIATE")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from .errors import SrsError, shown
+from srs.errors import SrsError, shown
 
 INSTALL_HINT = "python -m pip install 'srs[anki]'"
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30

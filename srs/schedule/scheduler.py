@@ -18,7 +18,7 @@ import fsrs
 from fsrs import Rating, State
 from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
 
-from .timing import UTC, DayRule
+from srs.timing import UTC, DayRule
 
 __all__ = ["Rating", "State", "CardState", "Outcome", "Scheduler", "format_interval"]
 

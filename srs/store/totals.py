@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from .errors import DatabaseError
-from .records import LN2, MissBasis, julian_day
-from .storebase import _MISS, StoreBase
+from srs.errors import DatabaseError
+from srs.store.base import _MISS, StoreBase
+from srs.store.rows import LN2, MissBasis, julian_day
 
 
 class MissTotals(StoreBase):

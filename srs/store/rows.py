@@ -1,6 +1,6 @@
 """The plain records the database hands out, and how stored rows become records.
 
-Kept apart from `srs.db`, which holds every query, so that module stays about SQL.
+Kept apart from `srs.store.log`, which holds every query, so that module stays about SQL.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from .scheduling import CardState, State
-from .timing import from_iso, to_iso
+from srs.schedule.scheduler import CardState, State
+from srs.timing import from_iso, to_iso
 
 MISS_RESULTS = ("incorrect", "omitted", "guessed")  # Qbank results that count as a miss
 
@@ -34,7 +34,7 @@ class Question:
     my_answer: str
     correct_answer: str
     reason: str
-    reason_kind: str  # one of srs.taxonomy.REASON_KINDS, or ''
+    reason_kind: str  # one of srs.ingest.taxonomy.REASON_KINDS, or ''
     created_at: datetime
 
 
@@ -68,7 +68,7 @@ class Event:
 
 @dataclass(frozen=True)
 class CardRow:
-    """A card with what the queue needs to rank it (score and counts set by srs.priority)."""
+    """A card with what the queue needs to rank it (score and counts set by srs.plan.reference)."""
 
     question_id: int
     source: str
@@ -122,7 +122,7 @@ class MissBasis:
 
 @dataclass(frozen=True)
 class Scoring:
-    """What the queue's SQL needs to score cards as srs.priority does, at one moment."""
+    """What the queue's SQL needs to score cards as srs.plan.reference does, at one moment."""
 
     today: int  # ordinal of today's study day
     factor: float  # FSRS forgetting curve: R = (1 + factor * days / S) ** decay
@@ -145,7 +145,7 @@ class Ranked(NamedTuple):
 class AnkiNote:
     """A question's note as srs exported it to (or found it in) Anki."""
 
-    version: int  # note type version (srs.notetype)
+    version: int  # note type version (srs.anki.notetype)
     position: int | None  # new-card position given at its first export; None if not known
 
 

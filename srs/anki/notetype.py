@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from .errors import SrsError
+from srs.errors import SrsError
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import taxonomy
-from .db import MISS_RESULTS
-from .errors import InputError, shown
-from .tables import Record, Table
-from .timing import UTC, DayRule
+from srs.errors import InputError, shown
+from srs.ingest import taxonomy
+from srs.ingest.readers import Record, Table
+from srs.store.log import MISS_RESULTS
+from srs.timing import UTC, DayRule
 
 FIELDS = (
     "qid",

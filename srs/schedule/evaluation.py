@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import fsrs_rs_python as rs
 
-from .db import Store
-from .history import Item, card_histories, items
-from .parameters import DEFAULT
-from .settings import Settings
+from srs.schedule.histories import Item, card_histories, items
+from srs.schedule.parameters import DEFAULT
+from srs.settings import Settings
+from srs.store.log import Store
 
 SPLITS = 5  # as fsrs-rs and Anki: train on the first k sixths, test on the next one
 EPSILON = 1e-7  # keeps log loss finite for a prediction of exactly 0 or 1
@@ -149,7 +149,7 @@ def evaluate_items(found: Sequence[Item], fit: Callable[[Sequence[Item]], Sequen
 
 def evaluate(store: Store, settings: Settings) -> Evaluation:
     """The student's own history, split by time; refuses when too short to fit."""
-    from .optimizer import fit_parameters, require_enough  # (it imports this module)
+    from srs.schedule.optimizer import fit_parameters, require_enough  # (it imports this module)
 
     found = items(card_histories(store), settings.day_rule())
     require_enough(found)

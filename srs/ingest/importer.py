@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
 
-from .cards import rebuild
-from .db import Store
-from .errors import InputError, InvalidRows, shown
-from .misslog import Attempt, ReadOptions, ReadReport, read_attempts
-from .records import merge_text
-from .scheduling import Scheduler
-from .tables import SNIFF_BYTES, open_table
-from .timing import DayRule, to_iso
+from srs.errors import InputError, InvalidRows, shown
+from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts
+from srs.ingest.readers import SNIFF_BYTES, open_table
+from srs.schedule.replay import rebuild
+from srs.schedule.scheduler import Scheduler
+from srs.store.log import Store
+from srs.store.rows import merge_text
+from srs.timing import DayRule, to_iso
 
 MAX_LISTED_ERRORS = 20
 

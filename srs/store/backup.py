@@ -26,7 +26,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from .db import (
+from srs.errors import DatabaseError
+from srs.store.log import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
     Store,
@@ -36,7 +37,6 @@ from .db import (
     open_store,
     quick_check,
 )
-from .errors import DatabaseError
 
 FOLDER = "backups"
 KEEP_LAST = 10
@@ -202,7 +202,7 @@ def before_import(store: Store, now: datetime) -> Path | None:
 
 
 def before_migration(conn: sqlite3.Connection, db: Path, now: datetime | None = None) -> Path:
-    """Check and copy a database whose schema is about to change (called by srs.db)."""
+    """Check and copy a database whose schema is about to change (called by srs.store.log)."""
     problems = quick_check(conn)
     if problems:
         raise DatabaseError(damaged_message(db, problems[0]))
@@ -247,7 +247,7 @@ def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
 def check_file(path: Path, *, full: bool = True) -> FileCheck:
     """Integrity (full `integrity_check`, or `quick_check`), foreign keys, owner and schema,
     read without writing; a file that is not even SQLite gets a single problem."""
-    from .migrations import NAMES, SET_NAME
+    from srs.store.migrations import NAMES, SET_NAME
 
     result = FileCheck(Path(path))
     try:

@@ -1,0 +1,1 @@
+"""Anki: note identity, note types, .apkg packages, reading collections, sync."""

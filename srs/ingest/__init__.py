@@ -1,0 +1,1 @@
+"""Reading miss logs: files into rows, rows into attempts, attempts into the log."""

@@ -1,0 +1,1 @@
+"""FSRS scheduling: the pure scheduler, replaying the log, fitting and judging parameters."""

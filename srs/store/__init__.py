@@ -1,0 +1,1 @@
+"""All SQLite access: the file, its schema history, the log, the kept totals, backups."""
