@@ -5,7 +5,7 @@ Shared by the terminal review and the Anki export so both show the same card.
 
 from __future__ import annotations
 
-from srs.store.log import Question
+from srs.model import Question
 
 SOURCE_NAMES = {
     "uworld": "UWorld",

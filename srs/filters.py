@@ -14,7 +14,8 @@ from datetime import date
 
 from srs.errors import SrsError, shown
 from srs.ingest import taxonomy
-from srs.store.log import CardRow, Question, Ranked, Store
+from srs.model import CardRow, Question, Ranked
+from srs.store.log import Store
 from srs.timing import DayRule
 
 

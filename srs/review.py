@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from srs.errors import SrsError
+from srs.model import CardRow
 from srs.plan.queue import LEARN_AHEAD, is_learning, todays_queue
 from srs.schedule.replay import card_seed, rebuild
 from srs.schedule.scheduler import Outcome, Rating
 from srs.settings import Settings
-from srs.store.log import CardRow, Store
+from srs.store.log import Store
 from srs.timing import to_iso
 
 

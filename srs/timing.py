@@ -15,6 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from srs.errors import SrsError
 
 UTC = UTC
+LN2 = 0.6931471805599453
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+def julian_day(moment: datetime) -> float:
+    """Days since the Julian epoch, as SQLite's julianday() counts them."""
+    return moment.timestamp() / 86400 + UNIX_EPOCH_JULIAN_DAY
 
 
 def utc_now() -> datetime:

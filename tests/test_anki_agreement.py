@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 import fsrs_rs_python as rs
 import pytest
 
+from srs.model import Event
 from srs.schedule.replay import replay
 from srs.schedule.scheduler import CardState, Scheduler
-from srs.store.log import Event
 from srs.synthetic import TRUE_PARAMETERS
 from srs.timing import DayRule
 

@@ -22,9 +22,10 @@ from srs.anki import notetype
 from srs.anki.notetype import NoteTypes
 from srs.anki.package import _Deck, _decks, _field, _Note, _write_collection
 from srs.filters import Selection, select
+from srs.model import AnkiNote
 from srs.plan.queue import Planner
 from srs.settings import load as load_settings
-from srs.store.log import AnkiNote, open_store
+from srs.store.log import open_store
 from srs.timing import utc_now
 
 TIMESTAMP = 1_795_000_000.0

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from safety_helpers import assert_clean_error
 from srs_cli.main import cli
 
-from srs.store.log import QUESTION_TEXT_FIELDS
+from srs.model import QUESTION_TEXT_FIELDS
 
 HEADERS = ["qid", "QID", "date", "topic", "subject", "system", "result", "objective", "prompt", "notes", "", "x\x00y"]
 NASTY = st.sampled_from(

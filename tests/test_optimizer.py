@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from srs.errors import SrsError
+from srs.model import Event
 from srs.schedule.evaluation import auc, bin_of, log_loss, predict, rmse_bins, time_series_splits
 from srs.schedule.histories import Answer, CardHistory, Item, answers, items
 from srs.schedule.optimizer import MIN_REVIEWS, NotEnoughReviews, fit_parameters, optimize, require_enough
@@ -20,7 +21,7 @@ from srs.schedule.replay import replay_all
 from srs.schedule.scheduler import Rating
 from srs.schedule.workload import simulate as simulate_workload
 from srs.settings import load
-from srs.store.log import Event, open_store
+from srs.store.log import open_store
 from srs.synthetic import TRUE_PARAMETERS, Learner, simulate
 from srs.timing import UTC, DayRule
 

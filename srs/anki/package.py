@@ -29,9 +29,10 @@ from srs.anki import notetype as notetype_mod
 from srs.anki.notetype import NoteType, NoteTypes
 from srs.errors import SrsError
 from srs.filters import Picked, Selection, select
+from srs.model import AnkiNote, Question
 from srs.plan.queue import Planner
 from srs.settings import Settings
-from srs.store.log import AnkiNote, Question, Store
+from srs.store.log import Store
 
 
 @dataclass(frozen=True)

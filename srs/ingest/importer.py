@@ -17,10 +17,10 @@ from typing import IO
 from srs.errors import InputError, InvalidRows, shown
 from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts
 from srs.ingest.readers import SNIFF_BYTES, open_table
+from srs.model import QUESTION_TEXT_FIELDS
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
 from srs.store.log import Store
-from srs.store.rows import merge_text
 from srs.timing import DayRule, to_iso
 
 MAX_LISTED_ERRORS = 20
@@ -86,7 +86,7 @@ def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str
 
 
 def text_rank(is_miss: bool, at_iso: str) -> str:
-    """Misses outrank correct attempts; later outranks earlier (see records.merge_text)."""
+    """Misses outrank correct attempts; later outranks earlier (see merge_text)."""
     return f"{1 if is_miss else 0}|{at_iso}"
 
 
@@ -198,7 +198,7 @@ class _Writer:
 
     def _questions(self, rows: list[Attempt], times: list[str]) -> dict[tuple[str, str], int]:
         """Ids of the chunk's questions: new ones created with their text, stored ones'
-        text merged row by row (see records.merge_text)."""
+        text merged row by row (see merge_text)."""
         idents = list(dict.fromkeys((a.source, a.qid) for a in rows))
         stored = self.store.question_texts(idents)
         texts = {ident: (rank, dict(fields)) for ident, (_, rank, fields) in stored.items()}
@@ -286,3 +286,20 @@ def _sample(stream: IO[bytes]) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="replace")
     return head.decode("utf-8", errors="replace")
+
+
+def merge_text(
+    current_rank: str, current: dict[str, str], fields: dict[str, str], rank: str
+) -> tuple[dict[str, str], str]:
+    """A row's text against a question's: the fields it changes, and the new text rank.
+
+    The row's text is taken where it ranks at least as high as what set the current
+    text (a later miss beats an earlier one, any miss beats a correct attempt);
+    otherwise it only fills empty fields.
+    """
+    wins = rank >= current_rank
+    changed = {
+        n: v for n, v in fields.items()
+        if n in QUESTION_TEXT_FIELDS and current.get(n, "") != v and (wins or not current.get(n, ""))
+    }  # fmt: skip
+    return changed, max(rank, current_rank)

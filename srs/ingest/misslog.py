@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from srs.errors import InputError, shown
 from srs.ingest import taxonomy
 from srs.ingest.readers import Record, Table
-from srs.store.log import MISS_RESULTS
+from srs.model import is_miss
 from srs.timing import UTC, DayRule
 
 FIELDS = (
@@ -88,7 +88,7 @@ class Attempt:
 
     @property
     def is_miss(self) -> bool:
-        return self.result in MISS_RESULTS
+        return is_miss("qbank", self.result, None)
 
 
 @dataclass(frozen=True)

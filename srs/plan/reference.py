@@ -23,8 +23,9 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
+from srs.model import CardRow, MissCount, topic_key
 from srs.schedule.scheduler import Scheduler
-from srs.store.log import CardRow, MissCount, Store, topic_key
+from srs.store.log import Store
 
 QUESTION, SUBJECT, SYSTEM = 0.5, 0.25, 0.25
 EXAM_TILT = 0.25

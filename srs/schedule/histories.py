@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from srs.schedule.replay import is_miss, rating_of
+from srs.model import Event
+from srs.schedule.replay import rating_of
 from srs.schedule.scheduler import Rating
-from srs.store.log import Event, Store
+from srs.store.log import Store
 from srs.timing import DayRule
 
 
@@ -64,7 +65,7 @@ def answers(events: Iterable[Event]) -> list[Answer]:
     for event in sorted(events, key=lambda e: (e.at, e.id)):
         if created:
             found.append(Answer(event.at, rating_of(event)))
-        elif is_miss(event):
+        elif event.is_miss:
             created = True
     return found
 

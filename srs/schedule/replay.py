@@ -13,19 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
+from srs.model import Event
 from srs.schedule.scheduler import CardState, Rating, Scheduler
-from srs.store.log import MISS_RESULTS, Event, Store
-
-
-def is_miss(event: Event) -> bool:
-    return event.kind == "qbank" and event.result in MISS_RESULTS
+from srs.store.log import Store
 
 
 def rating_of(event: Event) -> Rating:
     if event.kind == "review":
         assert event.rating is not None
         return Rating(event.rating)
-    return Rating.Again if is_miss(event) else Rating.Good
+    return Rating.Again if event.is_miss else Rating.Good
 
 
 def card_seed(source: str, qid: str) -> str:
@@ -45,7 +42,7 @@ def replay(events: Iterable[Event], scheduler: Scheduler, seed: str) -> Replayed
     card: CardState | None = None
     for event in sorted(events, key=lambda e: (e.at, e.id)):
         if card is None or created is None:
-            if is_miss(event):
+            if event.is_miss:
                 created = event.at
                 card = CardState.new(event.at)
             continue

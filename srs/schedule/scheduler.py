@@ -15,36 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import fsrs
-from fsrs import Rating, State
 from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
 
+from srs.model import CardState, Rating, State
 from srs.timing import UTC, DayRule
 
 __all__ = ["Rating", "State", "CardState", "Outcome", "Scheduler", "format_interval"]
 
 MAXIMUM_INTERVAL = 36500
-
-
-@dataclass(frozen=True)
-class CardState:
-    """A card's memory state; `last_review` is None until it is first answered."""
-
-    due: datetime
-    state: State = State.Learning
-    step: int | None = 0
-    stability: float | None = None
-    difficulty: float | None = None
-    last_review: datetime | None = None
-    reps: int = 0
-    lapses: int = 0
-
-    @classmethod
-    def new(cls, created: datetime) -> CardState:
-        return cls(due=created)
-
-    @property
-    def is_new(self) -> bool:
-        return self.reps == 0
 
 
 @dataclass(frozen=True)

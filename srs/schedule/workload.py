@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from srs.model import CardRow
 from srs.schedule.replay import card_seed
 from srs.schedule.scheduler import CardState, Rating, Scheduler, State
 from srs.settings import Settings
-from srs.store.log import CardRow, Store
+from srs.store.log import Store
 from srs.timing import DayRule
 
 DAYS = 30

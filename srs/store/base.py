@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from srs.store.rows import CARD_COLUMNS, MISS_RESULTS
+from srs.model import miss_sql
+from srs.store.rows import CARD_COLUMNS
 
 
 class StoreBase:
@@ -49,7 +50,7 @@ class StoreBase:
             yield from self.conn.execute(f"{sql} WHERE {column} IN ({marks})", chunk)
 
 
-_MISS = f"(e.kind = 'qbank' AND e.result IN {MISS_RESULTS!r}) OR (e.kind = 'review' AND e.rating = 1)"
+_MISS = miss_sql("e")
 _CARD_ROWS_SQL = f"""
     SELECT c.question_id, q.source, q.qid, q.topic, q.subject, q.system,
            {", ".join("c." + c for c in CARD_COLUMNS.split(", "))}

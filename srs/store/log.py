@@ -20,48 +20,29 @@ from itertools import chain, groupby
 from pathlib import Path
 
 from srs.errors import DatabaseError, shown
-from srs.schedule.scheduler import CardState
+from srs.model import (
+    QUESTION_TEXT_FIELDS,
+    AnkiNote,
+    CardRow,
+    CardState,
+    Event,
+    Question,
+    topic_key,
+)
 from srs.store.base import _CARD_ROWS_SQL, _MISS
 from srs.store.ranking import Ranking
 from srs.store.rows import (
     CARD_COLUMNS,
     EVENT_COLUMNS,
-    MISS_RESULTS,
     QUESTION_COLUMNS,
-    QUESTION_TEXT_FIELDS,
-    AnkiNote,
-    CardRow,
-    Event,
-    MissBasis,
-    MissCount,
-    Question,
-    Ranked,
-    Scoring,
     card_row_from,
     card_state_from,
     card_values,
     event_from,
     question_from,
-    topic_key,
 )
 from srs.store.totals import MissTotals
 from srs.timing import from_iso, to_iso
-
-__all__ = [  # the records are re-exported: callers take them from here
-    "MISS_RESULTS",
-    "QUESTION_TEXT_FIELDS",
-    "AnkiNote",
-    "CardRow",
-    "Event",
-    "MissBasis",
-    "MissCount",
-    "Question",
-    "Ranked",
-    "Scoring",
-    "Store",
-    "open_store",
-    "topic_key",
-]
 
 StudyDays = tuple[int | None, int | None]  # Scheduler.study_days: last review's day, tier due day
 APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database

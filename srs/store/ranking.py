@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from srs.model import CardRow, Ranked, Scoring
 from srs.store.base import _CARD_ROWS_SQL, StoreBase
 from srs.store.migrations import NEW_CARD_ORDER
-from srs.store.rows import CARD_COLUMNS, CardRow, Ranked, Scoring, card_row_from
+from srs.store.rows import CARD_COLUMNS, card_row_from
 from srs.timing import to_iso
 
 

@@ -12,8 +12,9 @@ import math
 from datetime import UTC, datetime
 
 from srs.errors import DatabaseError
+from srs.model import MissBasis
 from srs.store.base import _MISS, StoreBase
-from srs.store.rows import LN2, MissBasis, julian_day
+from srs.timing import LN2, julian_day
 
 
 class MissTotals(StoreBase):
