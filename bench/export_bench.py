@@ -26,7 +26,7 @@ from fixtures import build  # noqa: E402
 import genanki  # noqa: E402
 
 from srs import settings as settings_mod  # noqa: E402
-from srs.store.log import open_store  # noqa: E402
+from srs.store import open_store  # noqa: E402
 from srs.anki import notetype  # noqa: E402
 from srs.anki.package import export_apkg, note_fields, note_guid, tag  # noqa: E402
 from srs.timing import UTC  # noqa: E402

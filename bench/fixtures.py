@@ -16,8 +16,8 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from srs.store.log import open_store
-from srs.store.migrations import backfill_miss_totals
+from srs.store import open_store
+from srs import derived
 from srs.schedule.scheduler import Scheduler
 from srs.timing import UTC, DayRule, to_iso
 
@@ -50,8 +50,7 @@ def build(path: Path, cards: int, reviews: int, *, now: datetime, seed: int = 7)
             "reps, lapses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             _cards(rng, cards, start, now, _high_yield(topic_misses)),
         )
-        backfill_miss_totals(conn)
-        store.spread_topic_totals()  # as m005 does
+        derived.fill_kept(store, Scheduler(DayRule(), tier_retention=0.95))  # states are not replays: keep them
     store.close()
 
 

@@ -65,7 +65,7 @@ def schema_floor(imported: Path, db: Path) -> float:
     table (its questions already there): one `executemany`, nothing checked, no cards. No
     importer that keeps srs's log can be faster: the events must be deduplicated on the next
     import (a unique key) and indexed for the queue."""
-    from srs.store.log import open_store
+    from srs.store import open_store
 
     with sqlite3.connect(imported) as source:
         questions = source.execute("SELECT * FROM questions ORDER BY id").fetchall()

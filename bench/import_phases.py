@@ -22,20 +22,20 @@ from import_bench import make_log  # noqa: E402
 
 from srs.ingest import importer as ingest  # noqa: E402
 from srs.schedule import replay as cards  # noqa: E402
-from srs.store import log as db  # noqa: E402
+from srs.store import log  # noqa: E402
 from srs.store import totals as misstotals  # noqa: E402
 
 STEPS = [  # (owner, method, label); indented labels are parts of the step above
     (ingest._Writer, "flush", "write chunks"),
     (ingest._Writer, "_questions", "  questions and their text"),
-    (db.Store, "question_texts", "    look up stored questions"),
-    (db.Store, "insert_questions", "    insert new questions"),
-    (db.Store, "set_text_ranks", "    update text ranks"),
-    (db.Store, "known_event_keys", "  look up known attempts"),
-    (db.Store, "insert_events", "  insert events"),
+    (log.Log, "question_texts", "    look up stored questions"),
+    (log.Log, "insert_questions", "    insert new questions"),
+    (log.Log, "set_text_ranks", "    update text ranks"),
+    (log.Log, "known_event_keys", "  look up known attempts"),
+    (log.Log, "insert_events", "  insert events"),
     (cards, "_replay_into", "replay cards"),
     (cards, "replay", "  FSRS replay"),
-    (db.Store, "save_cards", "  save cards"),
+    (log.Log, "save_cards", "  save cards"),
     (misstotals.MissTotals, "refresh_misses", "miss totals"),
 ]
 

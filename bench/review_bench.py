@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from fixtures import build  # noqa: E402
 
 from srs import settings as settings_mod  # noqa: E402
-from srs.store.log import open_store  # noqa: E402
+from srs.store import open_store  # noqa: E402
 from srs.plan.queue import Planner, Queue  # noqa: E402
 from srs.review import ReviewSession  # noqa: E402
 from srs.schedule.scheduler import Rating  # noqa: E402

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from srs.store.log import Store, open_store
+from srs.derived import open_database
+from srs.store import Store
 
 
 def db_path(ctx: click.Context) -> Path:
@@ -21,4 +22,4 @@ def db_path(ctx: click.Context) -> Path:
 
 def open_db(ctx: click.Context) -> Store:
     """The chosen database, opened (and created or migrated if need be)."""
-    return open_store(db_path(ctx))
+    return open_database(db_path(ctx))

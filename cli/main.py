@@ -53,7 +53,7 @@ class SrsGroup(click.Group):
         except SrsError as exc:
             raise click.ClickException(str(exc)) from exc
         except sqlite3.Error as exc:  # the one place a raw SQLite failure becomes a message
-            from srs.store.log import explain
+            from srs.store.file import explain
 
             from .common import db_path
 

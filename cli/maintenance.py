@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from srs.derived import open_database
 from srs.errors import DatabaseError
 from srs.timing import utc_now
 
@@ -37,10 +38,10 @@ def backup_command(ctx: click.Context, list_: bool) -> None:
     if list_:
         _list(_existing(ctx))
         return
+    from srs.derived import open_database
     from srs.store.backup import backup_now
-    from srs.store.log import open_store
 
-    with open_store(_existing(ctx)) as store:
+    with open_database(_existing(ctx)) as store:
         path = backup_now(store, utc_now())
     click.echo(f"Backed up to {path}")
 
@@ -76,6 +77,7 @@ def restore_command(ctx: click.Context, file: Path) -> None:
     from srs.store.backup import restore
 
     done = restore(db_path(ctx), file, utc_now())
+    open_database(done.db).close()  # brings an older backup's schema up to date now, not on next use
     if done.previous is not None:
         click.echo(f"Kept the database as it was in {done.previous}")
     click.echo(f"Restored {done.db} from {done.source}")

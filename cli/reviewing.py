@@ -15,7 +15,7 @@ from srs import settings as settings_mod
 from srs.model import CardRow
 from srs.review import ReviewSession
 from srs.schedule.scheduler import Outcome, Rating, format_interval
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import utc_now
 
 from .common import open_db

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from srs import card_text as notes
 from srs import settings as settings_mod
+from srs.derived import open_database
 from srs.schedule.replay import rebuild_all, replay_all
 from srs.schedule.scheduler import Scheduler
+from srs.store import Store
 from srs.store.backup import Backup, FileCheck, backup_now, check_file, newest_good
-from srs.store.log import Store, open_store
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def diagnose(db: Path) -> Diagnosis:
     checked = check_file(db)
     if not checked.ok:
         return Diagnosis(checked, good_backup=newest_good(db))
-    with open_store(db) as store:
+    with open_database(db) as store:
         scheduler = settings_mod.load(store).scheduler()
         return Diagnosis(checked, store.card_count(), card_problems(store, scheduler), totals_differ(store))
 
@@ -106,7 +107,7 @@ class Repair:
 
 def repair(db: Path, now: datetime) -> Repair:
     """Back up, then rebuild every card from the log in one transaction."""
-    with open_store(db) as store:
+    with open_database(db) as store:
         scheduler = settings_mod.load(store).scheduler()
         wrong = len(card_problems(store, scheduler))  # the totals by topic are recounted too
         saved = backup_now(store, now, reason="repair")

@@ -15,7 +15,7 @@ from datetime import date
 from srs.errors import SrsError, shown
 from srs.ingest import taxonomy
 from srs.model import CardRow, Question, Ranked
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import DayRule
 
 

@@ -17,7 +17,7 @@ from srs.plan.queue import LEARN_AHEAD, is_learning, todays_queue
 from srs.schedule.replay import card_seed, rebuild
 from srs.schedule.scheduler import Outcome, Rating
 from srs.settings import Settings
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import to_iso
 
 

@@ -11,7 +11,7 @@ from srs.schedule.parameters import CONFIG_KEY as PARAMETERS_KEY
 from srs.schedule.parameters import DEFAULT as DEFAULT_PARAMETERS
 from srs.schedule.parameters import FittedParameters
 from srs.schedule.scheduler import Scheduler
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import DayRule, local_zone_name, utc_now, zone
 
 

@@ -7,8 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from srs.plan.reference import MissSignals, exam_weights, load_signals, topic_key
-from srs.store.log import Store
+from srs.model import topic_key
+from srs.plan.signals import MissSignals, load_signals
+from srs.plan.weights import exam_weights
+from srs.store import Store
 
 GROUPS = ("topic", "subject", "system")
 

@@ -20,7 +20,7 @@ import pytest
 
 from srs import settings as settings_mod
 from srs.schedule.replay import replay_all
-from srs.store.log import open_store
+from srs.store import open_store
 
 HEADER = ["qid", "source", "date", "subject", "system", "topic", "result", "objective"]
 SUBJECTS = ["Pharmacology", "Pathology", "Physiology", "Microbiology", "Immunology", "Biochemistry"]

@@ -34,7 +34,7 @@ from srs.anki.sync import EPOCH
 from srs.plan.queue import Planner
 from srs.schedule.replay import replay_all
 from srs.settings import load
-from srs.store.log import open_store
+from srs.store import open_store
 from srs.timing import from_iso, utc_now
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from anki_helpers import anki_collection, csv_text, fresh_anki_path, import_log,
 from srs.anki.anking import MAX_PER_SEARCH, searches, tag
 from srs.plan.queue import Planner
 from srs.settings import load
-from srs.store.log import open_store
+from srs.store import open_store
 from srs.timing import utc_now
 
 MISSES = ("incorrect", "omitted", "guessed")

@@ -14,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from safety_helpers import assert_clean_error, checkpoint, counts, digest, make_log
 
-from srs.store import backup
+from srs.store import backup, open_store
 from srs.store.backup import AUTOMATIC, KEEP_DAYS, KEEP_LAST, Backup, backup_name, list_backups, rotate, to_keep
-from srs.store.log import open_store
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

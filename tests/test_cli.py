@@ -12,7 +12,7 @@ from datetime import timedelta
 from srs_cli.main import cli
 
 from srs.settings import load
-from srs.store.log import open_store
+from srs.store import open_store
 from srs.timing import utc_now
 
 

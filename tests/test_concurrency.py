@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from safety_helpers import cards_equal_replay, counts, integrity, make_log, srs_argv
 
-from srs.store.log import use_wal
+from srs.store.file import use_wal
 
 pytestmark = pytest.mark.slow
 
@@ -116,7 +116,7 @@ def test_two_reviews_at_once(seeded):
 def _session(db: Path, now):  # type: ignore[no-untyped-def]
     from srs import settings as settings_mod
     from srs.review import ReviewSession
-    from srs.store.log import open_store
+    from srs.store import open_store
 
     store = open_store(db)
     return store, ReviewSession(store, settings_mod.load(store), now=now)

@@ -193,7 +193,7 @@ import srs.store.migrations as m
 exec({code!r}, m.__dict__)
 m.MIGRATIONS.append(m.m999_slow)
 m.NAMES.append("m999_slow")
-from srs.store.log import open_store
+from srs.store import open_store
 open_store(sys.argv[1]).close()
 print("migrated", flush=True)
 """

@@ -138,7 +138,7 @@ def test_a_read_only_folder(srs, seeded, tmp_path, log, command):
 
 def test_a_full_disk_rolls_the_import_back(srs, seeded, tmp_path, monkeypatch):
     """SQLITE_FULL without filling a disk: the connection may not grow the file past its size."""
-    real_open = srs_cli.common.open_store
+    real_open = srs_cli.common.open_database
 
     def capped(path: Path):  # type: ignore[no-untyped-def]
         store = real_open(path)
@@ -146,7 +146,7 @@ def test_a_full_disk_rolls_the_import_back(srs, seeded, tmp_path, monkeypatch):
         store.conn.execute(f"PRAGMA max_page_count = {pages + 3}")
         return store
 
-    monkeypatch.setattr(srs_cli.common, "open_store", capped)
+    monkeypatch.setattr(srs_cli.common, "open_database", capped)
     before = counts(seeded)
     result = srs("import", str(make_log(tmp_path / "big.csv", 2000)))
     assert_clean_error(result.exit_code, result.output, "disk is full", "rolled back", "free some disk space")

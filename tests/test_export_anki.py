@@ -48,7 +48,7 @@ from srs.anki.sync import sync_anki
 from srs.ingest import taxonomy
 from srs.plan.queue import Planner
 from srs.settings import load as load_settings
-from srs.store.log import open_store
+from srs.store import open_store
 from srs.timing import utc_now
 
 pytestmark = pytest.mark.slow

@@ -25,7 +25,7 @@ from srs.filters import Selection, select
 from srs.model import AnkiNote
 from srs.plan.queue import Planner
 from srs.settings import load as load_settings
-from srs.store.log import open_store
+from srs.store import open_store
 from srs.timing import utc_now
 
 TIMESTAMP = 1_795_000_000.0

@@ -10,7 +10,7 @@ import pytest
 from srs.schedule.replay import replay_all
 from srs.schedule.scheduler import Rating, State
 from srs.settings import load
-from srs.store.log import open_store
+from srs.store import open_store
 
 HEADER = "qid,source,date,subject,system,topic,result,objective\n"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from srs.store.log import open_store
+from srs.store import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROWS = [

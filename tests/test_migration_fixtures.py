@@ -19,9 +19,10 @@ import sqlite_utils
 from safety_helpers import integrity
 from sqlite_utils.migrations import Migrations
 
+from srs.derived import open_database as open_store
 from srs.store import migrations
 from srs.store.backup import list_backups
-from srs.store.log import APPLICATION_ID, open_store
+from srs.store.file import APPLICATION_ID
 
 T = "2026-11-01T12:00:00.000+00:00"
 

@@ -21,7 +21,7 @@ from srs.schedule.replay import replay_all
 from srs.schedule.scheduler import Rating
 from srs.schedule.workload import simulate as simulate_workload
 from srs.settings import load
-from srs.store.log import open_store
+from srs.store import open_store
 from srs.synthetic import TRUE_PARAMETERS, Learner, simulate
 from srs.timing import UTC, DayRule
 

@@ -16,7 +16,7 @@ CHILD = """
 import os, stat, sys
 from pathlib import Path
 from srs_cli.main import cli
-from srs.store.log import open_store
+from srs.store import open_store
 folder, sample = Path(sys.argv[1]), sys.argv[2]
 db = folder / "new-folder" / "srs.db"
 def run(*args):

@@ -12,13 +12,15 @@ from hypothesis import strategies as st
 
 from srs.ingest.importer import import_attempts
 from srs.ingest.misslog import Attempt
-from srs.model import CardRow, MissCount
+from srs.model import CardRow, MissCount, topic_key
 from srs.plan.queue import Planner
-from srs.plan.reference import MissSignals, exam_weights, load_signals, rank, score, topic_key
+from srs.plan.reference import rank, score
+from srs.plan.signals import MissSignals, load_signals
+from srs.plan.weights import exam_weights
 from srs.review import ReviewSession
 from srs.schedule.scheduler import CardState, Rating, Scheduler
 from srs.settings import load
-from srs.store.log import open_store
+from srs.store import open_store
 from srs.timing import UTC, DayRule
 from srs.weak import weak_report
 

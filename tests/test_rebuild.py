@@ -15,7 +15,7 @@ from srs.review import ReviewSession
 from srs.schedule.replay import rebuild_all, replay_all
 from srs.schedule.scheduler import Rating
 from srs.settings import load
-from srs.store.log import open_store
+from srs.store import open_store
 from srs.timing import UTC
 
 START = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)

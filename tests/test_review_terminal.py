@@ -23,7 +23,7 @@ import pytest
 from srs import card_text as notes
 from srs import settings as settings_mod
 from srs.schedule.replay import replay_all
-from srs.store.log import open_store
+from srs.store import open_store
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from srs.errors import SrsError, shown
 from srs.filters import Selection, select
 from srs.plan.queue import Planner
 from srs.settings import Settings
-from srs.store.log import Store
+from srs.store import Store
 
 PER_SEARCH = 100
 MAX_PER_SEARCH = 500  # half of what Anki can run

@@ -32,7 +32,7 @@ from srs.filters import Picked, Selection, select
 from srs.model import AnkiNote, Question
 from srs.plan.queue import Planner
 from srs.settings import Settings
-from srs.store.log import Store
+from srs.store import Store
 
 
 @dataclass(frozen=True)

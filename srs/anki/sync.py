@@ -25,7 +25,7 @@ from srs.anki.notetype import load as load_note_types
 from srs.anki.package import note_guid
 from srs.schedule.replay import rebuild
 from srs.settings import Settings
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import UTC
 
 MANUAL, RESCHEDULED, FILTERED = 4, 5, 3

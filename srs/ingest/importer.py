@@ -20,7 +20,7 @@ from srs.ingest.readers import SNIFF_BYTES, open_table
 from srs.model import QUESTION_TEXT_FIELDS
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import DayRule, to_iso
 
 MAX_LISTED_ERRORS = 20

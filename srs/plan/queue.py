@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from srs.model import CardRow, Ranked, Scoring
-from srs.plan.reference import load_signals, pair_terms
+from srs.plan.signals import load_signals, pair_terms
 from srs.schedule.scheduler import CardState, State
 from srs.settings import Settings
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import from_iso
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default learn-ahead limit

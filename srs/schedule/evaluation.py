@@ -19,7 +19,7 @@ import fsrs_rs_python as rs
 from srs.schedule.histories import Item, card_histories, items
 from srs.schedule.parameters import DEFAULT
 from srs.settings import Settings
-from srs.store.log import Store
+from srs.store import Store
 
 SPLITS = 5  # as fsrs-rs and Anki: train on the first k sixths, test on the next one
 EPSILON = 1e-7  # keeps log loss finite for a prediction of exactly 0 or 1

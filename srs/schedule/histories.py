@@ -16,7 +16,7 @@ from itertools import groupby
 from srs.model import Event
 from srs.schedule.replay import rating_of
 from srs.schedule.scheduler import Rating
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import DayRule
 
 

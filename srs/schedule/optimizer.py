@@ -21,7 +21,7 @@ from srs.schedule.histories import Item, card_count, card_histories, items
 from srs.schedule.parameters import CONFIG_KEY, DEFAULT, FittedParameters, clamp
 from srs.schedule.replay import rebuild_all
 from srs.settings import Settings, load
-from srs.store.log import Store
+from srs.store import Store
 
 # The Rust engine returns the defaults under 8 such answers and fits only the four
 # first-answer stabilities under 64. Anki's options screen refused to optimize under

@@ -15,7 +15,7 @@ from itertools import groupby
 
 from srs.model import Event
 from srs.schedule.scheduler import CardState, Rating, Scheduler
-from srs.store.log import Store
+from srs.store import Store
 
 
 def rating_of(event: Event) -> Rating:

@@ -19,7 +19,7 @@ from srs.model import CardRow
 from srs.schedule.replay import card_seed
 from srs.schedule.scheduler import CardState, Rating, Scheduler, State
 from srs.settings import Settings
-from srs.store.log import Store
+from srs.store import Store
 from srs.timing import DayRule
 
 DAYS = 30

@@ -27,16 +27,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from srs.errors import DatabaseError
-from srs.store.log import (
-    APPLICATION_ID,
-    BUSY_TIMEOUT_MS,
-    Store,
-    check_lines,
-    damaged_message,
-    explain,
-    open_store,
-    quick_check,
-)
+from srs.store.base import StoreBase
+from srs.store.file import APPLICATION_ID, BUSY_TIMEOUT_MS, check_lines, damaged_message, explain, quick_check
+from srs.store.migrations import NAMES, SET_NAME
 
 FOLDER = "backups"
 KEEP_LAST = 10
@@ -191,7 +184,7 @@ def has_data(conn: sqlite3.Connection) -> bool:
     return False
 
 
-def before_import(store: Store, now: datetime) -> Path | None:
+def before_import(store: StoreBase, now: datetime) -> Path | None:
     """Check the file and back it up before an import writes (nothing to keep: no copy)."""
     store.ensure_sound()
     if not has_data(store.conn):
@@ -212,7 +205,7 @@ def before_migration(conn: sqlite3.Connection, db: Path, now: datetime | None = 
     return path
 
 
-def backup_now(store: Store, now: datetime, reason: str = "manual") -> Path:
+def backup_now(store: StoreBase, now: datetime, reason: str = "manual") -> Path:
     """A backup the student asked for (or one before a repair): checked, never rotated away."""
     store.ensure_sound()
     return make_backup(store.conn, store.path, reason, now)
@@ -247,7 +240,6 @@ def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
 def check_file(path: Path, *, full: bool = True) -> FileCheck:
     """Integrity (full `integrity_check`, or `quick_check`), foreign keys, owner and schema,
     read without writing; a file that is not even SQLite gets a single problem."""
-    from srs.store.migrations import NAMES, SET_NAME
 
     result = FileCheck(Path(path))
     try:
@@ -326,7 +318,6 @@ def restore(db: Path, source: Path, now: datetime) -> Restored:
     else:
         previous = _copy_raw(db, now) if current is not None else None
         _replace(source, db)
-    open_store(db).close()  # brings an older backup's schema up to date now, not on next use
     return Restored(db, source, previous)
 
 

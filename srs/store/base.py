@@ -1,5 +1,5 @@
 """What every part of the store shares: the connection, the config rows, scratch sets,
-and the SQL fragments more than one part uses. `srs.store.log.Store` puts the parts together."""
+and the SQL fragments more than one part uses. `srs.store.connection.Store` puts the parts together."""
 
 from __future__ import annotations
 

@@ -1,36 +1,17 @@
-"""All SQLite access: opening, migrations, transactions and queries.
+"""The log and what is built from it: questions, events, cards, Anki notes.
 
-Everything else asks this module's Store; no other module writes SQL besides its
-parts (srs.store.base, srs.store.totals for the miss totals, srs.store.ranking for the
-score in SQL) and the migrations. The events table
-(Qbank attempts and reviews) is the source of truth; `cards` is a cache that
-`srs.schedule.replay.rebuild` can recompute from it at any time.
+The events table (Qbank attempts and reviews) is the source of truth; `cards` is a
+cache that `srs.schedule.replay.rebuild` can recompute from it at any time.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-import os
-import sqlite3
-import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain, groupby
-from pathlib import Path
 
-from srs.errors import DatabaseError, shown
-from srs.model import (
-    QUESTION_TEXT_FIELDS,
-    AnkiNote,
-    CardRow,
-    CardState,
-    Event,
-    Question,
-    topic_key,
-)
-from srs.store.base import _CARD_ROWS_SQL, _MISS
-from srs.store.ranking import Ranking
+from srs.model import QUESTION_TEXT_FIELDS, AnkiNote, CardRow, CardState, Event, Question, topic_key
+from srs.store.base import _CARD_ROWS_SQL, _MISS, StoreBase
 from srs.store.rows import (
     CARD_COLUMNS,
     EVENT_COLUMNS,
@@ -41,66 +22,12 @@ from srs.store.rows import (
     event_from,
     question_from,
 )
-from srs.store.totals import MissTotals
 from srs.timing import from_iso, to_iso
 
 StudyDays = tuple[int | None, int | None]  # Scheduler.study_days: last review's day, tier due day
-APPLICATION_ID = 0x53525331  # "SRS1": marks a file as an srs database
-BUSY_TIMEOUT_MS = 60_000  # a review answer waits out an import of ~150,000 rows instead of failing
 
 
-class Store(MissTotals, Ranking):
-    """An open srs database. Use `open_store`; close it (or use `with`)."""
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.conn.close()
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[Store]:
-        """One write transaction, taking the write lock up front (all or nothing)."""
-        if self.conn.in_transaction:
-            raise RuntimeError("write transactions do not nest")
-        self.ensure_sound()
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self
-        except BaseException:
-            self.conn.rollback()
-            self._pairs = None  # temp tables written in the transaction are rolled back too
-            raise
-        else:
-            self.conn.commit()
-
-    @contextlib.contextmanager
-    def snapshot(self) -> Iterator[Store]:
-        """Reads that see one moment of the file (another srs may be writing meanwhile)."""
-        if self.conn.in_transaction:
-            yield self
-            return
-        self.conn.execute("BEGIN")
-        try:
-            yield self
-        finally:
-            if self.conn.in_transaction:
-                self.conn.rollback()  # nothing was written: a read transaction ends either way
-            self._pairs = None
-
-    def ensure_sound(self) -> None:
-        """Refuse to write into a damaged file: `PRAGMA quick_check` once per open, before
-        the first write (about 10 ms per 2 MB; read-only commands never pay it)."""
-        if self._sound:
-            return
-        problems = quick_check(self.conn)
-        if problems:
-            raise DatabaseError(damaged_message(self.path, problems[0]))
-        self._sound = True
-
+class Log(StoreBase):
     # -- questions -----------------------------------------------------------
     def find_question(self, source: str, qid: str) -> Question | None:
         row = self.conn.execute(
@@ -159,6 +86,14 @@ class Store(MissTotals, Ranking):
         if regrouped:
             self._copy_group_keys(f"= {int(question_id)}")
             self._group_card_misses(question_id, +1)
+
+    def rekey_topics(self) -> None:
+        """Every question's grouping key from its topic, by today's rule (model.topic_key)."""
+        rows = self.conn.execute("SELECT id, topic, topic_key FROM questions").fetchall()
+        self.conn.executemany(
+            "UPDATE questions SET topic_key = ? WHERE id = ?",
+            [(topic_key(topic), i) for i, topic, key in rows if topic_key(topic) != key],
+        )
 
     def set_text_ranks(self, rows: list[tuple[str, int]]) -> None:
         """(text rank, question id): a later attempt with the same text (the common case)."""
@@ -301,6 +236,12 @@ class Store(MissTotals, Ranking):
             (*card_values(card), *days, question_id),
         )
 
+    def set_study_days(self, rows: list[tuple[int, int | None, int | None]]) -> None:
+        """(question id, last review's day, tier due day) for stored cards, as Scheduler.study_days gives them."""
+        self.conn.executemany("UPDATE cards SET last_day = ?, tier_day = ? WHERE question_id = ?", [
+            (last, tier, question_id) for question_id, last, tier in rows
+        ])  # fmt: skip
+
     def delete_card(self, question_id: int) -> None:
         self._group_card_misses(question_id, -1)
         self.conn.execute("DELETE FROM cards WHERE question_id = ?", (question_id,))
@@ -422,177 +363,3 @@ _SAVE_CARD_SQL = """
 """
 
 
-def open_store(path: Path) -> Store:
-    """Open (creating if needed) the database at `path` and bring its schema up to date."""
-    path = Path(path)
-    _create_private(path)
-    try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as exc:
-        raise explain(exc, path) from exc
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _ensure_math(conn)
-        _check_ours(conn, path)
-        use_wal(conn)
-        conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn, path)
-    except BaseException as exc:
-        conn.close()  # a refused file is left as it was: no connection lingers on it
-        if isinstance(exc, sqlite3.Error):
-            raise explain(exc, path) from exc
-        raise
-    return Store(conn, path)
-
-
-def use_wal(conn: sqlite3.Connection, wait: float = BUSY_TIMEOUT_MS / 1000) -> None:
-    """Switch the file to WAL (readers never wait for a writer), waiting for other processes.
-
-    Two processes opening a new file at once both ask for the switch; SQLite refuses one
-    of them at once (each holds a read lock the other waits on: its busy handler is not
-    called for that), so the refused one tries again until the other has switched."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if getattr(exc, "sqlite_errorname", "") != "SQLITE_BUSY" or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-
-
-def _ensure_math(conn: sqlite3.Connection) -> None:
-    """exp() and pow(), which the miss weights and the queue's recall use, even where
-    SQLite was built without its math functions (Python's own stand in)."""
-    try:
-        conn.execute("SELECT exp(0), pow(2, 2)").fetchone()
-    except sqlite3.OperationalError:
-        conn.create_function("exp", 1, math.exp, deterministic=True)
-        conn.create_function("pow", 2, math.pow, deterministic=True)
-
-
-def _create_private(path: Path) -> None:
-    """Create the file readable by its owner only, whatever the umask."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new data folder is private too
-        if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    except OSError as exc:
-        raise DatabaseError(
-            f"{path}: cannot create the database ({exc.strerror}); choose a folder you can write with --db"
-        ) from exc
-
-
-def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
-    try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
-            raise  # cannot open it (permissions, a read-only folder): open_store explains
-        raise DatabaseError(
-            f"{path} is not an srs database or is damaged ({exc}); point --db at another file or restore a backup"
-        ) from exc
-    if app_id != APPLICATION_ID and tables:
-        raise DatabaseError(
-            f"{path} is not an srs database (it belongs to another program); point --db or SRS_DB at another file"
-        )
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Apply pending migrations; sqlite-utils is only loaded when there are some."""
-    from srs.store.migrations import NAMES, SET_NAME
-
-    try:
-        applied = {r[0] for r in conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (SET_NAME,)
-        )}  # fmt: skip
-    except sqlite3.OperationalError:
-        applied = set()
-    newer = applied - set(NAMES)
-    if newer:
-        raise DatabaseError(f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it")
-    if applied == set(NAMES):
-        return
-    from srs.store.migrations import apply
-
-    if applied:  # an older schema holding the student's data: check it and copy it first
-        from srs.store.backup import before_migration
-
-        before_migration(conn, path)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        apply(conn)
-    except sqlite3.Error:
-        conn.rollback()
-        raise  # disk full, read-only, ...: explained where sqlite errors are
-    except Exception as exc:
-        conn.rollback()
-        raise DatabaseError(
-            f"{path}: upgrading the database failed ({type(exc).__name__}: {exc}); it was left as it was "
-            "(a copy is in its backups folder). Please report this: it is a bug in srs"
-        ) from exc
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
-
-
-def quick_check(conn: sqlite3.Connection, limit: int = 10) -> list[str]:
-    """Problems `PRAGMA quick_check` finds (empty when the file is sound)."""
-    try:
-        rows = [r[0] for r in conn.execute(f"PRAGMA quick_check({int(limit)})")]
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    return [] if rows == ["ok"] else check_lines(rows)
-
-
-def check_lines(rows: list[str]) -> list[str]:
-    """integrity_check rows as single lines, without the '*** in database main ***' headings."""
-    return [line for row in rows for line in str(row).splitlines() if line.strip() and not line.startswith("***")]
-
-
-def damaged_message(path: Path, detail: str) -> str:
-    return (
-        f"{path} is damaged ({shown(detail, 120)}); nothing was changed. "
-        "`srs doctor` shows what is wrong; `srs backups` lists backups to `srs restore`"
-    )
-
-
-def explain(exc: sqlite3.Error, path: Path) -> DatabaseError:
-    """One line for any SQLite failure: what is wrong with the file and what to do.
-
-    The CLI boundary and `open_store` both use it, so no raw sqlite3 error reaches the user.
-    """
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    kind = "_".join(name.split("_")[:2])  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
-    text = str(exc)
-    if kind == "SQLITE_FULL" or "disk is full" in text:
-        message = (
-            f"{path}: the disk is full; the change in progress was rolled back. "
-            "Free some disk space and run the command again"
-        )
-    elif kind == "SQLITE_READONLY" or "readonly" in text:
-        message = (
-            f"{path} is read-only; the change in progress was rolled back. srs needs to write the file "
-            f"and its folder {path.parent}: check their permissions, or copy the file elsewhere and use --db"
-        )
-    elif kind == "SQLITE_CANTOPEN":
-        message = (
-            f"cannot open {path}: check that the folder exists and that you can read and write "
-            "the file and its folder, or choose another file with --db"
-        )
-    elif kind in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
-        return DatabaseError(damaged_message(path, text))
-    elif kind in ("SQLITE_BUSY", "SQLITE_LOCKED") or "locked" in text:
-        message = (
-            f"{path} is busy: another srs has been writing to it for over {BUSY_TIMEOUT_MS // 1000} s; "
-            "nothing was changed, run the command again when it has finished"
-        )
-    elif kind == "SQLITE_IOERR":
-        message = f"cannot read or write {path} ({text}); check the disk, then run `srs doctor`"
-    else:
-        message = f"{path}: cannot use this database ({text}); run `srs doctor`"
-    return DatabaseError(message)

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-
-from srs.timing import utc_now
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -119,10 +116,9 @@ def _backfill_anki_notes(db: sqlite_utils.Database) -> None:
         return
     import genanki
 
-    from srs.timing import UTC, to_iso
-
     exported = datetime.fromtimestamp(int(stamp[0]), UTC)  # whole seconds, cut down
-    at, before = to_iso(exported), to_iso(exported + timedelta(seconds=1))
+    at = exported.isoformat(timespec="milliseconds")
+    before = (exported + timedelta(seconds=1)).isoformat(timespec="milliseconds")
     rows = db.execute(
         "SELECT q.id, q.source, q.qid FROM questions q JOIN cards c ON c.question_id = q.id "
         "WHERE (SELECT min(e.recorded_at) FROM events e WHERE e.question_id = q.id "
@@ -190,29 +186,14 @@ def m004_miss_totals(db: sqlite_utils.Database) -> None:
         DROP INDEX events_misses;
         """
     )
-    backfill_miss_totals(db.conn)
-
-
-def backfill_miss_totals(conn: sqlite3.Connection) -> None:
-    """Fill the m004 columns of an existing database: topic keys, last review days, miss totals."""
-    from srs.plan.reference import topic_key
-    from srs.settings import load
-    from srs.store.log import Store
-    from srs.store.rows import CARD_COLUMNS, card_state_from
-
-    store = Store(conn, Path(":migration:"))
-    conn.executemany(
-        "UPDATE questions SET topic_key = ? WHERE id = ?",
-        [(topic_key(topic), qid) for qid, topic in conn.execute("SELECT id, topic FROM questions WHERE topic != ''")],
+    db.executescript(FILL_LATER_SQL.format(what="fill"))  # filled from the log by today's rules (srs.derived)
+    db.executescript(
+        """
+        INSERT OR REPLACE INTO config (key, value)
+        SELECT '_miss-basis', (CAST(julianday('now') AS INTEGER) + 0.5) || ' ' ||
+               coalesce((SELECT value FROM config WHERE key = 'miss-half-life'), '30.0');
+        """
     )
-    scheduler = load(store).scheduler()
-    cards = conn.execute(f"SELECT question_id, {CARD_COLUMNS} FROM cards WHERE last_review IS NOT NULL")
-    conn.executemany(
-        "UPDATE cards SET last_day = ?, tier_day = ? WHERE question_id = ?",
-        [(*scheduler.study_days(card_state_from(row[1:])), row[0]) for row in cards.fetchall()],
-    )
-    store.set_miss_basis(load(store).miss_half_life, utc_now())
-    store.recount_misses()  # each card's copy of its topic's totals comes with m005
 
 
 def m005_topic_copies(db: sqlite_utils.Database) -> None:
@@ -238,20 +219,29 @@ def m005_topic_copies(db: sqlite_utils.Database) -> None:
         CREATE INDEX cards_by_topic ON cards (topic_key, tier_day);
         """
     )
-    from srs.store.log import Store
-
-    Store(db.conn, Path(":migration:")).spread_topic_totals()
+    db.executescript(FILL_LATER_SQL.format(what="spread"))
     db.executescript(
-        f"""
-        CREATE INDEX cards_new ON cards (subject, system, {NEW_CARD_ORDER} DESC, due) WHERE reps = 0;
-        CREATE INDEX cards_studied ON cards (state, due, {SCORED_COLUMNS}) WHERE reps > 0;
+        """
+        CREATE INDEX cards_new ON cards (subject, system, topic_mass + 0.5 * miss_mass DESC, due) WHERE reps = 0;
+        CREATE INDEX cards_studied ON cards (state, due, last_day, stability, topic_mass, miss_mass, misses,
+            topic_misses, subject, system, reps) WHERE reps > 0;
         """
     )
 
 
-NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # a new card's score within its subject and system grows with it
-# what ranking a studied card reads (reps too: SQLite reads the partial index's own condition)
-SCORED_COLUMNS = "last_day, stability, topic_mass, miss_mass, misses, topic_misses, subject, system, reps"
+# Frozen copies of live rules (tests/store/test_migrations_frozen.py checks they still agree):
+M005_NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # srs.plan.weights.NEW_CARD_ORDER, baked into cards_new
+M001_MISS_RESULTS = ("incorrect", "omitted", "guessed")  # srs.model.MISS_RESULTS, in m002 and m003
+DERIVED_STALE_KEY = "_derived-stale"  # srs.derived.STALE_KEY
+# A migration that adds columns derived from the log by srs's rules (topic keys, study
+# days, miss totals) does not run today's code to fill them: it marks them stale, and
+# srs.derived fills them after the migrations, with the rules of the day. 'fill' (m004:
+# everything kept beside the cards) covers 'spread' (m005: the cards' copies of their
+# topic's totals); a later mark never narrows an earlier one.
+FILL_LATER_SQL = """
+    INSERT OR IGNORE INTO config (key, value)
+    SELECT '_derived-stale', '{what}' WHERE EXISTS (SELECT 1 FROM questions);
+"""
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from srs.model import CardRow, Ranked, Scoring
+from srs.plan.weights import NEW_CARD_ORDER, QUESTION, RECALL_BASE, RECALL_SLOPE
 from srs.store.base import _CARD_ROWS_SQL, StoreBase
-from srs.store.migrations import NEW_CARD_ORDER
 from srs.store.rows import CARD_COLUMNS, card_row_from
 from srs.timing import to_iso
 
@@ -102,8 +102,9 @@ class Ranking(StoreBase):
 
 _RECALL = "pow(1.0 + :factor * max(0, :today - c.last_day) / c.stability, :decay)"
 _RAW_SCORE = f"""
-    (c.topic_mass + 0.5 * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
-      * (1.5 - (CASE WHEN c.last_day IS NULL OR c.stability IS NULL THEN 0.0 ELSE {_RECALL} END) / 2.0)
+    (c.topic_mass + {QUESTION!r} * c.miss_mass + coalesce(x.groups, 0.0)) * coalesce(x.exam, 1.0)
+      * ({RECALL_BASE!r} - {RECALL_SLOPE!r}
+         * (CASE WHEN c.last_day IS NULL OR c.stability IS NULL THEN 0.0 ELSE {_RECALL} END))
 """
 _SCORED_FROM = """
     FROM cards c

@@ -1,0 +1,54 @@
+"""What is derived from the log is rebuilt with today's rules after a migration.
+
+Migrations are history: they hold literal SQL and never call today's code. When one
+adds columns that srs's rules fill from the log (topic keys, study days, miss totals),
+it marks them stale; opening the database through `open_database` then fills them from
+the cards and the log in one transaction, as srs keeps them for a new database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from srs import settings as settings_mod
+from srs.schedule.scheduler import Scheduler
+from srs.store import Store, open_store
+from srs.store.migrations import DERIVED_STALE_KEY
+
+STALE_KEY = DERIVED_STALE_KEY
+
+
+def open_database(path: Path) -> Store:
+    """Open (creating or migrating) the database, and bring what is derived up to date."""
+    store = open_store(path)
+    try:
+        refresh_if_stale(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def refresh_if_stale(store: Store) -> bool:
+    """Fill the derived columns a migration marked stale; True if it did."""
+    if STALE_KEY not in store.config():
+        return False
+    with store.write():
+        what = store.config().get(STALE_KEY)
+        if what is None:  # another srs did it meanwhile
+            return False
+        if what == "spread":
+            store.spread_topic_totals()
+        else:
+            fill_kept(store, settings_mod.load(store).scheduler())
+        store.delete_config(STALE_KEY)
+    return True
+
+
+def fill_kept(store: Store, scheduler: Scheduler) -> None:
+    """What is kept beside the stored cards (topic keys, study days, miss totals), from
+    their states as they are and the log, without replaying them (inside a write)."""
+    store.rekey_topics()
+    store.set_study_days([(question_id, *scheduler.study_days(card)) for question_id, card in store.cards().items()])
+    store.recount_misses()
+    store.spread_topic_totals()

@@ -1,0 +1,141 @@
+"""Opening the database file: checks, WAL, migrations; and the assembled `Store`.
+
+Everything else asks `Store` (from `srs.store`); no module outside this package writes
+SQL. The parts: srs.store.log (questions, events, cards), srs.store.totals (the miss
+totals), srs.store.ranking (the score in SQL), on srs.store.base (connection, config).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from srs.errors import DatabaseError
+from srs.store import migrations
+from srs.store.backup import before_migration
+from srs.store.file import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    check_ours,
+    create_private,
+    damaged_message,
+    ensure_math,
+    explain,
+    quick_check,
+    use_wal,
+)
+from srs.store.log import Log
+from srs.store.ranking import Ranking
+from srs.store.totals import MissTotals
+
+
+class Store(Log, MissTotals, Ranking):
+    """An open srs database. Use `open_store`; close it (or use `with`)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Store]:
+        """One write transaction, taking the write lock up front (all or nothing)."""
+        if self.conn.in_transaction:
+            raise RuntimeError("write transactions do not nest")
+        self.ensure_sound()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            self._pairs = None  # temp tables written in the transaction are rolled back too
+            raise
+        else:
+            self.conn.commit()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Reads that see one moment of the file (another srs may be writing meanwhile)."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.conn.in_transaction:
+                self.conn.rollback()  # nothing was written: a read transaction ends either way
+            self._pairs = None
+
+    def ensure_sound(self) -> None:
+        """Refuse to write into a damaged file: `PRAGMA quick_check` once per open, before
+        the first write (about 10 ms per 2 MB; read-only commands never pay it)."""
+        if self._sound:
+            return
+        problems = quick_check(self.conn)
+        if problems:
+            raise DatabaseError(damaged_message(self.path, problems[0]))
+        self._sound = True
+
+
+def open_store(path: Path) -> Store:
+    """Open (creating if needed) the database at `path` and bring its schema up to date."""
+    path = Path(path)
+    create_private(path)
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise explain(exc, path) from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        ensure_math(conn)
+        check_ours(conn, path)
+        use_wal(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+        _migrate(conn, path)
+    except BaseException as exc:
+        conn.close()  # a refused file is left as it was: no connection lingers on it
+        if isinstance(exc, sqlite3.Error):
+            raise explain(exc, path) from exc
+        raise
+    return Store(conn, path)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Apply pending migrations; sqlite-utils is only loaded when there are some."""
+    try:
+        applied = {r[0] for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (migrations.SET_NAME,)
+        )}  # fmt: skip
+    except sqlite3.OperationalError:
+        applied = set()
+    newer = applied - set(migrations.NAMES)
+    if newer:
+        raise DatabaseError(f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it")
+    if applied == set(migrations.NAMES):
+        return
+    if applied:  # an older schema holding the student's data: check it and copy it first
+        before_migration(conn, path)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        migrations.apply(conn)
+    except sqlite3.Error:
+        conn.rollback()
+        raise  # disk full, read-only, ...: explained where sqlite errors are
+    except Exception as exc:
+        conn.rollback()
+        raise DatabaseError(
+            f"{path}: upgrading the database failed ({type(exc).__name__}: {exc}); it was left as it was "
+            "(a copy is in its backups folder). Please report this: it is a bug in srs"
+        ) from exc
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
