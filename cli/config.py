@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from srs import settings as settings_mod
+from srs.timing import utc_now
 
 from .common import open_db
 
@@ -42,14 +43,13 @@ def config_get(ctx: click.Context, key: str) -> None:
 def config_set(ctx: click.Context, key: str, value: str) -> None:
     """Change a setting, e.g. `srs config set new-per-day 30`."""
     from srs.schedule.workload import expected_workload
-    from srs.timing import utc_now
 
     now = utc_now()
     with open_db(ctx) as store:
         settings_mod.check(key, value)
         shows_workload = key in ("desired-retention", "high-yield-retention", "high-yield-misses")
         before = expected_workload(store, settings_mod.load(store), now) if shows_workload else None
-        rescheduled = settings_mod.change(store, key, value)
+        rescheduled = settings_mod.change(store, key, value, utc_now())
         after = expected_workload(store, settings_mod.load(store), now) if before else None
     click.echo(f"{key} = {value.strip()}" + (f" ({rescheduled} cards rescheduled)" if rescheduled else ""))
     if before and after:

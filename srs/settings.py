@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 
 from srs.errors import SrsError
 from srs.schedule.parameters import CONFIG_KEY as PARAMETERS_KEY
@@ -12,7 +12,7 @@ from srs.schedule.parameters import DEFAULT as DEFAULT_PARAMETERS
 from srs.schedule.parameters import FittedParameters
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store
-from srs.timing import DayRule, local_zone_name, utc_now, zone
+from srs.timing import WEEKDAYS, DayRule, local_zone_name, weekday_name, zone
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,14 @@ class Settings:
         )
 
 
+def is_light_day(settings: Settings, day: date) -> bool:
+    """The one rule for the light day: a study day whose weekday is the `light-day` setting."""
+    return bool(settings.light_day) and weekday_name(day) == settings.light_day
+
+
 def session_length(settings: Settings, day: date) -> float:
     """Minutes a review session lasts on `day`: shorter on the light day."""
-    if settings.light_day and day.strftime("%A").lower() == settings.light_day:
+    if is_light_day(settings, day):
         return float(min(settings.session_minutes, settings.light_day_minutes))
     return float(settings.session_minutes)
 
@@ -88,20 +93,17 @@ def check(key: str, value: str) -> None:
 RESCHEDULING_KEYS = {"timezone", "rollover-hour", "desired-retention", "high-yield-retention"}
 
 
-def change(store: Store, key: str, value: str) -> int:
+def change(store: Store, key: str, value: str, now: datetime) -> int:
     """Save a setting in one transaction; settings that change scheduling rebuild every card."""
     from srs.schedule.replay import rebuild_all
 
     with store.write():
         save(store, key, value)
         if key == "miss-half-life":  # stored miss weights are counted with it
-            store.rebase_misses(load(store).miss_half_life, utc_now())
+            store.rebase_misses(load(store).miss_half_life, now)
         if key in RESCHEDULING_KEYS:
             return rebuild_all(store, load(store).scheduler()) or store.card_count()
     return 0
-
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _whole(low: int, high: int) -> Callable[[str], object]:

@@ -15,6 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from srs.errors import SrsError
 
 UTC = UTC
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekday_name(day: date) -> str:
+    """A study day's weekday, in English whatever the locale (settings name days this way)."""
+    return WEEKDAYS[day.weekday()]
+
 LN2 = 0.6931471805599453
 UNIX_EPOCH_JULIAN_DAY = 2440587.5
 

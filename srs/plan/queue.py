@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from srs.model import CardRow, Ranked, Scoring
 from srs.plan.signals import load_signals, pair_terms
 from srs.schedule.scheduler import CardState, State
-from srs.settings import Settings
+from srs.settings import Settings, is_light_day
 from srs.store import Store
 from srs.timing import from_iso
 
@@ -166,7 +166,7 @@ class Planner:
     def capacity(self, day: date) -> int:
         """Reviews that fit in a day: the daily maximum, or a light day's minutes."""
         cap = self.settings.max_reviews_per_day
-        if self.settings.light_day and day.strftime("%A").lower() == self.settings.light_day:
+        if is_light_day(self.settings, day):
             per_card = self.store.typical_answer_seconds()
             cap = min(cap, int(self.settings.light_day_minutes * 60 / per_card))
         return cap

@@ -194,12 +194,11 @@ def before_import(store: StoreBase, now: datetime) -> Path | None:
     return path
 
 
-def before_migration(conn: sqlite3.Connection, db: Path, now: datetime | None = None) -> Path:
+def before_migration(conn: sqlite3.Connection, db: Path, now: datetime) -> Path:
     """Check and copy a database whose schema is about to change (called by srs.store.log)."""
     problems = quick_check(conn)
     if problems:
         raise DatabaseError(damaged_message(db, problems[0]))
-    now = now or datetime.now(UTC)
     path = make_backup(conn, db, "migration", now)
     rotate(db, now)
     return path

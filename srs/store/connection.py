@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 from srs.errors import DatabaseError
@@ -29,6 +30,7 @@ from srs.store.file import (
 from srs.store.log import Log
 from srs.store.ranking import Ranking
 from srs.store.totals import MissTotals
+from srs.timing import utc_now
 
 
 class Store(Log, MissTotals, Ranking):
@@ -84,7 +86,7 @@ class Store(Log, MissTotals, Ranking):
         self._sound = True
 
 
-def open_store(path: Path) -> Store:
+def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now) -> Store:
     """Open (creating if needed) the database at `path` and bring its schema up to date."""
     path = Path(path)
     create_private(path)
@@ -98,7 +100,7 @@ def open_store(path: Path) -> Store:
         check_ours(conn, path)
         use_wal(conn)
         conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn, path)
+        _migrate(conn, path, clock)
     except BaseException as exc:
         conn.close()  # a refused file is left as it was: no connection lingers on it
         if isinstance(exc, sqlite3.Error):
@@ -107,7 +109,7 @@ def open_store(path: Path) -> Store:
     return Store(conn, path)
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+def _migrate(conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]) -> None:
     """Apply pending migrations; sqlite-utils is only loaded when there are some."""
     try:
         applied = {r[0] for r in conn.execute(
@@ -121,7 +123,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     if applied == set(migrations.NAMES):
         return
     if applied:  # an older schema holding the student's data: check it and copy it first
-        before_migration(conn, path)
+        before_migration(conn, path, clock())
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
