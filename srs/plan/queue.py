@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from srs.model import CardRow, Ranked, Scoring
+from srs.plan import tiers
 from srs.plan.signals import load_signals, pair_terms
 from srs.schedule.scheduler import CardState, State
 from srs.settings import Settings, is_light_day
@@ -71,7 +72,7 @@ class Planner:
         self.scheduler = settings.scheduler()
         self.signals = load_signals(store, now, complete=False)
         self.today = self.rule.day_of(now)
-        self.high_yield_misses = self._high_yield_misses()
+        self.high_yield_misses = tiers.threshold(settings, store)
         factor, decay = self.scheduler.forgetting_curve
         subjects, systems = [*self.signals.subject, ""], [*self.signals.system, ""]
         self.scoring = Scoring(
@@ -100,26 +101,19 @@ class Planner:
             return self.store.ranked_cards(self.scoring, "new")
         return self.store.rows_of(self.store.top_cards(self.scoring, "new", limit)[0], self.scoring.scale)
 
-    def _high_yield_misses(self) -> int:
-        """Misses that make a topic high-yield: the setting, or more when many topics have
-        that many, so the tier stays the top fifth of topics for a student with a big history."""
-        return max(self.settings.high_yield_misses, self.store.topic_misses_at(0.8))
-
     def high_yield(self, row: CardRow) -> bool:
-        return row.topic_misses >= self.high_yield_misses
+        return tiers.is_high_yield(row.topic_misses, self.high_yield_misses)
 
     def _tiers_apply(self) -> bool:
-        return self.settings.high_yield_retention > self.settings.desired_retention
+        return tiers.tiers_apply(self.settings)
 
     def effective_due(self, row: CardRow) -> datetime:
         """When the card is due at its tier's retention (high-yield cards come sooner)."""
         card = row.state
-        if card.state != State.Review or card.stability is None or card.last_review is None:
-            return card.due
         if not self.high_yield(row) or not self._tiers_apply():
             return card.due
-        days = self.scheduler.interval_for(card.stability, self.settings.high_yield_retention)
-        return min(card.due, self.rule.start_of(self.rule.day_of(card.last_review) + timedelta(days=days)))
+        day = self.scheduler.tier_due_day(card, self.settings.high_yield_retention)
+        return card.due if day is None else min(card.due, self.rule.start_of(day))
 
     def _learning(self, end: datetime) -> list[CardRow]:
         return self.store.ranked_cards(self.scoring, "learning", end=end)

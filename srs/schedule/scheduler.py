@@ -12,7 +12,7 @@ import random
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import fsrs
 from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
@@ -122,9 +122,15 @@ class Scheduler:
         if card.last_review is None:
             return None, None
         last = self.rule.day_of(card.last_review).toordinal()
-        if self.tier_retention is None or card.state != State.Review or card.stability is None:
-            return last, None
-        return last, last + self.interval_for(card.stability, self.tier_retention)
+        tier = None if self.tier_retention is None else self.tier_due_day(card, self.tier_retention)
+        return last, None if tier is None else tier.toordinal()
+
+    def tier_due_day(self, card: CardState, retention: float) -> date | None:
+        """The study day a review card falls due at a higher `retention` (the high-yield
+        tier's): the one rule the store's tier day, the queue and the forecast share."""
+        if card.state != State.Review or card.stability is None or card.last_review is None:
+            return None
+        return self.rule.day_of(card.last_review) + timedelta(days=self.interval_for(card.stability, retention))
 
     @property
     def forgetting_curve(self) -> tuple[float, float]:

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from srs.model import CardRow
+from srs.plan import tiers
+from srs.plan.queue import Planner
 from srs.schedule.replay import card_seed
-from srs.schedule.scheduler import CardState, Rating, Scheduler, State
+from srs.schedule.scheduler import CardState, Rating, Scheduler
 from srs.settings import Settings
 from srs.store import Store
 from srs.timing import DayRule
@@ -44,8 +46,6 @@ class Workload:
 
 def expected_workload(store: Store, settings: Settings, now: datetime, days: int = DAYS) -> Workload:
     """The forecast with the retention tiers: high-yield cards come due at their higher retention."""
-    from srs.plan.queue import Planner
-
     planner = Planner(store, settings, now)
     rows = planner.ranked
     high_yield = {r.question_id for r in rows if planner.high_yield(r)}
@@ -63,7 +63,7 @@ def simulate(
     """Answers per study day over `days` days from `now`'s day (no I/O)."""
     rule = settings.day_rule()
     scheduler = settings.scheduler()
-    tier = settings.high_yield_retention if settings.high_yield_retention > settings.desired_retention else None
+    tier = tiers.tier_retention(settings)
     per_day = [0] * days
     fresh = sorted((r for r in rows if r.state.is_new), key=lambda r: r.question_id)  # which ones: no matter
     for index, row in enumerate(fresh):
@@ -80,10 +80,8 @@ def simulate(
 
 def _due(card: CardState, scheduler: Scheduler, rule: DayRule, retention: float | None) -> datetime:
     """When a card is due; at a high-yield card's higher retention, sooner (as srs.plan.queue does)."""
-    if retention is None or card.state != State.Review or card.stability is None or card.last_review is None:
-        return card.due
-    days = scheduler.interval_for(card.stability, retention)
-    return min(card.due, rule.start_of(rule.day_of(card.last_review) + timedelta(days=days)))
+    day = None if retention is None else scheduler.tier_due_day(card, retention)
+    return card.due if day is None else min(card.due, rule.start_of(day))
 
 
 def _play(
