@@ -3,7 +3,7 @@
 
     python bench/fit_engines.py [--cards 1600] [--seed 7] [--repeat 3]
 
-The history comes from `srs.synthetic`: a simulated student whose memory follows
+The history comes from `tests/support/synthetic.py`: a simulated student whose memory follows
 known parameters, scheduled by srs. Each engine fits all of it; the fitted
 parameters are then scored on the same answers with srs.schedule.evaluation. Ratios are
 against fsrs-rs-python measured in the same run. The torch engine is measured
@@ -19,12 +19,16 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))  # the simulated student
 
 from srs.schedule.evaluation import Metrics, metrics, predict
 from srs.schedule.histories import CardHistory, Item, items
 from srs.schedule.optimizer import fit_parameters
 from srs.schedule.parameters import DEFAULT, clamp
-from srs.synthetic import TRUE_PARAMETERS, Learner, simulate
+from synthetic import TRUE_PARAMETERS, Learner, simulate
 from srs.timing import DayRule
 
 RULE = DayRule(UTC, 4)

@@ -103,7 +103,7 @@ def main() -> None:
         env = {**os.environ, "SRS_DB": str(db)}
         compiled()
         click_times = timed_runs([sys.executable, "-c", "import click"], runs)
-        review_times = timed_runs([sys.executable, "-m", "srs", "review"], runs, stdin="q\n", env=env, expect="[1]")
+        review_times = timed_runs([sys.executable, "-m", "srs_cli", "review"], runs, stdin="q\n", env=env, expect="[1]")
         base, ours = statistics.median(click_times), statistics.median(review_times)
         print(f"| review start to first card | import click {base * 1000:.0f} ms | srs review {ours * 1000:.0f} ms "
               f"| ratio {ours / base:.1f}x |")  # fmt: skip

@@ -38,7 +38,7 @@ def measure(work: Path, rows: int) -> str:
     db = work / f"srs-{rows}.db"
     log = work / f"log-{rows}.csv"
     make_log(log, rows)
-    subprocess.run([sys.executable, "-m", "srs", "--db", str(db), "import", str(log)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "srs_cli", "--db", str(db), "import", str(log)], check=True, capture_output=True)
     conn = sqlite3.connect(db)
     try:
         size = db.stat().st_size / 1e6

@@ -55,7 +55,8 @@ def optimize_command(ctx: click.Context, dry_run: bool, reset: bool) -> None:
 @click.pass_context
 def evaluate_command(ctx: click.Context, as_json: bool) -> None:
     """How well default and fitted parameters predict your newer reviews."""
-    from srs.schedule.evaluation import SPLITS, evaluate
+    from srs.schedule.evaluation import SPLITS
+    from srs.schedule.optimizer import evaluate
 
     with open_db(ctx) as store:
         result = evaluate(store, settings_mod.load(store))

@@ -16,10 +16,8 @@ from dataclasses import dataclass
 
 import fsrs_rs_python as rs
 
-from srs.schedule.histories import Item, card_histories, items
+from srs.schedule.histories import Item
 from srs.schedule.parameters import DEFAULT
-from srs.settings import Settings
-from srs.store import Store
 
 SPLITS = 5  # as fsrs-rs and Anki: train on the first k sixths, test on the next one
 EPSILON = 1e-7  # keeps log loss finite for a prediction of exactly 0 or 1
@@ -145,12 +143,3 @@ def evaluate_items(found: Sequence[Item], fit: Callable[[Sequence[Item]], Sequen
         default += predict(DEFAULT, test)
         fitted += predict(fit(train), test)
     return Evaluation(len(tested), metrics(default, tested), metrics(fitted, tested))
-
-
-def evaluate(store: Store, settings: Settings) -> Evaluation:
-    """The student's own history, split by time; refuses when too short to fit."""
-    from srs.schedule.optimizer import fit_parameters, require_enough  # (it imports this module)
-
-    found = items(card_histories(store), settings.day_rule())
-    require_enough(found)
-    return evaluate_items(found, fit_parameters)

@@ -16,7 +16,7 @@ from datetime import datetime
 import fsrs_rs_python as rs
 
 from srs.errors import SrsError
-from srs.schedule.evaluation import log_loss, predict, to_rs_item
+from srs.schedule.evaluation import Evaluation, evaluate_items, log_loss, predict, to_rs_item
 from srs.schedule.histories import Item, card_count, card_histories, items
 from srs.schedule.parameters import CONFIG_KEY, DEFAULT, FittedParameters, clamp
 from srs.schedule.replay import rebuild_all
@@ -124,3 +124,10 @@ def save(store: Store, fitted: FittedParameters | None) -> int:
 def reset(store: Store) -> int:
     """Forget fitted parameters (even unreadable ones): FSRS's defaults, every card rebuilt."""
     return save(store, None)
+
+
+def evaluate(store: Store, settings: Settings) -> Evaluation:
+    """The student's own history, split by time; refuses when too short to fit."""
+    found = items(card_histories(store), settings.day_rule())
+    require_enough(found)
+    return evaluate_items(found, fit_parameters)

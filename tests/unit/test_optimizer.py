@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from synthetic import TRUE_PARAMETERS, Learner, simulate
 
 from srs.errors import SrsError
 from srs.model import Event
@@ -22,7 +23,6 @@ from srs.schedule.scheduler import Rating
 from srs.schedule.workload import simulate as simulate_workload
 from srs.settings import load
 from srs.store import open_store
-from srs.synthetic import TRUE_PARAMETERS, Learner, simulate
 from srs.timing import UTC, DayRule
 
 RULE = DayRule(UTC, 4)

@@ -53,7 +53,7 @@ from srs.timing import utc_now
 
 pytestmark = pytest.mark.slow
 
-DECKS = Path(__file__).resolve().parent.parent / "decks"
+DECKS = Path(__file__).resolve().parents[2] / "decks"
 NOTETYPE = json.loads((DECKS / "notetype.json").read_text(encoding="utf-8"))
 NEW_CARD_GATHER_PRIORITY_LOWEST_POSITION = (
     DeckConfig.Config.NewCardGatherPriority.NEW_CARD_GATHER_PRIORITY_LOWEST_POSITION

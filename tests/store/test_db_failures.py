@@ -169,7 +169,7 @@ SCRIPT = """
 set -u
 mount -t tmpfs -o size={size}k none {mnt}
 cp {seed} {mnt}/srs.db
-{python} -m srs --db {mnt}/srs.db import {log} > {out}/stdout 2> {out}/stderr
+{python} -m srs_cli --db {mnt}/srs.db import {log} > {out}/stdout 2> {out}/stderr
 echo $? > {out}/rc
 cp {mnt}/srs.db {out}/srs.db
 [ -f {mnt}/srs.db-wal ] && cp {mnt}/srs.db-wal {out}/srs.db-wal

@@ -26,16 +26,16 @@ from zoneinfo import ZoneInfo
 
 import fsrs_rs_python as rs
 import pytest
+from synthetic import TRUE_PARAMETERS
 
 from srs.model import Event
 from srs.schedule.replay import replay
 from srs.schedule.scheduler import CardState, Scheduler
-from srs.synthetic import TRUE_PARAMETERS
 from srs.timing import DayRule
 
 pytestmark = pytest.mark.slow
 
-CHILD = Path(__file__).with_name("anki_memory_states.py")
+CHILD = Path(__file__).resolve().parents[1] / "support" / "anki_memory_states.py"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TOLERANCE = 1e-4  # relative; Anki computes in f32
 NEW_YORK = ZoneInfo("America/New_York")

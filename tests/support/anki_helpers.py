@@ -33,7 +33,7 @@ from srs.anki.notetype import NoteType
 
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 ROOT = "Step 1 Misses"
-DECKS = Path(__file__).resolve().parent.parent / "decks"
+DECKS = Path(__file__).resolve().parents[2] / "decks"
 
 
 @contextmanager

@@ -54,7 +54,7 @@ def make_log(path: Path, rows: int, *, seed: int = 1, qid_base: int = 100_000) -
 
 
 def srs_argv(db: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "srs", "--db", str(db), *args]
+    return [sys.executable, "-m", "srs_cli", "--db", str(db), *args]
 
 
 def run_srs(db: Path, *args: str, input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -59,7 +59,7 @@ class Review:
         env.pop("NO_COLOR", None)
         self.child = pexpect.spawn(
             sys.executable,
-            ["-m", "srs", "--db", str(db), "review"],
+            ["-m", "srs_cli", "--db", str(db), "review"],
             env=env,
             encoding="utf-8",
             timeout=TIMEOUT,

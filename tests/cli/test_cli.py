@@ -113,11 +113,11 @@ def test_export_with_no_cards_says_what_to_do(srs, tmp_path):
 def test_python_dash_m_srs_and_installed_command(tmp_path, write_log):
     env = {**os.environ, "SRS_DB": str(tmp_path / "m.db")}
     log = str(write_log("m.csv", "qid\n1\n"))
-    done = subprocess.run([sys.executable, "-m", "srs", "import", log], env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "srs_cli", "import", log], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "1 new cards" in done.stdout
     bad = subprocess.run(
-        [sys.executable, "-m", "srs", "import", str(write_log("b.csv", "x\n1\n"))],
+        [sys.executable, "-m", "srs_cli", "import", str(write_log("b.csv", "x\n1\n"))],
         env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert bad.returncode == 1

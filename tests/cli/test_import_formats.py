@@ -10,7 +10,7 @@ import pytest
 
 from srs.store import open_store
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ROWS = [
     ("118154", "2026-11-01", "Immunology", "Multisystem", "Type I hypersensitivity", "incorrect", "IgE, mast cells"),
     ("20931", "2026-11-02", "Pharm", "Cardio", "ACE inhibitors", "incorrect", "Dry cough: bradykinin"),
