@@ -33,9 +33,6 @@ def sync_anki_command(ctx: click.Context, file: Path) -> None:
     require_anki()  # before opening (and perhaps creating) the database
     with open_db(ctx) as store:
         settings = settings_mod.load(store)
-        from srs.store.backup import before_import
-
-        before_import(store, utc_now())  # bringing Anki's reviews home is an import: back up first
         summary = sync_anki(store, settings, file, now=utc_now())
     click.echo(
         f"{summary.notes} srs notes in {shown(file.name)}, {summary.reviews} Anki reviews: "

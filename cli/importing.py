@@ -70,10 +70,6 @@ def import_command(
     )
     with _open_input(file) as stream, open_db(ctx) as store:
         settings = settings_mod.load(store)
-        if not dry_run:
-            from srs.store.backup import before_import
-
-            before_import(store, utc_now())
         size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
         with _progress(size) as progress:

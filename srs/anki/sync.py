@@ -26,6 +26,7 @@ from srs.anki.package import note_guid
 from srs.schedule.replay import rebuild
 from srs.settings import Settings
 from srs.store import Store
+from srs.store.backup import before_import
 from srs.timing import UTC
 
 MANUAL, RESCHEDULED, FILTERED = 4, 5, 3
@@ -61,7 +62,10 @@ def sync_anki(
     limits: Limits = LIMITS,
     note_types: NoteTypes | None = None,
 ) -> SyncSummary:
-    """Record the Anki answers to srs's notes found in `path`; nothing is written if it cannot be read."""
+    """Record the Anki answers to srs's notes found in `path`; nothing is written if it cannot be read.
+
+    Bringing Anki's reviews home is an import: the database is checked and backed up first."""
+    before_import(store, now)
     questions = {note_guid(q.source, q.qid): q.id for q in store.questions()}
     with open_collection(path, limits) as collection:
         found = collection.note_types(questions)

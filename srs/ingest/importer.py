@@ -21,6 +21,7 @@ from srs.model import QUESTION_TEXT_FIELDS
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store
+from srs.store.backup import before_import
 from srs.timing import DayRule, to_iso
 
 MAX_LISTED_ERRORS = 20
@@ -248,7 +249,12 @@ def import_stream(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
-    """Read a miss log in any supported format from a seekable binary stream and import it."""
+    """Read a miss log in any supported format from a seekable binary stream and import it.
+
+    The backup policy lives here, not in its callers: unless `dry_run`, the database is
+    checked and backed up before anything is read (srs.store.backup.before_import)."""
+    if not dry_run:
+        before_import(store, now)
     sample = _sample(stream)
     table = open_table(stream, name, format=format, sheet=sheet)
     report = ReadReport()
