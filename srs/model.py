@@ -196,3 +196,63 @@ class MissCount:
     system: str
     count: int
     weight: float
+
+
+# -- what the store hands out in bulk (named, so no caller counts positions) ------------
+class History(NamedTuple):
+    """A question's identity and its events in time order."""
+
+    question_id: int
+    source: str
+    qid: str
+    events: list[Event]
+
+
+class QuestionStats(NamedTuple):
+    """A question's names, reason kind, Qbank attempts (and correct ones) and misses."""
+
+    question_id: int
+    topic: str
+    subject: str
+    system: str
+    reason_kind: str
+    attempts: int
+    correct: int
+    misses: int
+
+
+class GroupTotal(NamedTuple):
+    """Misses (and their weight against the epoch) of one topic, subject or system."""
+
+    kind: str
+    name: str
+    misses: int
+    mass: float
+
+
+class CardMisses(NamedTuple):
+    question_id: int
+    misses: int
+    mass: float
+
+
+class KeptBeside(NamedTuple):
+    """What srs keeps beside a card's state: its study days, miss totals and group names."""
+
+    last_day: int | None
+    tier_day: int | None
+    misses: int
+    mass: float
+    topic_key: str
+    subject: str
+    system: str
+
+
+class Recounted(NamedTuple):
+    """A card's misses recounted from the log, and its question's group names."""
+
+    misses: int
+    mass: float
+    topic_key: str
+    subject: str
+    system: str

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from srs.model import topic_key
+from srs.model import QuestionStats, topic_key
 from srs.plan.signals import MissSignals, load_signals
 from srs.plan.weights import exam_weights
 from srs.store import Store
@@ -48,7 +48,7 @@ def weak_report(store: Store, *, now: datetime, groups: Iterable[str] = GROUPS) 
     return {by: weak_areas(stats, signals, by=by) for by in groups}
 
 
-def weak_areas(stats: list[tuple], signals: MissSignals, *, by: str) -> list[Area]:
+def weak_areas(stats: list[QuestionStats], signals: MissSignals, *, by: str) -> list[Area]:
     """Areas of one kind (`topic`, `subject` or `system`), most missed first, from
     `Store.question_stats` and the miss signals.
 
@@ -58,16 +58,16 @@ def weak_areas(stats: list[tuple], signals: MissSignals, *, by: str) -> list[Are
         raise ValueError(by)
     areas: dict[str, Area] = {}
     names: dict[str, str] = {}
-    for _qid, topic, subject, system, reason, attempts, correct, misses in stats:
-        label = {"topic": topic, "subject": subject, "system": system}[by] or "(none)"
+    for row in stats:
+        label = getattr(row, by) or "(none)"
         key = topic_key(label) if by == "topic" else label
         names.setdefault(key, label)
         area = areas.setdefault(key, Area(names[key]))
-        area.misses += misses
-        area.attempts += attempts
-        area.correct += correct
-        if misses and reason:
-            area.reasons[reason] += 1
+        area.misses += row.misses
+        area.attempts += row.attempts
+        area.correct += row.correct
+        if row.misses and row.reason_kind:
+            area.reasons[row.reason_kind] += 1
     table = signals.weighted(by)
     total = sum(a.misses for a in areas.values()) or 1
     exam = exam_weights()

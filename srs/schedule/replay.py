@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from srs.model import Event
+from srs.model import Event, History
 from srs.schedule.scheduler import CardState, Rating, Scheduler
 from srs.store import Store
 
@@ -67,7 +67,7 @@ def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int], *, 
     return store.card_count() - before
 
 
-def _replay_into(store: Store, scheduler: Scheduler, histories: Iterable[tuple[int, str, str, list[Event]]]) -> None:
+def _replay_into(store: Store, scheduler: Scheduler, histories: Iterable[History]) -> None:
     saves: list[tuple[int, CardState, datetime, tuple[int | None, int | None]]] = []
     for question_id, source, qid, events in histories:
         result = replay(events, scheduler, card_seed(source, qid))

@@ -10,7 +10,17 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain, groupby
 
-from srs.model import QUESTION_TEXT_FIELDS, AnkiNote, CardRow, CardState, Event, Question, topic_key
+from srs.model import (
+    QUESTION_TEXT_FIELDS,
+    AnkiNote,
+    CardRow,
+    CardState,
+    Event,
+    History,
+    Question,
+    QuestionStats,
+    topic_key,
+)
 from srs.store.base import _CARD_ROWS_SQL, _MISS, StoreBase
 from srs.store.rows import (
     CARD_COLUMNS,
@@ -190,7 +200,7 @@ class Log(StoreBase):
         )
         return [event_from(r) for r in rows]
 
-    def histories(self, scratch: str | None = None) -> Iterator[tuple[int, str, str, list[Event]]]:
+    def histories(self, scratch: str | None = None) -> Iterator[History]:
         """(question id, source, qid, its events in time order) for the questions in a scratch
         set, or (None) every question; streamed, one question at a time."""
         source = f"temp.{scratch} t JOIN questions q ON q.id = t.id" if scratch else "questions q"
@@ -201,7 +211,7 @@ class Log(StoreBase):
         for question_id, group in groupby(rows, key=lambda r: r[0]):
             first = next(group)
             events = [event_from(r[3:]) for r in chain([first], group) if r[3] is not None]
-            yield question_id, first[1], first[2], events
+            yield History(question_id, first[1], first[2], events)
 
     def all_events(self) -> Iterator[Event]:
         """Every event, grouped by question and in time order within each."""
@@ -253,11 +263,11 @@ class Log(StoreBase):
         """Every card with its question's names, unranked (the reference model's input, and checks)."""
         return [card_row_from(r) for r in self.conn.execute(_CARD_ROWS_SQL)]
 
-    def question_stats(self) -> list[tuple]:
+    def question_stats(self) -> list[QuestionStats]:
         """Per question with any Qbank attempt or miss: topic, subject, system, reason kind,
         Qbank attempts, correct Qbank attempts, misses (Qbank misses and review Agains, as
         the cards keep them). Reads the Qbank attempts only, not every review."""
-        return self.conn.execute(
+        rows = self.conn.execute(
             """
             SELECT q.id, q.topic, q.subject, q.system, q.reason_kind,
                    coalesce(a.attempts, 0), coalesce(a.correct, 0), coalesce(c.misses, 0)
@@ -269,7 +279,8 @@ class Log(StoreBase):
             LEFT JOIN cards c ON c.question_id = q.id
             WHERE a.attempts IS NOT NULL OR c.misses > 0
             """
-        ).fetchall()
+        )
+        return [QuestionStats(*r) for r in rows]
 
     def answers_between(self, start: datetime, end: datetime) -> int:
         """Review answers given in [start, end)."""

@@ -12,7 +12,7 @@ import math
 from datetime import datetime
 
 from srs.errors import DatabaseError
-from srs.model import MissBasis
+from srs.model import CardMisses, GroupTotal, KeptBeside, MissBasis, Recounted
 from srs.store.base import _MISS, StoreBase
 from srs.timing import LN2, from_iso, julian_day
 
@@ -118,13 +118,13 @@ class MissTotals(StoreBase):
                 f"sum(miss_mass) FROM cards WHERE {column} != '' GROUP BY {column} HAVING sum(misses) > 0"
             )
 
-    def kept_beside_cards(self) -> dict[int, tuple]:
+    def kept_beside_cards(self) -> dict[int, KeptBeside]:
         """Per card, what srs keeps beside its state: (last day, tier day, misses, miss weight,
         topic key, subject, system); `srs doctor` compares it with a recount."""
         rows = self.conn.execute(
             "SELECT question_id, last_day, tier_day, misses, miss_mass, topic_key, subject, system FROM cards"
         )
-        return {r[0]: r[1:] for r in rows}
+        return {r[0]: KeptBeside(*r[1:]) for r in rows}
 
     def topic_copies_differ(self) -> bool:
         """Whether any card's copy of its topic's totals differs from the topic's (or, without
@@ -134,7 +134,7 @@ class MissTotals(StoreBase):
         ).fetchone()
         return bool(row[0])
 
-    def recounted_beside_cards(self) -> dict[int, tuple]:
+    def recounted_beside_cards(self) -> dict[int, Recounted]:
         """The same, recounted from the log and the questions (nothing written)."""
         basis = self.miss_basis()
         params = {"epoch": basis.epoch, "half_life": basis.half_life}
@@ -146,7 +146,7 @@ class MissTotals(StoreBase):
             f"LEFT JOIN events e ON e.question_id = c.question_id GROUP BY c.question_id",
             params,
         )
-        return {r[0]: r[1:] for r in rows}
+        return {r[0]: Recounted(*r[1:]) for r in rows}
 
     def groups_recounted(self) -> dict[tuple[str, str], tuple[int, float]]:
         """Miss totals by topic, subject and system summed from the cards (nothing written)."""
@@ -159,13 +159,14 @@ class MissTotals(StoreBase):
                 found[(kind, name)] = (misses, mass)
         return found
 
-    def miss_groups(self, *kinds: str) -> list[tuple[str, str, int, float]]:
+    def miss_groups(self, *kinds: str) -> list[GroupTotal]:
         """(kind, name, misses, weight against the epoch) of every topic, subject and system
         (or only those of the kinds named)."""
         kinds = kinds or ("topic", "subject", "system")
-        return self.conn.execute(
+        rows = self.conn.execute(
             f"SELECT kind, name, misses, mass FROM miss_groups WHERE kind IN ({', '.join('?' for _ in kinds)})", kinds
-        ).fetchall()
+        )
+        return [GroupTotal(*r) for r in rows]
 
     def typical_topic_mass(self) -> float:
         """Mean weight of a topic with misses; of a card, when no card has a topic."""
@@ -194,9 +195,9 @@ class MissTotals(StoreBase):
         ).fetchone()
         return int(row[0])
 
-    def card_misses(self) -> list[tuple[int, int, float]]:
+    def card_misses(self) -> list[CardMisses]:
         """(question id, misses, weight against the epoch) of every card."""
-        return self.conn.execute("SELECT question_id, misses, miss_mass FROM cards").fetchall()
+        return [CardMisses(*r) for r in self.conn.execute("SELECT question_id, misses, miss_mass FROM cards")]
 
     def _copy_group_keys(self, which: str) -> None:
         """Cards carry their question's topic key, subject and system (the queue ranks on them)."""
