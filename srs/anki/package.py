@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from srs import card_text as notes
 from srs.anki import notetype as notetype_mod
+from srs.anki.identity import note_guid
 from srs.anki.notetype import NoteType, NoteTypes
 from srs.errors import SrsError
 from srs.filters import Picked, Selection, select
@@ -41,12 +42,6 @@ class ExportSummary:
     notes: int
     decks: int
     new: int = 0  # notes never exported before
-
-
-def note_guid(source: str, qid: str) -> str:
-    import genanki
-
-    return str(genanki.guid_for("srs", source, qid))
 
 
 _NOT_IN_TAG = re.compile(r"[^\w-]+")

@@ -20,9 +20,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from srs.anki.collection import LIMITS, AnkiReview, Limits, open_collection
+from srs.anki.identity import note_guid
 from srs.anki.notetype import NoteTypes
 from srs.anki.notetype import load as load_note_types
-from srs.anki.package import note_guid
 from srs.schedule.replay import rebuild
 from srs.settings import Settings
 from srs.store import Store
