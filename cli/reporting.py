@@ -41,8 +41,12 @@ def report_command(ctx: click.Context, output: Path, open_it: bool) -> None:
     warm.join()
     text = html.page(report)
     partial = output.with_name(output.name + ".part")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, output)
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"Wrote {output} ({len(text.encode()) // 1024} kB); open it in any browser.")
     if open_it and not webbrowser.open(output.resolve().as_uri()):
         click.echo("Could not open a browser here: open the file yourself.")

@@ -46,7 +46,7 @@ BAND_COLORS = ("#e45756", "#eeca3b", "#9ecae9", "#54a24b")
 
 
 def _spec(body: Spec, height: int | None = None, width: int | None = WIDTH) -> Spec:
-    spec: Spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "config": CONFIG}
+    spec: Spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "config": CONFIG, "padding": 8}
     if width is not None:
         spec["width"] = width
     if height is not None:
@@ -261,7 +261,7 @@ def retention_bars(retention: Sequence[Retention]) -> Spec | None:
 
 
 def forecast_bars(forecast: Forecast | None, exam: Any) -> Spec | None:
-    if forecast is None or not forecast.days:
+    if forecast is None or not any(d.reviews or d.new for d in forecast.days):
         return None
     values = [
         {"day": d.day.isoformat(), "reviews": d.reviews, "new": d.new, "kind": "rest day" if d.rest else "study day"}
@@ -311,11 +311,14 @@ def calibration_plot(bins: Sequence[CalibrationBin]) -> Spec | None:
                 {"data": {"values": [{"p": 0}, {"p": 1}]}, "mark": {"type": "line", "strokeDash": [4, 4], "color": "#999"},
                  "encoding": {"x": {"field": "p", **axis, "title": "predicted recall"},
                               "y": {"field": "p", **axis, "title": "observed recall"}}},
-                {"data": {"values": values}, "mark": {"type": "line", "point": True},
+                {"data": {"values": values}, "mark": {"type": "line"},
                  "encoding": {"x": {"field": "predicted", **axis}, "y": {"field": "observed", **axis},
                               "color": {"field": "parameters", "type": "nominal", "title": None,
-                                        "sort": ["default", "fitted"]},
-                              "size": {"field": "n", "type": "quantitative", "legend": None}}},
+                                        "sort": ["default", "fitted"]}}},
+                {"data": {"values": values}, "mark": {"type": "point", "filled": True},
+                 "encoding": {"x": {"field": "predicted", **axis}, "y": {"field": "observed", **axis},
+                              "color": {"field": "parameters", "type": "nominal", "sort": ["default", "fitted"]},
+                              "size": {"field": "n", "type": "quantitative", "title": "answers"}}},
             ],
         }
     )  # fmt: skip

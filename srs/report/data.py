@@ -257,6 +257,8 @@ def gather(
         notes["forecast"] = (
             f"No exam date set: the next {DEFAULT_FORECAST_DAYS} days (srs config set exam-date YYYY-MM-DD)."
         )
+    if planned is not None and not any(d.reviews or d.new for d in planned.days):
+        notes["forecast"] = "Nothing to review ahead yet: import a miss log first (srs import FILE)."
     if not any(w.misses for w in window.timeline):
         notes["timeline"] = f"No misses in the last {TIMELINE_WEEKS} weeks."
     if fitted is None:

@@ -36,7 +36,7 @@ p.meta, .note, figcaption {{ color: var(--muted); }}
 .tile span {{ color: var(--muted); font-size: 0.85rem; }}
 .grid {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 500px), 1fr)); gap: 14px; }}
 figure.chart {{ margin: 0; background: var(--card); border-radius: 10px; padding: 12px; min-width: 0; }}
-figure.chart svg {{ display: block; max-width: 100%; height: auto; }}
+figure.chart svg {{ display: block; max-width: 100%; height: auto; overflow: visible; }}
 figure.chart svg text[fill="{INK}"] {{ fill: var(--fg); }}
 figure.chart svg [stroke="{INK}"] {{ stroke: var(--muted); }}
 p.empty {{ background: var(--card); border-radius: 10px; padding: 14px; color: var(--muted); margin: 0; }}
