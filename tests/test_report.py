@@ -282,3 +282,17 @@ def test_use_color_respects_no_color():
 def test_gather_wants_an_aware_clock(student):
     with open_store(student) as store, pytest.raises(ValueError):
         gather(store, replace(settings_mod.load(store)), NOW.replace(tzinfo=None))
+
+
+def test_the_fit_reads_the_same_items_as_srs_history(student):
+    from srs.history import card_histories, items
+    from srs.report.data import latest_items
+
+    with open_store(student) as store:
+        rule = settings_mod.load(store).day_rule()
+        every = items(card_histories(store), rule)
+        with store.snapshot():
+            for limit in (1, 37, len(every), len(every) + 50):
+                assert latest_items(store, rule, limit) == (every[-limit:], 1), limit
+            sampled, one_in = latest_items(store, rule, 10**6, cards=30)
+            assert one_in == 3 and sampled == [i for i in every if i.card_id % 3 == 0]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime, timedelta
 from importlib import resources
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from srs.db import Store
@@ -37,8 +38,9 @@ TIMELINE_SUBJECTS = 6  # the most-missed subjects get a line each; the rest are 
 WEAK_ROWS = 12  # rows per weak-area chart
 DEFAULT_FORECAST_DAYS = 30  # without an exam date
 MAX_FORECAST_DAYS = 180
-FORECAST_SAMPLE = 2500  # studied cards played forward; more are sampled and scaled (a forecast, not a count)
-FIT_ITEMS = 20000  # the latest answers the calibration plot is drawn from
+FORECAST_SAMPLE = 2000  # studied cards played forward; more are sampled and scaled (a forecast, not a count)
+FIT_ITEMS = 20000  # the latest answers the calibration plot and the figures are drawn from
+FIT_CARDS = 2000  # ... of about this many cards
 CALIBRATION_BINS = 10
 OTHER_SUBJECTS = "Other subjects"
 
@@ -160,6 +162,7 @@ class Fit:
     default: Scores
     fitted: Scores
     bins: tuple[CalibrationBin, ...]
+    sampled: int = 1  # the answers are those of 1 in N cards
 
 
 @dataclass(frozen=True)
@@ -344,7 +347,7 @@ class ReviewWindow:
         rows = conn.execute(
             # a scan: the window is a large share of most logs, and reading it in table order
             # beats fetching each row through the (kind, at) index (0.45 s vs 1.0-1.5 s on 1M events)
-            f"SELECT e.question_id, e.at, e.id, e.kind, e.rating, ({_MISS}) FROM events e "
+            f"SELECT e.question_id, e.at, e.kind, e.rating, ({_MISS}) FROM events e "
             "NOT INDEXED WHERE e.kind IN ('qbank', 'review') AND e.at >= ? AND e.at < ? "
             "ORDER BY e.question_id, e.at, e.id",
             (start, bounds[-1]),
@@ -375,33 +378,40 @@ class ReviewWindow:
         tiers: dict[int, int],
         subjects: dict[int, str],
     ) -> ReviewWindow:
-        """Count the window's events: (question id, at, id, kind, rating, is miss), sorted.
+        """Count the window's events: (question id, at, kind, rating, is miss), in time order
+        per question.
 
         A review is judged when the card's previous answer (any event after the miss that
         created the card) was on an earlier study day; it is a first answer when the
-        previous event is that creating miss."""
+        previous event is that creating miss. (The loop is the report's hot path: a
+        million-review log has a third of a million events in the window.)"""
         span = len(bounds) - 1
         reviews, again, first = [0] * span, [0] * span, [0] * span
         judged: list[tuple[int, bool, bool]] = []
         weekly: Counter[tuple[int, str]] = Counter()
-        for question_id, group in groupby(rows, key=lambda r: r[0]):
+        shift = (start_day - first_week).days
+        last = span - 1
+        for question_id, group in groupby(rows, key=itemgetter(0)):
             previous = before.get(question_id)
             born = created.get(question_id)
+            answered = previous is not None and born is not None and previous > born
+            previous_index = -1 if previous is None else bisect_right(bounds, previous) - 1
             high = bool(tiers.get(question_id, 0))
             subject = subjects.get(question_id) or "(none)"
-            for _q, at, _id, kind, rating, miss in group:
+            for _q, at, kind, rating, miss in group:
                 index = bisect_right(bounds, at) - 1
                 if miss:
-                    weekly[((start_day + timedelta(days=index) - first_week).days // 7, subject)] += 1
+                    weekly[((index + shift) // 7, subject)] += 1
                 if kind == "review":
                     reviews[index] += 1
-                    again[index] += rating == 1
-                    if previous is not None and born is not None and previous > born:
-                        if bisect_right(bounds, previous) - 1 != index:
-                            judged.append((span - 1 - index, high, rating > 1))
-                    else:
+                    if rating == 1:
+                        again[index] += 1
+                    if not answered:
                         first[index] += 1
-                previous = at
+                    elif previous_index != index:
+                        judged.append((last - index, high, rating > 1))
+                answered = born is not None and at > born  # this event is an answer: the next one may be judged
+                previous_index = index
         days = tuple(
             DayReviews(start_day + timedelta(days=i), reviews[i], again[i], first[i])
             for i in range(span)
@@ -512,13 +522,12 @@ def workload_forecast(
 def fsrs_fit(store: Store, settings: Settings, limit: int = FIT_ITEMS) -> Fit | None:
     """Default vs fitted parameters on the latest answers: the three figures and calibration."""
     from srs.evaluation import metrics, predict
-    from srs.history import card_histories, items
     from srs.parameters import DEFAULT
 
     fitted = settings.fitted
     if fitted is None:
         return None
-    found = items(card_histories(store), settings.day_rule())[-limit:]
+    found, every = latest_items(store, settings.day_rule(), limit)
     if not found:
         return None
     outcomes = [item.recalled for item in found]
@@ -529,7 +538,32 @@ def fsrs_fit(store: Store, settings: Settings, limit: int = FIT_ITEMS) -> Fit | 
         m = metrics(predicted, found)
         result[name] = Scores(m.log_loss, m.rmse_bins, m.auc)
         bins += calibration(name, predicted, outcomes)
-    return Fit(fitted.fitted_at.date(), fitted.reviews, len(found), result["default"], result["fitted"], tuple(bins))
+    return Fit(
+        fitted.fitted_at.date(), fitted.reviews, len(found), result["default"], result["fitted"], tuple(bins), every
+    )
+
+
+def latest_items(store: Store, rule: DayRule, limit: int, cards: int = FIT_CARDS) -> tuple[list[Any], int]:
+    """The latest `limit` prediction targets (srs.history's items) of 1 in N cards, N chosen so
+    that about `cards` cards are read (a card's targets need its whole history; reading a
+    million-review log whole takes seconds). Returns the items and N."""
+    from srs.history import CardHistory, Item, answers, delta_ts
+
+    every = max(1, math.ceil(store.card_count() / cards))
+    store.scratch_set("report_fit")
+    store.scratch_add_many("report_fit", (r[0] for r in store.conn.execute(
+        "SELECT question_id FROM cards WHERE question_id % ? = 0", (every,)
+    )))  # fmt: skip
+    found = []
+    for question_id, _source, _qid, events in store.histories("report_fit"):
+        history = CardHistory(question_id, tuple(answers(events)))
+        deltas = delta_ts(history, rule)
+        ratings = [int(a.rating) for a in history.answers]
+        for end in range(1, len(ratings)):
+            if deltas[end] > 0:  # as srs.history.items: answers a study day or more after the previous one
+                found.append(Item(question_id, history.answers[end].at, tuple(ratings[: end + 1]), tuple(deltas[: end + 1])))
+    found.sort(key=lambda item: (item.at, item.card_id))
+    return found[-limit:], every
 
 
 def calibration(

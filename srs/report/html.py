@@ -227,7 +227,9 @@ def _fit_table(report: Report) -> str:
     return (
         '<div class="scroll"><table><thead><tr><th></th><th class="n">default</th><th class="n">fitted</th><th></th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div>"
-        f'<p class="note">On your latest {fit.judged:,} answers; the parameters were fitted on '
+        f'<p class="note">On your latest {fit.judged:,} answers'
+        + (f" (those of 1 in {fit.sampled} cards)" if fit.sampled > 1 else "")
+        + "; the parameters were fitted on "
         f"{fit.fitted_on:%d %b %Y} from {fit.trained_on:,} reviews, these among them. "
         "<code>srs evaluate</code> judges them on reviews they have not seen.</p>"
     )
