@@ -86,8 +86,10 @@ def main() -> None:
         whole = timed([sys.executable, "-m", "srs", "report", "-o", str(out)], runs, env)
         print("| what | baseline | srs | ratio |")
         print("|---|---|---|---|")
-        print(f"| srs report, whole command | import click {base * 1000:.0f} ms | median {statistics.median(whole):.2f} s, "
-              f"max {max(whole):.2f} s ({runs} runs) | {statistics.median(whole) / base:.0f} |")
+        print(
+            f"| srs report, whole command | import click {base * 1000:.0f} ms | median {statistics.median(whole):.2f} s, "
+            f"max {max(whole):.2f} s ({runs} runs) | {statistics.median(whole) / base:.0f} |"
+        )
         gathered, drawn, paged, size = phases(db, now)
         print(f"| phases (in-process) | | read {gathered:.2f} s, draw {drawn:.2f} s, page {paged * 1000:.0f} ms | |")
         print(f"| page size | | {size / 1024:.0f} kB | |")
@@ -95,8 +97,10 @@ def main() -> None:
             fitted = FittedParameters(TRUE_PARAMETERS, fitted_at=now, reviews=reviews)
             store.set_config(CONFIG_KEY, fitted.to_json())  # no rebuild: the cards' states do not matter here
         fit_runs = timed([sys.executable, "-m", "srs", "report", "-o", str(out)], max(1, runs // 2), env)
-        print(f"| srs report with the FSRS-fit section | | median {statistics.median(fit_runs):.2f} s | "
-              f"{statistics.median(fit_runs) / base:.0f} |")
+        print(
+            f"| srs report with the FSRS-fit section | | median {statistics.median(fit_runs):.2f} s | "
+            f"{statistics.median(fit_runs) / base:.0f} |"
+        )
         with open_store(db) as store, store.write():
             store.delete_config(CONFIG_KEY)
 

@@ -74,7 +74,9 @@ def add_reviews(db: Path, now: datetime, *, seed: int = 5, recall: float = 0.86)
                 rating = 1 if rng.random() > recall else rng.choice([2, 3, 3, 3, 4])
                 interval = 1.0 if rating == 1 else interval * rng.uniform(1.8, 2.8)
                 key = f"review|gen|{question_id}|{len(rows)}"
-                rows.append((question_id, to_iso(at), "review", None, rating, rng.randint(4000, 30000), key, to_iso(at)))
+                rows.append(
+                    (question_id, to_iso(at), "review", None, rating, rng.randint(4000, 30000), key, to_iso(at))
+                )
         with store.write():
             store.insert_events(rows)
             rebuild_all(store, settings_mod.load(store).scheduler())
@@ -244,7 +246,9 @@ def render(page: Path, shots: Path, *, binary: str | None = None, width: int = 1
             tools.send("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=False)
             tools.send("Page.navigate", url=page.resolve().as_uri())
             tools.wait_for("Page.loadEventFired")
-            result.dom = json.loads(tools.send("Runtime.evaluate", expression=PROBE, returnByValue=True)["result"]["value"])
+            result.dom = json.loads(
+                tools.send("Runtime.evaluate", expression=PROBE, returnByValue=True)["result"]["value"]
+            )
             result.screenshots.append(_shot(tools, shots / "report.png"))
             tools.send("Emulation.setEmulatedMedia", features=[{"name": "prefers-color-scheme", "value": "dark"}])
             result.screenshots.append(_shot(tools, shots / "report-dark.png"))

@@ -34,8 +34,16 @@ CONFIG: Spec = {
     "background": None,
     "font": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
     "view": {"stroke": None},
-    "axis": {"labelColor": INK, "titleColor": INK, "domainColor": INK, "tickColor": INK, "gridColor": "#8884",
-             "labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal"},  # fmt: skip
+    "axis": {
+        "labelColor": INK,
+        "titleColor": INK,
+        "domainColor": INK,
+        "tickColor": INK,
+        "gridColor": "#8884",
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "titleFontWeight": "normal",
+    },  # fmt: skip
     "legend": {"labelColor": INK, "titleColor": INK, "labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"},
     "title": {"color": INK},
     "text": {"color": INK},
@@ -84,7 +92,8 @@ def weak_bars(areas: Sequence[AreaBar]) -> Spec | None:
                                        "scale": {"domainMax": areas[0].misses * 1.3}}},  # room for the labels
             "layer": [
                 {"mark": {"type": "bar", "color": PALETTE[0], "cornerRadiusEnd": 2}},
-                {"mark": {"type": "text", "align": "left", "dx": 4, "color": INK}, "encoding": {"text": {"field": "label"}}},
+                {"mark": {"type": "text", "align": "left", "dx": 4, "color": INK},
+                 "encoding": {"text": {"field": "label"}}},
             ],
         }
     )  # fmt: skip
@@ -109,8 +118,13 @@ def systems_vs_outline(areas: Sequence[AreaBar]) -> Spec | None:
                 "y": {"field": "name", "type": "nominal", "sort": {"field": "rank"}, "title": None},
                 "yOffset": {"field": "what", "sort": ["your misses", "exam outline"]},
                 "x": {"field": "share", "type": "quantitative", "axis": {"format": "%"}, "title": "share"},
-                "color": {"field": "what", "type": "nominal", "sort": ["your misses", "exam outline"],
-                          "scale": {"range": [PALETTE[0], "#9d9d9d"]}, "title": None},
+                "color": {
+                    "field": "what",
+                    "type": "nominal",
+                    "sort": ["your misses", "exam outline"],
+                    "scale": {"range": [PALETTE[0], "#9d9d9d"]},
+                    "title": None,
+                },
             },  # fmt: skip
         }
     )
@@ -132,8 +146,13 @@ def reason_mix(areas: Sequence[AreaBar]) -> Spec | None:
             "mark": "bar",
             "encoding": {
                 "y": {"field": "name", "type": "nominal", "sort": {"field": "rank"}, "title": None},
-                "x": {"field": "share", "type": "quantitative", "stack": "normalize", "axis": {"format": "%"},
-                      "title": "share of misses with a reason"},
+                "x": {
+                    "field": "share",
+                    "type": "quantitative",
+                    "stack": "normalize",
+                    "axis": {"format": "%"},
+                    "title": "share of misses with a reason",
+                },
                 "color": {"field": "reason", "type": "nominal", "title": None},
             },  # fmt: skip
         }
@@ -155,7 +174,8 @@ def score_line(scores: Sequence[ScorePoint], trend: Trend | None, exam: Any) -> 
     layers: list[Spec] = [
         {"data": {"values": [{"percent": p, "label": f"{p:.0f}%"} for p in PASS_LINES]},
          "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#e45756"}, "encoding": {"y": y}},
-        {"data": {"values": points}, "mark": {"type": "line", "point": {"filled": True, "size": 50}, "color": PALETTE[0]},
+        {"data": {"values": points},
+         "mark": {"type": "line", "point": {"filled": True, "size": 50}, "color": PALETTE[0]},
          "encoding": {"x": x, "y": y}},
         {"data": {"values": points}, "mark": {"type": "text", "dy": -10, "fontSize": 10, "color": INK},
          "encoding": {"x": x, "y": y, "text": {"field": "test"}}},
@@ -163,7 +183,8 @@ def score_line(scores: Sequence[ScorePoint], trend: Trend | None, exam: Any) -> 
     if trend is not None and exam is not None and trend.at_exam is not None:
         last = scores[-1]
         line = [{"date": last.date.isoformat(), "percent": last.percent},
-                {"date": exam.isoformat(), "percent": last.percent + trend.slope_per_week * (exam - last.date).days / 7}]  # fmt: skip
+                {"date": exam.isoformat(),
+                 "percent": last.percent + trend.slope_per_week * (exam - last.date).days / 7}]  # fmt: skip
         layers.append({"data": {"values": line}, "mark": {"type": "line", "strokeDash": [2, 3], "color": PALETTE[2]},
                        "encoding": {"x": x, "y": y}})  # fmt: skip
     if exam is not None:
@@ -186,11 +207,21 @@ def band_heatmap(bands: Sequence[BandCell]) -> Spec | None:
             "height": {"step": 18},
             "mark": {"type": "rect", "cornerRadius": 2},
             "encoding": {
-                "x": {"field": "assessment", "type": "nominal", "sort": assessments, "title": None,
-                      "axis": {"labelAngle": 0, "orient": "top"}},
+                "x": {
+                    "field": "assessment",
+                    "type": "nominal",
+                    "sort": assessments,
+                    "title": None,
+                    "axis": {"labelAngle": 0, "orient": "top"},
+                },
                 "y": {"field": "area", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 240}},
-                "color": {"field": "band", "type": "nominal", "sort": order, "title": None,
-                          "scale": {"domain": order, "range": list(BAND_COLORS) + PALETTE[4:][: len(order) - 4]}},
+                "color": {
+                    "field": "band",
+                    "type": "nominal",
+                    "sort": order,
+                    "title": None,
+                    "scale": {"domain": order, "range": list(BAND_COLORS) + PALETTE[4:][: len(order) - 4]},
+                },
             },  # fmt: skip
         }
     )
@@ -214,11 +245,21 @@ def reviews_per_day(days: Sequence[DayReviews]) -> Spec | None:
             "data": {"values": values},
             "mark": {"type": "bar"},
             "encoding": {
-                "x": {"field": "day", "type": "temporal", "timeUnit": "yearmonthdate", "title": None,
-                      "axis": {"format": "%d %b"}},
+                "x": {
+                    "field": "day",
+                    "type": "temporal",
+                    "timeUnit": "yearmonthdate",
+                    "title": None,
+                    "axis": {"format": "%d %b"},
+                },
                 "y": {"field": "n", "type": "quantitative", "title": "answers", "stack": "zero"},
-                "color": {"field": "kind", "type": "nominal", "sort": kinds, "title": None,
-                          "scale": {"domain": kinds, "range": [PALETTE[0], PALETTE[3], PALETTE[2]]}},
+                "color": {
+                    "field": "kind",
+                    "type": "nominal",
+                    "sort": kinds,
+                    "title": None,
+                    "scale": {"domain": kinds, "range": [PALETTE[0], PALETTE[3], PALETTE[2]]},
+                },
                 "order": {"field": "kind", "sort": "descending"},
             },  # fmt: skip
         },
@@ -249,10 +290,14 @@ def retention_bars(retention: Sequence[Retention]) -> Spec | None:
                 "height": {"step": 22},
                 "layer": [
                     {"mark": {"type": "bar", "color": PALETTE[0], "clip": True}, "encoding": {"x": x, "y": y}},
-                    {"mark": {"type": "tick", "color": PALETTE[3], "thickness": 3},
-                     "encoding": {"x": {"field": "desired", "type": "quantitative"}, "y": y}},
-                    {"mark": {"type": "text", "align": "left", "dx": 4, "color": "white", "x": 0},
-                     "encoding": {"y": y, "text": {"field": "label"}}},
+                    {
+                        "mark": {"type": "tick", "color": PALETTE[3], "thickness": 3},
+                        "encoding": {"x": {"field": "desired", "type": "quantitative"}, "y": y},
+                    },
+                    {
+                        "mark": {"type": "text", "align": "left", "dx": 4, "color": "white", "x": 0},
+                        "encoding": {"y": y, "text": {"field": "label"}},
+                    },
                 ],
             },  # fmt: skip
         },
@@ -271,7 +316,8 @@ def forecast_bars(forecast: Forecast | None, exam: Any) -> Spec | None:
     encoding: Spec = {"x": x, "y": {"field": "reviews", "type": "quantitative", "title": "reviews"}}
     if any(d.rest for d in forecast.days):
         encoding["color"] = {"field": "kind", "type": "nominal", "title": None,
-                             "scale": {"domain": ["study day", "rest day"], "range": [PALETTE[0], PALETTE[6]]}}  # fmt: skip
+                             "scale": {"domain": ["study day", "rest day"],
+                                       "range": [PALETTE[0], PALETTE[6]]}}  # fmt: skip
     layers: list[Spec] = [{"mark": {"type": "bar", "color": PALETTE[0]}, "encoding": encoding}]
     if exam is not None:
         layers.append({"data": {"values": [{"day": exam.isoformat()}]}, "mark": {"type": "rule", "color": PALETTE[3],
@@ -301,14 +347,17 @@ def miss_timeline(weeks: Sequence[MissWeek]) -> Spec | None:
 def calibration_plot(bins: Sequence[CalibrationBin]) -> Spec | None:
     if not bins:
         return None
-    values = [{"parameters": b.parameters, "predicted": b.predicted, "observed": b.observed, "n": b.count} for b in bins]
+    values = [
+        {"parameters": b.parameters, "predicted": b.predicted, "observed": b.observed, "n": b.count} for b in bins
+    ]
     axis = {"type": "quantitative", "scale": {"domain": [0, 1]}, "axis": {"format": "%"}}
     return _spec(
         {
             "width": 300,
             "height": 300,
             "layer": [
-                {"data": {"values": [{"p": 0}, {"p": 1}]}, "mark": {"type": "line", "strokeDash": [4, 4], "color": "#999"},
+                {"data": {"values": [{"p": 0}, {"p": 1}]},
+                 "mark": {"type": "line", "strokeDash": [4, 4], "color": "#999"},
                  "encoding": {"x": {"field": "p", **axis, "title": "predicted recall"},
                               "y": {"field": "p", **axis, "title": "observed recall"}}},
                 {"data": {"values": values}, "mark": {"type": "line"},
@@ -355,4 +404,6 @@ def render_svg(spec: Spec) -> str:
 
 def warm_up() -> None:
     """Start the drawing engine (about half a second), e.g. in a thread while the data is read."""
-    render_svg({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    render_svg(
+        {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+    )

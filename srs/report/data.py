@@ -40,7 +40,7 @@ DEFAULT_FORECAST_DAYS = 30  # without an exam date
 MAX_FORECAST_DAYS = 180
 FORECAST_SAMPLE = 2000  # studied cards played forward; more are sampled and scaled (a forecast, not a count)
 FIT_ITEMS = 20000  # the latest answers the calibration plot and the figures are drawn from
-FIT_CARDS = 2000  # ... of about this many cards
+FIT_CARDS = 1000  # ... of about this many cards
 CALIBRATION_BINS = 10
 OTHER_SUBJECTS = "Other subjects"
 
@@ -299,7 +299,10 @@ def outline_ranges() -> dict[str, tuple[str, float]]:
         members = group["members"]
         for member in members:
             others = ", ".join(m for m in members if m != member)
-            found[member] = (f"{low}-{high}%" + (f" with {others}" if others else ""), (low + high) / 2 / len(members) / 100)
+            found[member] = (
+                f"{low}-{high}%" + (f" with {others}" if others else ""),
+                (low + high) / 2 / len(members) / 100,
+            )
     return found
 
 
@@ -471,9 +474,7 @@ def trend(scores: Sequence[ScorePoint], exam: date | None) -> Trend | None:
     xs = [(s.date - origin).days for s in scores]
     ys = [s.percent for s in scores]
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
-        (x - mean_x) ** 2 for x in xs
-    )
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
     at_exam = None
     if exam is not None:
         at_exam = mean_y + slope * ((exam - origin).days - mean_x)
@@ -561,7 +562,9 @@ def latest_items(store: Store, rule: DayRule, limit: int, cards: int = FIT_CARDS
         ratings = [int(a.rating) for a in history.answers]
         for end in range(1, len(ratings)):
             if deltas[end] > 0:  # as srs.history.items: answers a study day or more after the previous one
-                found.append(Item(question_id, history.answers[end].at, tuple(ratings[: end + 1]), tuple(deltas[: end + 1])))
+                found.append(
+                    Item(question_id, history.answers[end].at, tuple(ratings[: end + 1]), tuple(deltas[: end + 1]))
+                )
     found.sort(key=lambda item: (item.at, item.card_id))
     return found[-limit:], every
 
@@ -576,10 +579,7 @@ def calibration(
         totals[0] += p
         totals[1] += recalled
         totals[2] += 1
-    return [
-        CalibrationBin(name, total / n, hits / n, int(n))
-        for _, (total, hits, n) in sorted(sums.items())
-    ]
+    return [CalibrationBin(name, total / n, hits / n, int(n)) for _, (total, hits, n) in sorted(sums.items())]
 
 
 __all__ = [

@@ -173,7 +173,7 @@ def _weak_tables(report: Report) -> str:
         if not areas:
             continue
         rows = "".join(_area_row(a) for a in areas)
-        outline = '<th>USMLE outline</th>' if group == "system" else ""
+        outline = "<th>USMLE outline</th>" if group == "system" else ""
         out.append(
             f'<h3>{escape(group.title())}s</h3><div class="scroll"><table><thead><tr><th>{escape(group)}</th>'
             f'<th class="n">misses</th><th class="n">share</th><th class="n">accuracy</th><th>why</th>{outline}'

@@ -155,7 +155,9 @@ def _timeline(report: Report, paint: _Paint) -> list[str]:
     subjects = list(dict.fromkeys(w.subject for w in report.timeline))
     for subject in subjects:
         weeks = [w.misses for w in report.timeline if w.subject == subject]
-        out.append(f"  {_cut(subject, NAME):<{NAME}} {sparkline(weeks):<13}  {sum(weeks):>5} in all, {weeks[-1]} this week")
+        out.append(
+            f"  {_cut(subject, NAME):<{NAME}} {sparkline(weeks):<13}  {sum(weeks):>5} in all, {weeks[-1]} last week"
+        )
     return out
 
 
