@@ -296,3 +296,24 @@ def test_the_fit_reads_the_same_items_as_srs_history(student):
                 assert latest_items(store, rule, limit) == (every[-limit:], 1), limit
             sampled, one_in = latest_items(store, rule, 10**6, cards=30)
             assert one_in == 3 and sampled == [i for i in every if i.card_id % 3 == 0]
+
+
+def test_report_open_hands_the_file_to_the_browser(srs, student, tmp_path, monkeypatch):
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    out = tmp_path / "r.html"
+    done = srs("--db", str(student), "report", "-o", str(out), "--open")
+    assert done.exit_code == 0, done.output
+    assert opened == [out.resolve().as_uri()]
+    monkeypatch.setattr(webbrowser, "open", lambda url: False)
+    assert "open the file yourself" in srs("--db", str(student), "report", "-o", str(out), "--open").output
+
+
+def test_the_wheel_holds_the_report_package():
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert "srs.report" in project["tool"]["setuptools"]["packages"]  # a plain `pip install .` ships srs report
+    assert any(d.startswith("vl-convert-python") for d in project["project"]["dependencies"])
