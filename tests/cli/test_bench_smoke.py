@@ -17,6 +17,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
         ("import_bench.py", ["raw csv+executemany", "peak memory"]),
         ("review_bench.py", ["review start to first card", "today's queue", "save one answer"]),
         ("export_bench.py", ["export 1,000 notes", "file size"]),
+        ("report_bench.py", ["srs report, whole command", "page size", "with the FSRS-fit section"]),
     ],
 )
 def test_bench_script_quick_mode(script, expected, tmp_path):

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-HEAVY = ("genanki", "openpyxl", "fsrs_rs_python", "dateutil", "sqlite_utils", "anki", "tzlocal")
+HEAVY = ("genanki", "openpyxl", "fsrs_rs_python", "dateutil", "sqlite_utils", "anki", "tzlocal", "vl_convert")
 
 PROBE = """
 import json, sys
