@@ -105,7 +105,6 @@ class ReviewSession:
                 raise SrsError("this card was already answered at this very moment")
             if self.store.card(row.question_id) == row.state:
                 self.store.update_card(row.question_id, outcome.card, self.scheduler.study_days(outcome.card))
-                self.store.refresh_misses([row.question_id])
             else:  # another srs (an import, a second review) changed it meanwhile: the log decides
                 rebuild(self.store, self.scheduler, [row.question_id])
                 outcome = replace(outcome, card=self.store.card(row.question_id) or outcome.card)

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from srs.errors import DatabaseError
+from srs.model import CardState
 from srs.store import migrations
 from srs.store.backup import before_migration
 from srs.store.file import (
@@ -27,7 +28,7 @@ from srs.store.file import (
     quick_check,
     use_wal,
 )
-from srs.store.log import Log
+from srs.store.log import Log, StudyDays
 from srs.store.ranking import Ranking
 from srs.store.totals import MissTotals
 from srs.timing import utc_now
@@ -74,6 +75,12 @@ class Store(Log, MissTotals, Ranking):
             if self.conn.in_transaction:
                 self.conn.rollback()  # nothing was written: a read transaction ends either way
             self._pairs = None
+
+    def update_card(self, question_id: int, card: CardState, days: StudyDays) -> None:
+        """Store a card's new state after an answer (the card must exist), and the miss
+        totals that answer moves: the store keeps what it derives, callers never do."""
+        self._write_card_state(question_id, card, days)
+        self.refresh_misses([question_id])
 
     def ensure_sound(self) -> None:
         """Refuse to write into a damaged file: `PRAGMA quick_check` once per open, before

@@ -238,8 +238,8 @@ class Log(StoreBase):
             [(qid, to_iso(created), *card_values(card), *days) for qid, card, created, days in rows],
         )
 
-    def update_card(self, question_id: int, card: CardState, days: StudyDays) -> None:
-        """Store a card's new state after an answer (the card must exist)."""
+    def _write_card_state(self, question_id: int, card: CardState, days: StudyDays) -> None:
+        """A card's new state; Store.update_card keeps its miss totals with it."""
         self.conn.execute(
             "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
             "last_review = ?, reps = ?, lapses = ?, last_day = ?, tier_day = ? WHERE question_id = ?",
