@@ -1,0 +1,1 @@
+"""Priority and planning: what to study, in what order, and when."""
