@@ -344,27 +344,30 @@ class Result:
 
 
 def run(cohort: Cohort, policy: Policy, plan: Plan, seed: int) -> Result:
-    """One policy over the plan, for every student of the cohort."""
+    """One policy over the plan, for every student of the cohort.
+
+    State is kept per (student, question); each day's work is done on the few cards that
+    are candidates (due, or new and admitted), grouped by student."""
     n, f, m = cohort.students, cohort.facts, cohort.spec.facts_per_topic
     k = cohort.knowledge.shape[1]
     guess = cohort.spec.guess
     fact_topic = np.arange(f) // m
     known_topic = cohort.knowledge[:, fact_topic]  # (N, F)
-    decay = cohort.parameters[:, 20:21]  # (N, 1)
+    decay = cohort.parameters[:, 20]  # (N,)
     fact_share = cohort.fact_share()
-    tilt = (1.0 + policy.exam_tilt * (cohort.tilt_weight - 1.0))[fact_topic]
-    systems = np.eye(int(cohort.topic_system.max()) + 1)[cohort.topic_system]  # (K, systems)
-    disciplines = np.eye(int(cohort.topic_discipline.max()) + 1)[cohort.topic_discipline]
+    view = _View(policy, cohort)
     fade = 1.0 if math.isinf(policy.half_life) else 2.0 ** (-1.0 / policy.half_life)
 
     true_s, true_d = np.ones((n, f)), np.full((n, f), 5.0)
     est_s, est_d = np.ones((n, f)), np.full((n, f), 5.0)
     last = np.full((n, f), -1, dtype=np.int64)
-    due, due_high = np.zeros((n, f), dtype=np.int64), np.zeros((n, f), dtype=np.int64)
-    card = np.zeros((n, f), dtype=bool)
-    created = np.full((n, f), np.inf)
+    never = np.iinfo(np.int64).max
+    due, due_high = np.full((n, f), never), np.full((n, f), never)  # never due until studied
+    card, unseen = np.zeros((n, f), dtype=bool), np.zeros((n, f), dtype=bool)
+    created = np.zeros((n, f))
     weight, count = np.zeros((n, f)), np.zeros((n, f))
     minutes, answers = np.zeros(n), np.zeros(n)
+    students = np.arange(n)
 
     def missed(student: np.ndarray, fact: np.ndarray, day: np.ndarray | int) -> None:
         """Log misses: a miss weighs 1 on its day (2^(-age/h) for the past attempt's), and
@@ -376,6 +379,7 @@ def run(cohort: Cohort, policy: Policy, plan: Plan, seed: int) -> Result:
         fresh = ~card.flat[at]
         when = np.broadcast_to(np.asarray(day, dtype=float), at.shape) * 1e6 + np.arange(at.size)
         created.flat[at[fresh]] = when[fresh]
+        unseen.flat[at[fresh]] = True
         card.flat[at] = True
 
     student, fact, day = cohort.prior
@@ -386,65 +390,89 @@ def run(cohort: Cohort, policy: Policy, plan: Plan, seed: int) -> Result:
         rng = np.random.default_rng([seed, 3, today])
         draws = rng.choice(f, size=(n, plan.qbank_per_day), p=fact_share)
         qbank_u = rng.random(draws.shape)
-        recall_u, rating_u = rng.random((n, f)), rng.random((n, f))
-        shuffle = np.random.default_rng([seed, 4, today]).random((n, f))
         if today:
             weight *= fade
         if plan.rest_every and today % plan.rest_every == plan.rest_every - 1:
             continue
-        studied = last >= 0
-        recall = np.where(studied, forgetting_curve(today - last, true_s, decay), 0.0)
 
         # The Qbank block: misses by current knowledge, each a new card or more weight on one.
-        knows = guess + (1 - guess) * (1 - (1 - known_topic) * (1 - recall))
-        wrong = qbank_u >= np.take_along_axis(knows, draws, axis=1)
-        rows = np.broadcast_to(np.arange(n)[:, None], draws.shape)
+        rows = np.broadcast_to(students[:, None], draws.shape)
+        seen = last[rows, draws]
+        recall = np.where(seen >= 0, forgetting_curve(today - seen, true_s[rows, draws], decay[:, None]), 0.0)
+        knows = guess + (1 - guess) * (1 - (1 - known_topic[rows, draws]) * (1 - recall))
+        wrong = qbank_u >= knows
         missed(rows[wrong], draws[wrong], today)
 
-        # Today's candidates, and what each answer would be (fixed by the day's numbers).
-        new = card & ~studied
-        topic_count = count.reshape(n, k, m).sum(axis=2)
-        high = _high_yield(topic_count, policy.high_yield_misses)[:, fact_topic] if policy.high_yield_retention else None
-        due_now = np.where(high, np.minimum(due, due_high), due) if high is not None else due
-        due_cards = studied & (due_now <= today)
-        recalled = recall_u < recall
-        rating = np.where(
-            new,
-            1 + np.searchsorted(np.cumsum(FIRST_RATING)[:-1], rating_u * FIRST_RATING.sum(), side="right"),
-            np.where(recalled, 2 + np.searchsorted(np.cumsum(RECALL_RATING)[:-1], rating_u, side="right"), 1),
-        )
-        cost = seconds(new, rating)
-
-        key = _keys(policy, cohort, weight, est_s, today, last, due_now, created, shuffle, new, tilt, systems, disciplines)
+        # Today's candidates: due cards (the tier's earlier due date for high-yield topics)
+        # and the new cards admitted today.
+        is_due = due <= today
+        high = None
+        if policy.high_yield_retention:
+            high = np.repeat(_high_yield(count.reshape(n, k, m).sum(axis=2), policy.high_yield_misses), m, axis=1)
+            is_due |= high & (due_high <= today)
+        view.today(weight)
+        ds, df = np.nonzero(is_due)
+        ns, nf = np.nonzero(unseen)
+        due_now = due[ds, df] if high is None else np.where(high[ds, df], np.minimum(due, due_high)[ds, df], due[ds, df])
+        shuffle = _uniform(seed, 4, today, n, ns, nf), _uniform(seed, 4, today, n, ds, df)
+        new_key = view.keys(ns, nf, None, today, last, est_s, created, shuffle[0])
         cap = np.full(n, plan.new_per_day)
         if plan.exam_date_intake:
-            cap = np.maximum(cap, np.ceil(new.sum(axis=1) / max(plan.days - today, 1))).astype(np.int64)
-        admitted = _top(np.where(new, key, np.inf), cap)
-        candidate = due_cards | (new & admitted)
-        chosen = _within(np.where(candidate, key, np.inf), cost, plan.minutes * 60.0)
+            backlog = np.bincount(ns, minlength=n)
+            cap = np.maximum(cap, np.ceil(backlog / max(plan.days - today, 1))).astype(np.int64)
+        rank, _ = _grouped(ns, new_key, np.ones(ns.size))
+        keep = rank < cap[ns]
+        cs, cf = np.concatenate([ds, ns[keep]]), np.concatenate([df, nf[keep]])
+        is_new = np.concatenate([np.zeros(ds.size, bool), np.ones(int(keep.sum()), bool)])
+        key = np.concatenate([view.keys(ds, df, due_now, today, last, est_s, created, shuffle[1]), new_key[keep]])
 
-        s_idx, f_idx = np.nonzero(chosen)
-        if s_idx.size:
-            r, is_new, gap = rating[s_idx, f_idx], new[s_idx, f_idx], today - last[s_idx, f_idx]
-            true_s[s_idx, f_idx], true_d[s_idx, f_idx] = study(
-                cohort.parameters[s_idx], true_s[s_idx, f_idx], true_d[s_idx, f_idx], is_new, gap, r
-            )
-            s_new, d_new = study(DEFAULT, est_s[s_idx, f_idx], est_d[s_idx, f_idx], is_new, gap, r)
-            est_s[s_idx, f_idx], est_d[s_idx, f_idx] = s_new, d_new
-            last[s_idx, f_idx] = today
-            due[s_idx, f_idx] = today + interval(s_new, policy.desired_retention, DEFAULT[20])
-            if policy.high_yield_retention:
-                due_high[s_idx, f_idx] = today + interval(s_new, policy.high_yield_retention, DEFAULT[20])
-            minutes += np.bincount(s_idx, weights=cost[s_idx, f_idx], minlength=n) / 60.0
-            answers += np.bincount(s_idx, minlength=n)
-            lapse = (r == 1) & ~is_new  # an Again in review is a miss
-            missed(s_idx[lapse], f_idx[lapse], today)
+        # What each answer would be (fixed by the day's numbers), and the session's cut.
+        gap = today - last[cs, cf]
+        recall = np.where(is_new, 0.0, forgetting_curve(np.maximum(gap, 0), true_s[cs, cf], decay[cs]))
+        u = _uniform(seed, 5, today, n, cs, cf)  # per student, question and day: common to all policies
+        rating = np.where(
+            is_new,
+            1 + np.searchsorted(np.cumsum(FIRST_RATING)[:-1], u, side="right"),
+            np.where(_uniform(seed, 6, today, n, cs, cf) < recall, 2 + np.searchsorted(np.cumsum(RECALL_RATING)[:-1], u, side="right"), 1),
+        )
+        cost = seconds(is_new, rating)
+        _, before = _grouped(cs, key, cost)
+        take = before < plan.minutes * 60.0  # a card starts while time is left
+        s_idx, f_idx, r, fresh, gap, cost = cs[take], cf[take], rating[take], is_new[take], gap[take], cost[take]
+        if not s_idx.size:
+            continue
+        true_s[s_idx, f_idx], true_d[s_idx, f_idx] = study(
+            cohort.parameters[s_idx], true_s[s_idx, f_idx], true_d[s_idx, f_idx], fresh, gap, r
+        )
+        s_new, d_new = study(DEFAULT, est_s[s_idx, f_idx], est_d[s_idx, f_idx], fresh, gap, r)
+        est_s[s_idx, f_idx], est_d[s_idx, f_idx] = s_new, d_new
+        last[s_idx, f_idx] = today
+        unseen[s_idx, f_idx] = False
+        due[s_idx, f_idx] = today + interval(s_new, policy.desired_retention, DEFAULT[20])
+        if policy.high_yield_retention:
+            due_high[s_idx, f_idx] = today + interval(s_new, policy.high_yield_retention, DEFAULT[20])
+        minutes += np.bincount(s_idx, weights=cost, minlength=n) / 60.0
+        answers += np.bincount(s_idx, minlength=n)
+        lapse = (r == 1) & ~fresh  # an Again in review is a miss
+        missed(s_idx[lapse], f_idx[lapse], today)
 
-    studied = last >= 0
-    recall = np.where(studied, forgetting_curve(plan.days - last, true_s, decay), 0.0)
+    recall = np.where(last >= 0, forgetting_curve(np.maximum(plan.days - last, 0), true_s, decay[:, None]), 0.0)
     knows = guess + (1 - guess) * (1 - (1 - known_topic) * (1 - recall))
     score = np.take_along_axis(knows, cohort.exam, axis=1).mean(axis=1)
     return Result(policy, plan, score, cohort.start_score(), minutes, answers)
+
+
+def _uniform(seed: int, stream: int, day: int, n: int, s: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Uniform numbers in [0, 1), one per (student, question, day): the same whichever
+    policy asks and however many cards it asks about (a splitmix64 hash)."""
+    x = (s.astype(np.uint64) + np.uint64(n) * f.astype(np.uint64)) ^ np.uint64(
+        (seed * 0x9E3779B1 + stream * 0x85EBCA77 + day * 0xC2B2AE3D) % 2**64
+    )
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / 2.0**53
 
 
 def _age_weight(day: int | np.ndarray, fade: float) -> np.ndarray | float:
@@ -463,44 +491,44 @@ def _high_yield(topic_count: np.ndarray, misses: int) -> np.ndarray:
     return topic_count >= np.maximum(misses, fifth)[:, None]
 
 
-def _keys(
-    policy: Policy,
-    cohort: Cohort,
-    weight: np.ndarray,
-    est_s: np.ndarray,
-    today: int,
-    last: np.ndarray,
-    due: np.ndarray,
-    created: np.ndarray,
-    shuffle: np.ndarray,
-    new: np.ndarray,
-    tilt: np.ndarray,
-    systems: np.ndarray,
-    disciplines: np.ndarray,
-) -> np.ndarray:
-    """Sort keys, lowest first."""
-    if policy.order == "random":
-        return shuffle
-    if policy.order == "due":  # reviews by due day (then age of the card), new cards after
-        return np.where(new, 1e12 + created, due * 1e9 + np.nan_to_num(created, posinf=0.0) / 1e6)
-    if policy.order != "priority":
-        raise ValueError(f"unknown order {policy.order!r}")
-    n, f = weight.shape
-    m = cohort.spec.facts_per_topic
-    topic = weight.reshape(n, -1, m).sum(axis=2)  # (N, K)
-    typical = _mean_present(topic)
-    subject, system = topic @ disciplines, topic @ systems
-    subject = subject[:, cohort.topic_discipline] / _mean_present(subject)[:, None]
-    system = system[:, cohort.topic_system] / _mean_present(system)[:, None]
-    groups = policy.subject * subject + policy.system * system  # (N, K)
-    signal = topic + typical[:, None] * groups  # (N, K) per topic
-    fact_topic = np.arange(f) // m
-    miss_signal = signal[:, fact_topic] + policy.question * weight
-    score = miss_signal * tilt
-    if policy.recall_factor:
-        recall = np.where(last >= 0, forgetting_curve(today - last, est_s, DEFAULT[20]), 0.0)
-        score = score * (1.5 - recall / 2)
-    return -score + np.nan_to_num(created, posinf=0.0) * 1e-15
+class _View:
+    """A policy's sort keys for some cards (lowest first), from the day's miss weights."""
+
+    def __init__(self, policy: Policy, cohort: Cohort) -> None:
+        if policy.order not in ("priority", "due", "random"):
+            raise ValueError(f"unknown order {policy.order!r}")
+        self.policy, self.cohort = policy, cohort
+        self.m = cohort.spec.facts_per_topic
+        self.tilt = 1.0 + policy.exam_tilt * (cohort.tilt_weight - 1.0)  # (K,)
+        self.systems = np.eye(int(cohort.topic_system.max()) + 1)[cohort.topic_system]  # (K, systems)
+        self.disciplines = np.eye(int(cohort.topic_discipline.max()) + 1)[cohort.topic_discipline]
+
+    def today(self, weight: np.ndarray) -> None:
+        """Per topic, T + G: the topic's weighted misses and its subject and system term."""
+        if self.policy.order != "priority":
+            return
+        n, p, c = weight.shape[0], self.policy, self.cohort
+        topic = weight.reshape(n, -1, self.m).sum(axis=2)  # (N, K)
+        subject, system = topic @ self.disciplines, topic @ self.systems
+        subject = subject[:, c.topic_discipline] / _mean_present(subject)[:, None]
+        system = system[:, c.topic_system] / _mean_present(system)[:, None]
+        self.signal = topic + _mean_present(topic)[:, None] * (p.subject * subject + p.system * system)
+        self.weight = weight
+
+    def keys(self, s, f, due, today, last, est_s, created, shuffle) -> np.ndarray:
+        """Keys of cards (s, f): due cards with their due days, new cards with due=None."""
+        p, new = self.policy, due is None
+        if p.order == "random":
+            return shuffle
+        if p.order == "due":  # reviews by due day (then age of the card), new cards after, oldest first
+            return 1e12 + created[s, f] if new else due * 1e9 + created[s, f] / 1e6
+        topic = f // self.m
+        score = (self.signal[s, topic] + p.question * self.weight[s, f]) * self.tilt[topic]
+        if p.recall_factor and not new:
+            score = score * (1.5 - forgetting_curve(today - last[s, f], est_s[s, f], DEFAULT[20]) / 2)
+        elif p.recall_factor:
+            score = score * 1.5
+        return -score + created[s, f] * 1e-15
 
 
 def _mean_present(table: np.ndarray) -> np.ndarray:
@@ -510,23 +538,19 @@ def _mean_present(table: np.ndarray) -> np.ndarray:
     return np.where(present.any(axis=1), total / np.maximum(present.sum(axis=1), 1), 1.0)
 
 
-def _top(key: np.ndarray, cap: np.ndarray) -> np.ndarray:
-    """Per row, the `cap` lowest finite keys."""
-    order = np.argsort(key, axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(key.shape[1])[None, :].repeat(key.shape[0], 0), axis=1)
-    return (rank < cap[:, None]) & np.isfinite(key)
-
-
-def _within(key: np.ndarray, cost: np.ndarray, budget: float) -> np.ndarray:
-    """Per row, cards in key order while the session lasts: a card starts if time is left."""
-    order = np.argsort(key, axis=1, kind="stable")
-    spent = np.cumsum(np.take_along_axis(cost, order, axis=1), axis=1)
-    start = spent - np.take_along_axis(cost, order, axis=1)
-    take = (start < budget) & np.isfinite(np.take_along_axis(key, order, axis=1))
-    chosen = np.zeros_like(take)
-    np.put_along_axis(chosen, order, take, axis=1)
-    return chosen
+def _grouped(group: np.ndarray, key: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per element: its rank within its group by key (stable), and the summed cost of the
+    group's elements ranked before it."""
+    by_key = np.argsort(key)
+    order = by_key[np.argsort(group[by_key].astype(np.uint16), kind="stable")]  # a radix sort
+    g = group[order]
+    starts = np.searchsorted(g, g, side="left")
+    spent = np.cumsum(cost[order])
+    before_sorted = spent - cost[order] - np.where(starts > 0, spent[starts - 1], 0.0)
+    rank, before = np.empty(group.size, dtype=np.int64), np.empty(group.size)
+    rank[order] = np.arange(group.size) - starts
+    before[order] = np.maximum(before_sorted, 0.0)  # no rounding below zero: zero minutes study nothing
+    return rank, before
 
 
 # ---------------------------------------------------------------------------------------
