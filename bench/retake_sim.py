@@ -108,23 +108,44 @@ def main(argv: list[str] | None = None) -> int:
     for plan in plans:
         group = [r for r in results if r.plan == plan]
         summary = summarise(group, REFERENCE)
+        versus = {s.name: s for s in summarise(group, SRS)}
         start = group[0].start.mean() * 100
         print(f"### {plan.days // 7} weeks, {plan.minutes:g} review minutes a study day (start {start:.1f} %)\n")
-        print("| policy | exam score % [95 % CI] | vs fsrs-due, points [95 % CI] | review min | min/point |")
-        print("|---|---|---|---|---|")
+        print("| policy | exam score % [95 % CI] | vs fsrs-due, points [95 % CI] | vs srs defaults | review min | min/point |")
+        print("|---|---|---|---|---|---|")
         best = max(summary, key=lambda s: s.gain)
         for s in summary:
+            v = versus[s.name]
             mark = " **best**" if s is best else ""
             print(f"| {s.name}{mark} | {s.mean:.2f} [{s.low:.2f}, {s.high:.2f}] | {s.gain:+.2f} "
-                  f"[{s.gain_low:+.2f}, {s.gain_high:+.2f}] | {s.minutes:.0f} | {s.minutes_per_point:.1f} |")
-            rows.append({"weeks": plan.days // 7, "minutes_per_day": plan.minutes, "start": start, **asdict(s)})
+                  f"[{s.gain_low:+.2f}, {s.gain_high:+.2f}] | {v.gain:+.2f} [{v.gain_low:+.2f}, {v.gain_high:+.2f}] | "
+                  f"{s.minutes:.0f} | {s.minutes_per_point:.1f} |")
+            rows.append({"weeks": plan.days // 7, "minutes_per_day": plan.minutes, "start": start, **asdict(s),
+                         "vs_srs": [v.gain, v.gain_low, v.gain_high]})
         print()
+    for budget in minutes:
+        print(compact(rows, budget))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(rows, out, indent=1)
     if args.plot:
         plot(rows, args.plot, args.seed, spec.students)
     return 0
+
+
+def compact(rows: list[dict], budget: float) -> str:
+    """One line per policy: score [95 % CI] and paired gain over fsrs-due at each length."""
+    weeks = sorted({r["weeks"] for r in rows})
+    sel = [r for r in rows if r["minutes_per_day"] == budget]
+    lines = [f"### All lengths, {budget:g} review minutes a study day: score % [95 % CI] / gain over fsrs-due, points [95 % CI]\n"]
+    lines.append("| policy | " + " | ".join(f"{w} weeks" for w in weeks) + " | min/point (" + f"{weeks[-1]} weeks) |")
+    lines.append("|---" * (len(weeks) + 2) + "|")
+    for name in dict.fromkeys(r["name"] for r in sel):
+        by = {r["weeks"]: r for r in sel if r["name"] == name}
+        cells = [f"{by[w]['mean']:.1f} [{by[w]['low']:.1f}, {by[w]['high']:.1f}] / {by[w]['gain']:+.2f} "
+                 f"[{by[w]['gain_low']:+.2f}, {by[w]['gain_high']:+.2f}]" for w in weeks]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {by[weeks[-1]]['minutes_per_point']:.1f} |")
+    return "\n".join(lines) + "\n"
 
 
 def plot(rows: list[dict], path: str, seed: int, students: int) -> None:
