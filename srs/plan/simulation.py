@@ -413,7 +413,9 @@ def run(cohort: Cohort, policy: Policy, plan: Plan, seed: int) -> Result:
         view.today(weight)
         ds, df = np.nonzero(is_due)
         ns, nf = np.nonzero(unseen)
-        due_now = due[ds, df] if high is None else np.where(high[ds, df], np.minimum(due, due_high)[ds, df], due[ds, df])
+        due_now = due[ds, df]
+        if high is not None:
+            due_now = np.where(high[ds, df], np.minimum(due_now, due_high[ds, df]), due_now)
         shuffle = _uniform(seed, 4, today, n, ns, nf), _uniform(seed, 4, today, n, ds, df)
         new_key = view.keys(ns, nf, None, today, last, est_s, created, shuffle[0])
         cap = np.full(n, plan.new_per_day)
@@ -430,10 +432,11 @@ def run(cohort: Cohort, policy: Policy, plan: Plan, seed: int) -> Result:
         gap = today - last[cs, cf]
         recall = np.where(is_new, 0.0, forgetting_curve(np.maximum(gap, 0), true_s[cs, cf], decay[cs]))
         u = _uniform(seed, 5, today, n, cs, cf)  # per student, question and day: common to all policies
+        recalled = _uniform(seed, 6, today, n, cs, cf) < recall
         rating = np.where(
             is_new,
             1 + np.searchsorted(np.cumsum(FIRST_RATING)[:-1], u, side="right"),
-            np.where(_uniform(seed, 6, today, n, cs, cf) < recall, 2 + np.searchsorted(np.cumsum(RECALL_RATING)[:-1], u, side="right"), 1),
+            np.where(recalled, 2 + np.searchsorted(np.cumsum(RECALL_RATING)[:-1], u, side="right"), 1),
         )
         cost = seconds(is_new, rating)
         _, before = _grouped(cs, key, cost)
