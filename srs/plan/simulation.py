@@ -9,7 +9,7 @@ blueprint-weighted chance of answering an exam question right, over a sampled ex
 The policies replicate srs's priority formula as parameters (`Policy`), so that the
 measurement can vary each constant; the defaults mirror `srs.plan.weights` and
 `srs.settings` (a test holds them equal). This module stays out of the review path: it
-imports numpy and, of srs, reads only `srs/data/exam_weights.json`.
+imports numpy and, of srs, only the score's weights (`srs.plan.weights`).
 
 Random numbers are common to all policies (per student, fact and day), so two policies
 differ only by what they chose to study: the paired differences are much tighter than the
@@ -18,36 +18,24 @@ scores.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from importlib import resources
 
 import numpy as np
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+from srs.plan.weights import exam_weights
 
 # ---------------------------------------------------------------------------------------
 # The one tie to srs: its copy of the exam outline, read as data.
 
 
 def blueprint() -> tuple[dict[str, float], dict[str, float]]:
-    """System and discipline weights of the USMLE Step 1 outline, scaled to mean 1 — the
-    same reading as `srs.plan.weights.exam_weights` (midpoints; grouped systems share)."""
-    text = resources.files("srs").joinpath("data/exam_weights.json").read_text(encoding="utf-8")
-    data = json.loads(text)
-    systems: dict[str, float] = {}
-    for group in data["systems"]:
-        low, high = group["range"]
-        for member in group["members"]:
-            systems[member] = (low + high) / 2 / len(group["members"])
-    disciplines = {d["name"]: sum(d["range"]) / 2 for d in data["disciplines"]}
-    return _mean_one(systems), _mean_one(disciplines)
-
-
-def _mean_one(values: dict[str, float]) -> dict[str, float]:
-    mean = sum(values.values()) / len(values)
-    return {k: v / mean for k, v in values.items()}
+    """System and discipline weights of the USMLE Step 1 outline, scaled to mean 1: the
+    ones the priority score reads (srs.plan.weights, pure data: no store, no I/O beyond it)."""
+    weights = exam_weights()
+    return dict(weights.systems), dict(weights.disciplines)
 
 
 # ---------------------------------------------------------------------------------------
