@@ -256,3 +256,14 @@ class Recounted(NamedTuple):
     topic_key: str
     subject: str
     system: str
+
+
+class CardWrite(NamedTuple):
+    """A replayed card to store: its state, creation and study days; `card` None when the
+    question's log holds no miss (so it has no card)."""
+
+    question_id: int
+    card: CardState | None
+    created: datetime | None
+    days: tuple[int | None, int | None]  # Scheduler.study_days
+

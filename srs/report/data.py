@@ -436,8 +436,8 @@ class ReviewWindow:
             names = ("high-yield", "other") if tiers else ("all",)
             for tier in names:
                 desired = settings.high_yield_retention if tier == "high-yield" else settings.desired_retention
-                judged_count, recalled = counts[tier]
-                found.append(Retention(tier, days, judged_count, recalled, desired))
+                judged_count, recalled_count = counts[tier]
+                found.append(Retention(tier, days, judged_count, recalled_count, desired))
         return tuple(found)
 
 
