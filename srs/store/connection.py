@@ -27,11 +27,12 @@ from srs.store.file import (
     use_wal,
 )
 from srs.store.log import Log, StudyDays
+from srs.store.progress import Progress
 from srs.store.ranking import Ranking
 from srs.timing import utc_now
 
 
-class Store(Log, Ranking):
+class Store(Log, Ranking, Progress):
     """An open srs database. Use `open_store`; close it (or use `with`)."""
 
     def __enter__(self) -> Store:
