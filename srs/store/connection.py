@@ -2,7 +2,7 @@
 
 Everything else asks `Store` (from `srs.store`); no module outside this package writes
 SQL. The parts: srs.store.log (questions, events, cards), srs.store.totals (the miss
-totals), srs.store.ranking (the score in SQL), on srs.store.base (connection, config).
+totals), srs.store.ranking (the score in SQL), srs.store.scores (self-assessments), on srs.store.base (connection, config).
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ from srs.store.file import (
 )
 from srs.store.log import Log, StudyDays
 from srs.store.ranking import Ranking
+from srs.store.scores import Scores
 from srs.store.totals import MissTotals
 from srs.timing import utc_now
 
 
-class Store(Log, MissTotals, Ranking):
+class Store(Log, MissTotals, Ranking, Scores):
     """An open srs database. Use `open_store`; close it (or use `with`)."""
 
     def __enter__(self) -> Store:
