@@ -25,13 +25,15 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from srs.model import KIND_LABELS, Assessment
 from srs.plan import tiers as tier_rule
+from srs.plan.readiness import pass_lines, score_trend
 from srs.settings import Settings
 from srs.store import Store
 from srs.store.progress import WindowEvent
 from srs.timing import DayRule, to_iso
 
-PASS_LINES = (65.0, 70.0)  # self-assessment percent: the usual pass line, and a safe margin
+PASS_LINES = pass_lines()  # self-assessment percent: the usual pass line, and a safe margin (readiness.json)
 REVIEW_DAYS = 90  # reviews per day: the last 90 study days
 RETENTION_WINDOWS = (30, 90)  # true retention over the last 30 and 90 study days
 TIMELINE_WEEKS = 13  # misses per week: the 13 whole weeks before this one (a week begun would look like a fall)
@@ -455,19 +457,26 @@ def timeline_weeks(weekly: Counter[tuple[int, str]], first_week: date) -> tuple[
 # -- self-assessments --------------------------------------------------------------------
 
 
+def from_assessments(assessments: Iterable[Assessment]) -> tuple[list[ScorePoint], list[BandCell]]:
+    """The stored assessments as the report's points (those with a percent) and band cells."""
+    points: list[ScorePoint] = []
+    cells: list[BandCell] = []
+    for a in assessments:
+        kind = KIND_LABELS.get(a.kind, a.kind)
+        if a.percent is not None:
+            form = a.label[len(kind) :].strip() if a.label.lower().startswith(kind.lower()) else a.form
+            points.append(ScorePoint(a.taken, kind, form, a.percent))
+        cells.extend(BandCell(a.label, b.area, b.band) for b in a.bands)
+    return points, cells
+
+
 def trend(scores: Sequence[ScorePoint], exam: date | None) -> Trend | None:
-    """Least-squares line through the scores; None with fewer than two dates."""
-    if len({s.date for s in scores}) < 2:
+    """Least-squares line through the scores (srs.plan.readiness.score_trend, what `srs ready`
+    prints); None with fewer than two dates."""
+    line = score_trend([(s.date, s.percent) for s in scores])
+    if line is None:
         return None
-    origin = min(s.date for s in scores)
-    xs = [(s.date - origin).days for s in scores]
-    ys = [s.percent for s in scores]
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
-    at_exam = None
-    if exam is not None:
-        at_exam = mean_y + slope * ((exam - origin).days - mean_x)
-    return Trend(slope * 7, at_exam, len(scores))
+    return Trend(line.slope_per_week, line.at(exam) if exam is not None else None, line.points)
 
 
 # -- the forecast ----------------------------------------------------------------------------
@@ -564,5 +573,5 @@ def calibration(
 
 __all__ = [
     "AreaBar", "BandCell", "CalibrationBin", "DayReviews", "Fit", "Forecast", "ForecastDay", "MissWeek",
-    "Report", "Retention", "ScorePoint", "Scores", "Trend", "gather", "trend",
+    "Report", "Retention", "ScorePoint", "Scores", "Trend", "from_assessments", "gather", "trend",
 ]  # fmt: skip

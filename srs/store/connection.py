@@ -2,7 +2,8 @@
 
 Everything else asks `Store` (from `srs.store`); no module outside this package writes
 SQL. The parts: srs.store.log (questions, events, cards), srs.store.totals (the miss
-totals), srs.store.ranking (the score in SQL), on srs.store.base (connection, config).
+totals), srs.store.ranking (the score in SQL), srs.store.scores (self-assessments),
+srs.store.progress (the report's reads), on srs.store.base (connection, config).
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from srs.store.file import (
 from srs.store.log import Log, StudyDays
 from srs.store.progress import Progress
 from srs.store.ranking import Ranking
+from srs.store.scores import Scores
 from srs.timing import utc_now
 
 
-class Store(Log, Ranking, Progress):
+class Store(Log, Ranking, Progress, Scores):
     """An open srs database. Use `open_store`; close it (or use `with`)."""
 
     def __enter__(self) -> Store:

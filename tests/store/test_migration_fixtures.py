@@ -85,12 +85,26 @@ def seed_m005(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE cards SET topic_misses = 1, topic_mass = 1.0 WHERE question_id = 1")
 
 
+def seed_m006(conn: sqlite3.Connection) -> None:
+    """m005's rows, the failed exam's report with a band, and an NBME."""
+    seed_m005(conn)
+    conn.executescript(
+        f"""
+        INSERT INTO assessments (id, taken, kind, form, recorded_at) VALUES (1, '2026-10-01', 'step1', '', '{T}');
+        INSERT INTO assessment_bands VALUES (1, 'Renal/Urinary', 'lower');
+        INSERT INTO assessments (id, taken, kind, form, percent, recorded_at)
+            VALUES (2, '2026-10-20', 'nbme', 'NBME 30', 58.0, '{T}');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m001_initial": seed_m001,
     "m002_anki_notes": seed_m002,
     "m003_event_indexes": seed_m003,
     "m004_miss_totals": seed_m004,
     "m005_topic_copies": seed_m005,
+    "m006_assessments": seed_m006,
 }
 
 

@@ -75,7 +75,7 @@ def test_the_library_never_imports_the_cli():
 
 
 PURE = ["srs.ingest.readers", "srs.ingest.misslog", "srs.ingest.taxonomy", "srs.model", "srs.timing",
-        "srs.schedule.scheduler", "srs.card_text", "srs.errors", "srs.plan.weights"]  # fmt: skip
+        "srs.schedule.scheduler", "srs.card_text", "srs.errors", "srs.plan.weights", "srs.plan.readiness"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", PURE)
