@@ -21,6 +21,8 @@ COMMANDS = {
     "weak": ("srs_cli.weak", "weak_command"),
     "score": ("srs_cli.scores", "score_group"),
     "ready": ("srs_cli.scores", "ready_command"),
+    "plan": ("srs_cli.planning", "plan_command"),
+    "today": ("srs_cli.planning", "today_command"),
     "report": ("srs_cli.reporting", "report_command"),
     "stats": ("srs_cli.reporting", "stats_command"),
     "export": ("srs_cli.exporting", "export_command"),
@@ -97,6 +99,8 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
     Am I ready?
       srs score add ...         an NBME, UWSA, ... score and its bands
       srs ready                 trend, distance to 65%/70%, verdict, weak areas
+      srs plan                  weeks to exam day, checkpoints, focus topics (--ics)
+      srs today                 this morning's blocks, cards, focus and retests
 
     \b
     Fitted to you:

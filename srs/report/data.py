@@ -575,3 +575,8 @@ __all__ = [
     "AreaBar", "BandCell", "CalibrationBin", "DayReviews", "Fit", "Forecast", "ForecastDay", "MissWeek",
     "Report", "Retention", "ScorePoint", "Scores", "Trend", "from_assessments", "gather", "trend",
 ]  # fmt: skip
+
+
+def forecast_from_plan(days: Iterable[Any]) -> list[ForecastDay]:
+    """The study plan's days (srs.plan.studyplan.PlanDay) as the forecast chart draws them."""
+    return [ForecastDay(d.day, d.reviews, d.new, d.kind == "rest") for d in days if d.kind != "exam"]

@@ -5,11 +5,13 @@ Read-only and kept here, so that no module outside the store writes SQL.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NamedTuple
 
 from srs.model import CardRow
 from srs.store.base import _CARD_ROWS_SQL, _MISS, StoreBase
 from srs.store.rows import card_row_from
+from srs.timing import from_iso, to_iso
 
 
 class WindowEvent(NamedTuple):
@@ -71,3 +73,49 @@ class Progress(StoreBase):
         self.scratch_add_many(scratch, (r[0] for r in self.conn.execute(
             "SELECT question_id FROM cards WHERE question_id % ? = 0", (every,)
         )))  # fmt: skip
+
+    def topic_questions(self, topic_keys: list[str]) -> list[TopicQuestion]:
+        """The missed questions of these topics (grouping keys), with their latest Qbank miss."""
+        if not topic_keys:
+            return []
+        marks = ", ".join("?" for _ in topic_keys)
+        rows = self.conn.execute(
+            f"SELECT q.id, c.topic_key, q.topic, q.subject, q.system, q.source, q.qid, "
+            f"(SELECT max(e.at) FROM events e INDEXED BY events_by_question "
+            f"WHERE e.question_id = q.id AND e.kind = 'qbank' AND ({_MISS})) "
+            f"FROM cards c JOIN questions q ON q.id = c.question_id "
+            f"WHERE c.topic_key IN ({marks}) AND c.misses > 0 ORDER BY c.misses DESC, q.source, q.qid",
+            topic_keys,
+        )
+        return [
+            TopicQuestion(q, key, topic, subject, system, source, qid, from_iso(at) if at else None)
+            for q, key, topic, subject, system, source, qid, at in rows
+        ]
+
+    def qbank_misses_since(self, start: datetime) -> list[QbankMiss]:
+        """Qbank misses from `start` on (through the kind-and-time index)."""
+        rows = self.conn.execute(
+            f"SELECT e.question_id, q.source, q.qid, e.at FROM events e INDEXED BY events_by_kind_time "
+            f"JOIN questions q ON q.id = e.question_id WHERE e.kind = 'qbank' AND e.at >= ? AND ({_MISS}) "
+            f"ORDER BY e.at",
+            (to_iso(start),),
+        )
+        return [QbankMiss(question_id, source, qid, from_iso(at)) for question_id, source, qid, at in rows]
+
+
+class TopicQuestion(NamedTuple):
+    question_id: int
+    topic_key: str
+    topic: str
+    subject: str
+    system: str
+    source: str
+    qid: str
+    last_miss: datetime | None
+
+
+class QbankMiss(NamedTuple):
+    question_id: int
+    source: str
+    qid: str
+    at: datetime
