@@ -255,3 +255,20 @@ def test_the_report_draws_the_plan_with_its_rest_days(srs, student):
     days = [d for d in plan["weeks"][0]["days"]] + [d for w in plan["weeks"][1:] for d in w["days"]]
     expected = [{"day": d["day"], "reviews": d["reviews"], "new": d["new"], "rest": d["kind"] == "rest"} for d in days if d["kind"] != "exam"]
     assert forecast["days"] == expected and any(d["rest"] for d in expected)
+
+
+GOLDEN_CHECKPOINTS = {  # from Tue 24 Nov 2026, the guides' week, no score recorded (checked by hand)
+    6: [("2026-11-28", "start"), ("2026-12-12", "midpoint"), ("2026-12-26", "final")],
+    8: [("2026-11-28", "start"), ("2026-12-19", "midpoint"), ("2027-01-09", "final")],
+    12: [("2026-11-28", "start"), ("2026-12-19", "between"), ("2027-01-02", "midpoint"),
+         ("2027-01-23", "between"), ("2027-02-06", "final")],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("weeks", sorted(GOLDEN_CHECKPOINTS))
+def test_golden_checkpoints_and_weeks(student, weeks):
+    plan = plan_of(student, weeks=weeks)
+    assert [(c.day.isoformat(), c.why) for c in plan.checkpoints] == GOLDEN_CHECKPOINTS[weeks]
+    assert [w.start.isoformat() for w in plan.weeks][:2] == ["2026-11-23", "2026-11-30"]
+    assert len(plan.weeks) == weeks + 1  # the exam week is a week of its own
+    assert [w.blocks for w in plan.weeks[1:-1]] == [10] * (weeks - 1)  # 5 study days x 2 blocks
