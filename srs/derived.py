@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from srs import settings as settings_mod
+from srs.schedule.replay import rebuild_all
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store, open_store
 from srs.store.migrations import DERIVED_STALE_KEY
@@ -39,6 +40,10 @@ def refresh_if_stale(store: Store) -> bool:
             return False
         if what == "spread":
             store.spread_topic_totals()
+        elif what == "replay":  # every card from the log with today's scheduler (m006)
+            scheduler = settings_mod.load(store).scheduler()
+            rebuild_all(store, scheduler)
+            fill_kept(store, scheduler)
         else:
             fill_kept(store, settings_mod.load(store).scheduler())
         store.delete_config(STALE_KEY)

@@ -85,12 +85,18 @@ def seed_m005(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE cards SET topic_misses = 1, topic_mass = 1.0 WHERE question_id = 1")
 
 
+def seed_m006(conn: sqlite3.Connection) -> None:
+    """m005's rows (m006 changes no schema: it only marks the cards for a replay)."""
+    seed_m005(conn)
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m001_initial": seed_m001,
     "m002_anki_notes": seed_m002,
     "m003_event_indexes": seed_m003,
     "m004_miss_totals": seed_m004,
     "m005_topic_copies": seed_m005,
+    "m006_interday_steps": seed_m006,
 }
 
 
@@ -158,13 +164,16 @@ def test_a_database_at_each_version_migrates_with_its_data(tmp_path, version):
     with open_store(db) as store:
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
     assert applied == migrations.NAMES
-    assert restricted(snapshot(db), kept, db) == without_added(before)
+    after, kept_rows = restricted(snapshot(db), kept, db), before
+    if version < migrations.NAMES.index("m006_interday_steps") + 1:  # m006 replays the cards and totals from the log
+        after, before = ({k: v for k, v in rows.items() if k not in ("cards", "miss_groups")} for rows in (after, before))
+    assert after == without_added(before)
     assert integrity(db) == ["ok"]
     pending, has_data = version < len(migrations.NAMES), version > 0
     backups = list_backups(db)
     assert len(backups) == (1 if pending and has_data else 0)
     if backups:
-        assert backups[0].reason == "migration" and snapshot(backups[0].path) == before
+        assert backups[0].reason == "migration" and snapshot(backups[0].path) == kept_rows
 
 
 def test_m004_fills_the_miss_totals_from_the_log(tmp_path):
@@ -194,3 +203,20 @@ def test_m002_backfills_what_earlier_exports_sent_to_anki(tmp_path):
     with open_store(db) as store:
         rows = store.conn.execute("SELECT question_id, notetype_version, exports FROM anki_notes").fetchall()
     assert rows == [(1, 1, 1)]
+
+
+def test_m006_replays_cards_with_the_interday_rule_and_doctor_agrees(tmp_path):
+    """m001's card: missed on 1 Nov, answered Good on 2 Nov, stored in a 10-minute learning
+    step as srs wrote it then. After m006 it is a review card, as the log now says, and
+    `srs doctor` finds every card equal to its replay."""
+    from srs.doctor import diagnose
+
+    db = build_at(tmp_path / "old.db", 5)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT state, step FROM cards WHERE question_id = 1").fetchone() == (1, 1)
+    with open_store(db) as store:
+        state, step = store.conn.execute("SELECT state, step FROM cards WHERE question_id = 1").fetchone()
+        assert "_derived-stale" not in store.config()
+    assert (state, step) == (2, None)
+    assert diagnose(db).ok
+    assert [b.reason for b in list_backups(db)] == ["migration"]

@@ -138,10 +138,14 @@ def test_fitting_recovers_the_parameters_a_history_pins_down():
     of first answers and a day or more later: those the fit recovers, to within a third,
     and nearer the truth than the defaults. (The others trade off against each other;
     see the test above.)"""
-    histories = simulate(Learner(), cards=1500, days=365, start=NOW - timedelta(days=400), rule=RULE, seed=0)
-    fitted = fit_parameters(items(histories, RULE))
+    fits = [  # averaged over three simulated students: one fit of one history is noisy
+        fit_parameters(items(simulate(Learner(), cards=1500, days=365, start=NOW - timedelta(days=400),
+                                      rule=RULE, seed=seed), RULE))
+        for seed in range(3)
+    ]  # fmt: skip
     for index in (0, 2):
-        truth, found, default = TRUE_PARAMETERS[index], fitted[index], DEFAULT[index]
+        found = sum(f[index] for f in fits) / len(fits)
+        truth, default = TRUE_PARAMETERS[index], DEFAULT[index]
         assert abs(found - truth) < abs(default - truth), (index, found)
         assert found == pytest.approx(truth, rel=0.35), (index, found)
 

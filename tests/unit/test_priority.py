@@ -18,7 +18,7 @@ from srs.plan.reference import rank, score
 from srs.plan.signals import MissSignals, load_signals
 from srs.plan.weights import exam_weights
 from srs.review import ReviewSession
-from srs.schedule.scheduler import CardState, Rating, Scheduler
+from srs.schedule.scheduler import CardState, Rating, Scheduler, State
 from srs.settings import load
 from srs.store import open_store
 from srs.timing import UTC, DayRule
@@ -96,7 +96,12 @@ def test_scenario_most_missed_topic_comes_first_in_review_and_tops_weak(srs, wri
     assert weak["topic"][0]["name"] == "Type I hypersensitivity" and weak["topic"][0]["misses"] == 6
     assert abs(weak["topic"][0]["share"] - 0.5) < 1e-9
     queue = json.loads(srs("queue", "--json", "--limit", "50").output)
-    assert len(queue["cards"]) == 12  # the six answered come back later today: reordered, never dropped
+    # the six answered Good a study day or more after their miss graduate (the interday
+    # rule): due on a later day, not dropped; the other six are still here
+    assert len(queue["cards"]) == 6
+    with open_store(db_path) as store:
+        studied = [c for c in store.cards().values() if c.reps]
+    assert len(studied) == 6 and all(c.state == State.Review and c.due > NOW for c in studied)
 
 
 def test_backlog_after_a_break_is_spread_most_important_first(srs, write_log, db_path):
