@@ -89,6 +89,16 @@ def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str
     return f"qbank|{attempt.source}|{attempt.qid}|undated|{undated[(attempt.source, attempt.qid)]}"
 
 
+def study_day_key(key: str, at: datetime, rule: DayRule) -> str | None:
+    """The key `attempt_key` gives today to a stored attempt keyed by an earlier rule (the
+    calendar date), or None when it is already right or was not keyed by a day."""
+    prefix, _, day = key.rpartition("|")
+    if not prefix.startswith("qbank|") or len(day) != 10 or day[4] != "-" or prefix.endswith("|undated"):
+        return None
+    new = f"{prefix}|{rule.day_of(at).isoformat()}"
+    return None if new == key else new
+
+
 def text_rank(is_miss: bool, at_iso: str) -> str:
     """Misses outrank correct attempts; later outranks earlier (see merge_text)."""
     return f"{1 if is_miss else 0}|{at_iso}"

@@ -197,6 +197,9 @@ class Planner:
         exam = self._exam_today(room)
         room -= len(exam)
         due, total = self._due(end, room)
+        if exam:  # a high-yield card due at its tier's retention may be pulled forward too
+            pulled = {row.question_id for row in exam}
+            due = [row for row in due if row.question_id not in pulled]
         ahead = self._ahead(end, due, room - len(due))
         allowance = self.new_allowance()
         fresh = self.new_cards(allowance) if allowance else []
@@ -234,9 +237,10 @@ class Planner:
         if window is None:
             return []
         start, exam = window
-        return self.store.ranked_cards(
-            self.scoring, "exam", end=self.rule.start_of(exam), tier=(0, start.toordinal())
-        )
+        exam_start = self.rule.start_of(exam)
+        rows = self.store.ranked_cards(self.scoring, "exam", end=exam_start, tier=(0, start.toordinal()))
+        # a high-yield card due before the exam at its tier's retention is due anyway
+        return [row for row in rows if self.effective_due(row) >= exam_start]
 
     def _exam_share(self, pending: int, day: date) -> int:
         """Pulled-forward cards for `day`: the rest spread evenly over the window's days left."""

@@ -220,3 +220,34 @@ def test_m006_replays_cards_with_the_interday_rule_and_doctor_agrees(tmp_path):
     assert (state, step) == (2, None)
     assert diagnose(db).ok
     assert [b.reason for b in list_backups(db)] == ["migration"]
+
+
+def test_m006_gives_stored_attempts_their_study_day_keys(tmp_path):
+    """Attempts at 02:30 (rollover 4 am, UTC) were keyed by their date; their study day is
+    the day before. After m006 they have the key an import gives them now, so importing one
+    again is a duplicate, not a second attempt. Where the study day's key is taken (a miss
+    at 12:00 the day before), the attempt keeps its old key: both stay in the log."""
+    from srs.ingest.importer import import_attempts
+    from srs.ingest.misslog import Attempt
+    from srs.settings import load
+
+    db = build_at(tmp_path / "old.db", 5)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        for day in ("02", "05"):
+            conn.execute(
+                "INSERT INTO events (question_id, at, kind, result, key, recorded_at) VALUES "
+                f"(1, '2026-11-{day}T02:30:00.000+00:00', 'qbank', 'correct', 'qbank|uworld|82256|2026-11-{day}', '{T}')"
+            )
+        conn.execute("INSERT OR REPLACE INTO config (key, value) VALUES ('timezone', 'UTC')")
+        conn.commit()
+    with open_store(db) as store:
+        keys = [r[0] for r in store.conn.execute("SELECT key FROM events WHERE kind = 'qbank' ORDER BY id")]
+        again = Attempt(2, "uworld", "82256", datetime(2026, 11, 5, 2, 30, tzinfo=UTC), "correct")
+        summary = import_attempts(store, [again], load(store).scheduler(), file_label="again.csv",
+                                  now=datetime(2026, 11, 22, tzinfo=UTC))  # fmt: skip
+    assert keys == [
+        "qbank|uworld|82256|2026-11-01", "qbank|nbme|F33-B2-Q35|2026-11-01",
+        "qbank|uworld|82256|2026-11-02",  # 1 Nov's key is the miss's
+        "qbank|uworld|82256|2026-11-04",
+    ]  # fmt: skip
+    assert summary.duplicates == 1

@@ -156,3 +156,27 @@ def test_attempts_are_identified_by_study_day():
 
     assert key(3, 30) != key(4, 30)  # the same date, two study days
     assert key(23, 30) == key(0, 30, day=11)  # two dates, one study day
+
+
+def test_a_fresh_install_imports_a_year_and_srs_due_shows_a_capped_spread_plan(srs, write_log):
+    """The issue's user path: `srs import` of a generated 3,000-attempt year, then `srs due`
+    (main: "568 due today" with a limit of 200)."""
+    import json
+
+    from srs.timing import utc_now
+
+    rows = qbank_year(utc_now() - timedelta(days=362))
+    lines = ["qid,date,topic,subject,system,result"]
+    lines += [
+        f"{a.qid},{a.at:%Y-%m-%d %H:%M:%S}Z,{a.fields['topic']},{a.fields['subject']},{a.fields['system']},{a.result}"
+        for a in rows
+    ]
+    assert srs("config", "set", "timezone", "UTC").exit_code == 0
+    imported = srs("import", str(write_log("year.csv", "\n".join(lines) + "\n")))
+    assert imported.exit_code == 0 and imported.output.startswith("3000 rows read"), imported.output
+    plan = json.loads(srs("due", "--json", "--days", "10").output)
+    dues = [day["due"] for day in plan["days"]]
+    assert max(dues) <= 200 and dues[0] == 200 and plan["days"][0]["backlog"] > 0, dues
+    assert dues[1] == 200  # the backlog is spread over the next days, not dropped
+    text = srs("due").output
+    assert text.startswith("Today (") and " 200 due, " in text.splitlines()[0]

@@ -294,8 +294,9 @@ def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_
         moments = planner.due_moments(horizon)  # what `srs due` plans with, without reading rows
         assert sorted(moments) == sorted(planner.effective_due(r) for r in planner.studied_due_before(horizon))
     studied = [r for r in everything if not r.state.is_new and planner.effective_due(r) < end]
-    learning = [r for r in studied if r.state.state != 2]
-    due = [r for r in studied if r.state.state == 2]
+    # only same-day steps (answered today) go over the cap; interday learning cards count (issue 16)
+    learning = [r for r in studied if r.state.state != 2 and planner.rule.day_of(r.state.last_review) >= planner.today]
+    due = [r for r in studied if r not in learning]
     room = max(0, settings_.max_reviews_per_day - len(learning))
     fresh = [r for r in everything if r.state.is_new][:cap]
     expected = sorted(learning + due[:room] + fresh, key=lambda r: (-r.score, r.state.due, r.question_id))
