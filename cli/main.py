@@ -19,6 +19,8 @@ COMMANDS = {
     "due": ("srs_cli.due", "due_command"),
     "queue": ("srs_cli.queueing", "queue_command"),
     "weak": ("srs_cli.weak", "weak_command"),
+    "score": ("srs_cli.scores", "score_group"),
+    "ready": ("srs_cli.scores", "ready_command"),
     "report": ("srs_cli.reporting", "report_command"),
     "stats": ("srs_cli.reporting", "stats_command"),
     "export": ("srs_cli.exporting", "export_command"),
@@ -90,6 +92,11 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
       srs export -o misses.apkg the same cards for Anki
       srs sync-anki FILE.colpkg reviews done in Anki come home
       srs anking                AnKing searches for missed UWorld QIDs
+
+    \b
+    Am I ready?
+      srs score add ...         an NBME, UWSA, ... score and its bands
+      srs ready                 trend, distance to 65%/70%, verdict, weak areas
 
     \b
     Fitted to you:

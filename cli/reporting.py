@@ -32,12 +32,13 @@ def report_command(ctx: click.Context, output: Path, open_it: bool) -> None:
 
     One HTML file with its charts inside: it opens offline, on a phone or a desk."""
     from srs.report import charts, html
-    from srs.report.data import gather
+    from srs.report.data import from_assessments, gather
 
     warm = threading.Thread(target=_quietly, args=(charts.warm_up,), daemon=True)
     warm.start()  # the chart engine starts while the log is read
     with open_db(ctx) as store:
-        report = gather(store, settings_mod.load(store), utc_now())
+        scores, bands = from_assessments(store.assessments())
+        report = gather(store, settings_mod.load(store), utc_now(), scores=scores, bands=bands)
     warm.join()
     text = html.page(report)
     partial = output.with_name(output.name + ".part")
@@ -64,11 +65,12 @@ def _quietly(job) -> None:  # type: ignore[no-untyped-def]
 @click.pass_context
 def stats_command(ctx: click.Context, as_json: bool) -> None:
     """Your progress in the terminal: reviews, retention, forecast, weak areas, as small charts."""
-    from srs.report.data import gather
+    from srs.report.data import from_assessments, gather
     from srs.report.text import stats_lines
 
     with open_db(ctx) as store:
-        report = gather(store, settings_mod.load(store), utc_now())
+        scores, bands = from_assessments(store.assessments())
+        report = gather(store, settings_mod.load(store), utc_now(), scores=scores, bands=bands)
     if as_json:
         click.echo(report.to_json())
         return

@@ -42,7 +42,7 @@ def refresh_if_stale(store: Store) -> bool:
             return False
         if what == "spread":
             store.spread_topic_totals()
-        elif what == "replay":  # every card from the log with today's scheduler (m006)
+        elif what == "replay":  # every card from the log with today's scheduler (m007)
             scheduler = settings_mod.load(store).scheduler()
             rekey_attempts(store, scheduler.rule)
             rebuild_all(store, scheduler)

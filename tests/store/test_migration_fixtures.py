@@ -86,8 +86,21 @@ def seed_m005(conn: sqlite3.Connection) -> None:
 
 
 def seed_m006(conn: sqlite3.Connection) -> None:
-    """m005's rows (m006 changes no schema: it only marks the cards for a replay)."""
+    """m005's rows, the failed exam's report with a band, and an NBME."""
     seed_m005(conn)
+    conn.executescript(
+        f"""
+        INSERT INTO assessments (id, taken, kind, form, recorded_at) VALUES (1, '2026-10-01', 'step1', '', '{T}');
+        INSERT INTO assessment_bands VALUES (1, 'Renal/Urinary', 'lower');
+        INSERT INTO assessments (id, taken, kind, form, percent, recorded_at)
+            VALUES (2, '2026-10-20', 'nbme', 'NBME 30', 58.0, '{T}');
+        """
+    )
+
+
+def seed_m007(conn: sqlite3.Connection) -> None:
+    """m006's rows (m007 changes no schema: it only marks the cards for a replay)."""
+    seed_m006(conn)
 
 
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
@@ -96,7 +109,8 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m003_event_indexes": seed_m003,
     "m004_miss_totals": seed_m004,
     "m005_topic_copies": seed_m005,
-    "m006_interday_steps": seed_m006,
+    "m006_assessments": seed_m006,
+    "m007_interday_steps": seed_m007,
 }
 
 
@@ -165,7 +179,7 @@ def test_a_database_at_each_version_migrates_with_its_data(tmp_path, version):
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
     assert applied == migrations.NAMES
     after, kept_rows = restricted(snapshot(db), kept, db), before
-    if version < migrations.NAMES.index("m006_interday_steps") + 1:  # m006 replays the cards and totals from the log
+    if version < migrations.NAMES.index("m007_interday_steps") + 1:  # m007 replays the cards and totals from the log
         after, before = ({k: v for k, v in rows.items() if k not in ("cards", "miss_groups")} for rows in (after, before))
     assert after == without_added(before)
     assert integrity(db) == ["ok"]
@@ -205,13 +219,13 @@ def test_m002_backfills_what_earlier_exports_sent_to_anki(tmp_path):
     assert rows == [(1, 1, 1)]
 
 
-def test_m006_replays_cards_with_the_interday_rule_and_doctor_agrees(tmp_path):
+def test_m007_replays_cards_with_the_interday_rule_and_doctor_agrees(tmp_path):
     """m001's card: missed on 1 Nov, answered Good on 2 Nov, stored in a 10-minute learning
-    step as srs wrote it then. After m006 it is a review card, as the log now says, and
+    step as srs wrote it then. After m007 it is a review card, as the log now says, and
     `srs doctor` finds every card equal to its replay."""
     from srs.doctor import diagnose
 
-    db = build_at(tmp_path / "old.db", 5)
+    db = build_at(tmp_path / "old.db", 6)
     with contextlib.closing(sqlite3.connect(db)) as conn:
         assert conn.execute("SELECT state, step FROM cards WHERE question_id = 1").fetchone() == (1, 1)
     with open_store(db) as store:
@@ -222,16 +236,16 @@ def test_m006_replays_cards_with_the_interday_rule_and_doctor_agrees(tmp_path):
     assert [b.reason for b in list_backups(db)] == ["migration"]
 
 
-def test_m006_gives_stored_attempts_their_study_day_keys(tmp_path):
+def test_m007_gives_stored_attempts_their_study_day_keys(tmp_path):
     """Attempts at 02:30 (rollover 4 am, UTC) were keyed by their date; their study day is
-    the day before. After m006 they have the key an import gives them now, so importing one
+    the day before. After m007 they have the key an import gives them now, so importing one
     again is a duplicate, not a second attempt. Where the study day's key is taken (a miss
     at 12:00 the day before), the attempt keeps its old key: both stay in the log."""
     from srs.ingest.importer import import_attempts
     from srs.ingest.misslog import Attempt
     from srs.settings import load
 
-    db = build_at(tmp_path / "old.db", 5)
+    db = build_at(tmp_path / "old.db", 6)
     with contextlib.closing(sqlite3.connect(db)) as conn:
         for day in ("02", "05"):
             conn.execute(
