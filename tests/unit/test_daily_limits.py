@@ -119,3 +119,8 @@ def test_srs_due_names_the_cards_pulled_forward(srs, db_path):
 
 def base_day(store, now):
     return load(store).day_rule().day_of(now)
+
+
+def test_config_list_shows_an_unset_light_day_review_limit_as_empty(srs):
+    lines = srs("config", "list").output.splitlines()
+    assert "light-day-reviews = " in lines and "light-days = " in lines
