@@ -260,6 +260,20 @@ def m006_assessments(db: sqlite_utils.Database) -> None:
     )
 
 
+def m007_interday_steps(db: sqlite_utils.Database) -> None:
+    """Cards are replayed from the log with the interday rule (issue 16): a (re)learning
+    step that would have ended in a gap of a study day or more is over. No column
+    changes; every card is marked for a full rebuild from the log, which srs.derived does
+    with today's scheduler after the migrations (the file was backed up before them).
+    'replay' covers every narrower mark, so it replaces one."""
+    db.executescript(
+        """
+        INSERT OR REPLACE INTO config (key, value)
+        SELECT '_derived-stale', 'replay' WHERE EXISTS (SELECT 1 FROM questions);
+        """
+    )
+
+
 # Frozen copies of live rules (tests/store/test_migrations_frozen.py checks they still agree):
 M005_NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # srs.plan.weights.NEW_CARD_ORDER, baked into cards_new
 M001_MISS_RESULTS = ("incorrect", "omitted", "guessed")  # srs.model.MISS_RESULTS, in m002 and m003
@@ -284,6 +298,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m004_miss_totals,
     m005_topic_copies,
     m006_assessments,
+    m007_interday_steps,
 ]
 NAMES = [m.__name__ for m in MIGRATIONS]
 

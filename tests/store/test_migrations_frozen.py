@@ -24,6 +24,7 @@ FROZEN = {
     "m004_miss_totals": "f7993f450b269360",
     "m005_topic_copies": "401327951c98a9a3",
     "m006_assessments": "beb5e8dd8db190e2",
+    "m007_interday_steps": "416b3540503bd2b4",
 }
 
 
