@@ -133,6 +133,8 @@ def _show(plan) -> None:  # type: ignore[no-untyped-def]
 
 def _day_line(d, t) -> str:  # type: ignore[no-untyped-def]
     cards = f"cards: {d.new} new, {d.reviews} answers ≈ {d.minutes} min"
+    if d.exam_pulled:
+        cards += f" (with {d.exam_pulled} seen again for the exam)"
     if d.kind == "exam":
         return f"{d.day:%a %d %b}  EXAM DAY"
     if d.kind == "rest":

@@ -149,6 +149,7 @@ class PlanDay:
     new: int
     minutes: int  # expected minutes for the cards (reviews and new)
     checkpoint: Checkpoint | None = None
+    exam_pulled: int = 0  # of the reviews: cards seen once more before the exam
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,9 @@ def make_plan(
         kind = day_kind(day, exam, template)
         blocks = template.blocks_per_day if kind == "study" else 0
         reviews, new = (0, 0) if kind == "exam" else (forecast.reviews[offset], forecast.new[offset])
-        days.append(PlanDay(day, kind, blocks, reviews, new, math.ceil((reviews + new) * seconds / 60)))
+        pulled = 0 if kind == "exam" else forecast.exam[offset]
+        minutes = math.ceil((reviews + new) * seconds / 60)
+        days.append(PlanDay(day, kind, blocks, reviews, new, minutes, exam_pulled=pulled))
     taken_days = [a.taken for a in taken]
     points = checkpoints(today, exam, template, taken_days)
     by_week: dict[date, list[str]] = {}
@@ -334,6 +337,7 @@ class CardForecast:
     new: tuple[int, ...]
     waiting: int
     sampled: int = 1  # 1 in N studied cards played (N times each), on big collections
+    exam: tuple[int, ...] = ()  # of the demand: cards pulled forward into the exam's final days
 
 
 def card_forecast(store: Store, settings: Settings, now: datetime, days: int) -> CardForecast:
@@ -358,14 +362,27 @@ def card_forecast(store: Store, settings: Settings, now: datetime, days: int) ->
     new = [max(0, min(intake, len(fresh) - d * intake)) for d in range(days)]
     demand = [answers_new[d] - new[d] + every * answers_old[d] for d in range(days)]
     today = settings.day_rule().day_of(now)
-    capacity = Planner(store, settings, now).capacity  # the queue's rule: light and rest days included
+    planner = Planner(store, settings, now)
+    capacity = planner.capacity  # the queue's rule: light and rest days included
+    # the exam: cards whose interval ends after it come due in its final days, spread evenly
+    # (srs.plan.queue's pull-forward, for the cards as they stand now)
+    exam = [0] * days
+    window = planner.exam_window()
+    if window is not None:
+        pending = len(planner.exam_cards())
+        for d in range(days):
+            day = today + timedelta(days=d)
+            if window[0] <= day < window[1] and pending > 0:
+                exam[d] = math.ceil(pending / (window[1] - day).days)
+                pending -= exam[d]
+                demand[d] += exam[d]
     planned, waiting = [], 0
     for d in range(days):
         cap = capacity(today + timedelta(days=d))
         want = demand[d] + waiting
         planned.append(min(want, cap))
         waiting = want - planned[-1]
-    return CardForecast(tuple(demand), (*planned, 0), (*new, 0), waiting, every)
+    return CardForecast(tuple(demand), (*planned, 0), (*new, 0), waiting, every, (*exam, 0))
 
 
 FORECAST_SAMPLE = 2000  # studied cards played one by one; past that, 1 in N, counted N times

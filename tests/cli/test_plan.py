@@ -272,3 +272,18 @@ def test_golden_checkpoints_and_weeks(student, weeks):
     assert [w.start.isoformat() for w in plan.weeks][:2] == ["2026-11-23", "2026-11-30"]
     assert len(plan.weeks) == weeks + 1  # the exam week is a week of its own
     assert [w.blocks for w in plan.weeks[1:-1]] == [10] * (weeks - 1)  # 5 study days x 2 blocks
+
+
+def test_cards_due_after_the_exam_come_in_its_final_days(srs, write_log, db_path):
+    """Five well-learned cards due next autumn: the plan brings each back once in the exam's
+    last 10 days (srs.plan.queue's pull-forward), and none before."""
+    rows = ["qid,date,topic,result"]
+    for q in range(1, 6):
+        rows += [f"{q},2026-06-0{q},Gout,incorrect", f"{q},2026-06-1{q},Gout,correct",
+                 f"{q},2026-07-1{q},Gout,correct", f"{q},2026-09-1{q},Gout,correct", f"{q},2026-11-1{q},Gout,correct"]
+    assert srs("import", str(write_log("m.csv", "\n".join(rows) + "\n"))).exit_code == 0
+    plan = plan_of(db_path, weeks=4)
+    window = [d for d in plan.days if 0 < (plan.exam - d.day).days <= 10]
+    before = [d for d in plan.days if (plan.exam - d.day).days > 10]
+    assert sum(d.exam_pulled for d in window) == 5 and all(d.exam_pulled == 0 for d in before)
+    assert all(d.reviews >= d.exam_pulled for d in plan.days)
