@@ -227,7 +227,17 @@ def ready_lines(r: readiness.Readiness) -> list[str]:
         for line, when in r.reach:
             if r.level >= line.percent:
                 continue
-            text = "the trend does not reach it" if when is None else f"the trend reaches it on {when.isoformat()}"
+            if when is None:
+                text = "the trend does not reach it"
+            elif when <= r.today:
+                text = (
+                    f"the trend line is there already ({r.trend.at(r.today):.1f}% today, if it holds), "
+                    f"but the level is not: take another form to confirm"
+                    if r.trend
+                    else f"the trend reached it on {when.isoformat()}"
+                )
+            else:
+                text = f"the trend reaches it on {when.isoformat()}"
             out.append(f"  {line.percent:g}%: {text}")
     if r.verdict is not None and r.level is not None:
         out.append("")

@@ -224,3 +224,14 @@ def test_the_report_gets_the_stored_scores_and_bands(srs):
     assert [(s["kind"], s["form"], s["percent"]) for s in data["scores"]] == [("NBME", "30", 58.0), ("NBME", "31", 63.0)]
     assert data["bands"] == [{"assessment": "NBME 30", "area": "Renal/Urinary", "band": "lower"}]
     assert data["trend"]["points"] == 2
+
+
+def test_a_trend_already_past_a_line_asks_for_another_form(srs):
+    """58% then 63% a week later: the line is at 68% today, the level (60.5%) is not at 65%.
+    The trend's day for 65% is in the past, so ready says so instead of giving a past date."""
+    assert srs("score", "add", "--date", ago(14), "--kind", "nbme", "--form", "30", "--percent", "58").exit_code == 0
+    assert srs("score", "add", "--date", ago(7), "--kind", "nbme", "--form", "31", "--percent", "63").exit_code == 0
+    out = srs("ready").output
+    assert "65%: the trend line is there already (68.0% today, if it holds)" in out
+    assert "take another form to confirm" in out
+    assert "70%: the trend reaches it on " + (TODAY + timedelta(days=3)).isoformat() in out
