@@ -19,6 +19,8 @@ COMMANDS = {
     "due": ("srs_cli.due", "due_command"),
     "queue": ("srs_cli.queueing", "queue_command"),
     "weak": ("srs_cli.weak", "weak_command"),
+    "cards": ("srs_cli.cards", "cards_command"),
+    "edit": ("srs_cli.cards", "edit_command"),
     "report": ("srs_cli.reporting", "report_command"),
     "stats": ("srs_cli.reporting", "stats_command"),
     "export": ("srs_cli.exporting", "export_command"),

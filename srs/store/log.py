@@ -46,6 +46,11 @@ class Log(StoreBase):
         ).fetchone()
         return question_from(row) if row else None
 
+    def questions_by_qid(self, qid: str) -> list[Question]:
+        """The questions with this id, in any Qbank."""
+        rows = self.conn.execute(f"SELECT {QUESTION_COLUMNS} FROM questions WHERE qid = ? ORDER BY source", (qid,))
+        return [question_from(r) for r in rows]
+
     def find_question_id(self, source: str, qid: str) -> int | None:
         row = self.conn.execute("SELECT id FROM questions WHERE source = ? AND qid = ?", (source, qid)).fetchone()
         return row[0] if row else None
@@ -151,6 +156,35 @@ class Log(StoreBase):
 
     def last_question_id(self) -> int:
         return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()[0])
+
+    # -- text events (srs edit) ------------------------------------------------
+    def insert_text_event(
+        self, question_id: int, *, at: datetime, field: str, value: str, key: str, recorded: datetime
+    ) -> None:
+        """The student's own text for one field of a question, as of `at` (srs edit)."""
+        self.conn.execute(
+            "INSERT INTO text_events (question_id, at, field, value, key, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (question_id, to_iso(at), field, value, key, to_iso(recorded)),
+        )
+
+    def edited_fields(self, question_ids: list[int]) -> dict[int, dict[str, str]]:
+        """Question id -> the fields the student edited in srs, each with its latest text."""
+        found: dict[int, dict[str, str]] = {}
+        rows = self._select_in("SELECT question_id, field, value, at, id FROM text_events", "question_id", question_ids)
+        for question_id, name, value, _, _ in sorted(rows, key=lambda r: (r[3], r[4])):
+            found.setdefault(question_id, {})[name] = value
+        return found
+
+    def uncarded(self, scratch: str) -> list[int]:
+        """The questions of a scratch set that have no card yet."""
+        rows = self.conn.execute(
+            f"SELECT t.id FROM temp.{scratch} t WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.question_id = t.id)"
+        )
+        return [r[0] for r in rows]
+
+    def carded(self, question_ids: list[int]) -> list[int]:
+        """Those of these questions that have a card."""
+        return [r[0] for r in self._select_in("SELECT question_id FROM cards", "question_id", question_ids)]
 
     # -- events --------------------------------------------------------------
     def insert_event(

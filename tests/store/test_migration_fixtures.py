@@ -85,12 +85,25 @@ def seed_m005(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE cards SET topic_misses = 1, topic_mass = 1.0 WHERE question_id = 1")
 
 
+def seed_m006(conn: sqlite3.Connection) -> None:
+    """m005's rows, the question with a cloze sentence and one text edit."""
+    seed_m005(conn)
+    conn.executescript(
+        """
+        UPDATE questions SET cloze = 'Serum {{c1::tryptase}} rises', why_wrong = 'IgE is not a marker' WHERE id = 1;
+        INSERT INTO text_events (question_id, at, field, value, key, recorded_at)
+        VALUES (1, '2026-11-03T10:00:00.000+00:00', 'prompt', 'Which enzyme?', 'edit|1', '2026-11-03T10:00:00.000+00:00');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m001_initial": seed_m001,
     "m002_anki_notes": seed_m002,
     "m003_event_indexes": seed_m003,
     "m004_miss_totals": seed_m004,
     "m005_topic_copies": seed_m005,
+    "m006_cloze_and_text_events": seed_m006,
 }
 
 

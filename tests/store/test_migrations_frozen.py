@@ -23,6 +23,7 @@ FROZEN = {
     "m003_event_indexes": "5cd5d99d46405876",
     "m004_miss_totals": "f7993f450b269360",
     "m005_topic_copies": "401327951c98a9a3",
+    "m006_cloze_and_text_events": "1ba4f16009894316",
 }
 
 
