@@ -24,9 +24,7 @@ def cards_command(ctx: click.Context, weak_prompts: bool, limit: int | None, as_
     with open_db(ctx) as store:
         settings = settings_mod.load(store)
         if not weak_prompts:
-            kinds = {kind: 0 for kind in card_text.Kind}
-            for question in store.questions(store.carded(store.question_ids())):
-                kinds[card_text.card(question).kind] += 1
+            kinds = editing_mod.prompt_kinds(store)
             if as_json:
                 click.echo(json.dumps({k.name.lower(): n for k, n in kinds.items()}, indent=2))
                 return

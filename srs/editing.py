@@ -50,6 +50,14 @@ def weak_prompts(store: Store, settings: Settings, now: datetime) -> list[WeakPr
     ]
 
 
+def prompt_kinds(store: Store) -> dict[card_text.Kind, int]:
+    """How many cards ask in each way (own prompt, cloze, automatic cloze, generic)."""
+    kinds = dict.fromkeys(card_text.Kind, 0)
+    for question in store.carded_questions():
+        kinds[card_text.card(question).kind] += 1
+    return kinds
+
+
 def find(store: Store, name: str) -> Question:
     """The question named 'QID' or 'source:QID'; an error when none or several match."""
     source, _, qid = name.rpartition(":") if ":" in name else ("", "", name)

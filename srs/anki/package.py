@@ -119,20 +119,17 @@ def note_fields(
     `card`: the question's card when the caller has it already (notes.card)."""
     card = card or notes.card(question, show_wrong_choice=show_wrong_choice)
     names = fields if fields is not None else notetype_mod.load().current.fields
-    chose = notes.wrong_choice(question)
+    is_cloze_type = "Text" in names
+    chose = notes.wrong_choice(question) if question.why_wrong else ""
     why_wrong = question.why_wrong if chose else ""
     sentence = notes.back_text(card) or notes.answer(question)
     explanation = _field(question.explanation)
-    if why_wrong and "WhyWrong" not in names:  # a basic note: the contrast leads the explanation
+    if why_wrong and not is_cloze_type:  # a basic note: the contrast leads the explanation
         contrast = f"Why not {_field(chose)}: {_field(why_wrong)}"
         explanation = contrast + (f"<br>{explanation}" if explanation else "")
     values = {
         "Ref": _field(notes.reference(question)),
-        "Prompt": _field(card.prompt if "Text" in names else notes.front_text(card)),
-        "Objective": _highlighted(card) if card.is_cloze else _field(sentence),
-        "Text": cloze_text(card, sentence),
-        "NotChoice": _field(card.not_choice),
-        "WhyWrong": _field(why_wrong),
+        "Prompt": _field(card.prompt if is_cloze_type else notes.front_text(card)),
         "Explanation": explanation,
         "MyAnswer": _field(question.my_answer),
         "CorrectAnswer": _field(question.correct_answer),
@@ -144,6 +141,10 @@ def note_fields(
         "QID": _field(question.qid),
         "Misses": str(misses),
     }
+    if is_cloze_type:
+        values.update(Text=cloze_text(card, sentence), NotChoice=_field(card.not_choice), WhyWrong=_field(why_wrong))
+    else:
+        values["Objective"] = _highlighted(card) if card.is_cloze else _field(sentence)
     return [values.get(name, "") for name in names]
 
 

@@ -138,9 +138,9 @@ def import_attempts(
             writer.flush()
             if summary.invalid and not skip_invalid:
                 raise InvalidRows(summary.errors, summary.invalid, file_label)
-            uncarded = store.uncarded("touched")
+            store.scratch_uncarded("touched", "uncarded")
             summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"), scratch="touched")
-            _count_prompts(store, store.carded(uncarded), summary)
+            _count_prompts(store, summary)
             summary.repeated_misses = writer.misses - summary.new_cards
             store.record_import(file_label, now, vars(summary))
             if dry_run:
@@ -150,10 +150,11 @@ def import_attempts(
     return summary
 
 
-def _count_prompts(store: Store, new_cards: list[int], summary: ImportSummary) -> None:
-    """How many new cards got a real recall front, and how many the generic prompt."""
-    for question in store.questions(new_cards):
-        if card_text.card(question).kind.recalls:
+def _count_prompts(store: Store, summary: ImportSummary) -> None:
+    """How many new cards (questions without a card before, with one now) got a real recall
+    front, and how many the generic prompt. Streamed: a big import's new cards are many."""
+    for question in store.carded_questions("uncarded"):
+        if question.prompt or card_text.card(question).kind.recalls:
             summary.recall_prompts += 1
         else:
             summary.fallbacks += 1
@@ -177,6 +178,8 @@ class _Writer:
         self.pending: list[Attempt] = []
         self.times: dict[datetime, str] = {}
         self.misses = 0
+        # the fields the student edited in srs (few: edits are made by hand), which no row overwrites
+        self.edited = {question_id: set(fields) for question_id, fields in store.edited_fields().items()}
 
     def add(self, attempt: Attempt) -> None:
         self.pending.append(attempt)
@@ -221,8 +224,7 @@ class _Writer:
         text merged row by row (see merge_text)."""
         idents = list(dict.fromkeys((a.source, a.qid) for a in rows))
         stored = self.store.question_texts(idents)
-        edited = self.store.edited_fields([entry[0] for entry in stored.values()])
-        pinned = {ident: set(edited.get(entry[0], ())) for ident, entry in stored.items()}
+        pinned = {ident: self.edited[entry[0]] for ident, entry in stored.items() if entry[0] in self.edited}
         texts = {ident: (rank, dict(fields)) for ident, (_, rank, fields) in stored.items()}
         created: dict[tuple[str, str], datetime] = {}
         changed: dict[tuple[str, str], dict[str, str]] = {}

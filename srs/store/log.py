@@ -167,24 +167,32 @@ class Log(StoreBase):
             (question_id, to_iso(at), field, value, key, to_iso(recorded)),
         )
 
-    def edited_fields(self, question_ids: list[int]) -> dict[int, dict[str, str]]:
-        """Question id -> the fields the student edited in srs, each with its latest text."""
+    def edited_fields(self, question_ids: list[int] | None = None) -> dict[int, dict[str, str]]:
+        """Question id -> the fields the student edited in srs, each with its latest text
+        (of these questions, or of all)."""
         found: dict[int, dict[str, str]] = {}
-        rows = self._select_in("SELECT question_id, field, value, at, id FROM text_events", "question_id", question_ids)
+        sql = "SELECT question_id, field, value, at, id FROM text_events"
+        rows = self.conn.execute(sql) if question_ids is None else self._select_in(sql, "question_id", question_ids)
         for question_id, name, value, _, _ in sorted(rows, key=lambda r: (r[3], r[4])):
             found.setdefault(question_id, {})[name] = value
         return found
 
-    def uncarded(self, scratch: str) -> list[int]:
-        """The questions of a scratch set that have no card yet."""
-        rows = self.conn.execute(
-            f"SELECT t.id FROM temp.{scratch} t WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.question_id = t.id)"
+    def scratch_uncarded(self, scratch: str, into: str) -> None:
+        """Scratch set `into`: the questions of set `scratch` that have no card yet."""
+        self.scratch_set(into)
+        self.conn.execute(
+            f"INSERT INTO temp.{into} (id) SELECT t.id FROM temp.{scratch} t "
+            "WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.question_id = t.id)"
         )
-        return [r[0] for r in rows]
 
-    def carded(self, question_ids: list[int]) -> list[int]:
-        """Those of these questions that have a card."""
-        return [r[0] for r in self._select_in("SELECT question_id FROM cards", "question_id", question_ids)]
+    def carded_questions(self, scratch: str | None = None) -> Iterator[Question]:
+        """The questions that have a card (of a scratch set, or all), streamed."""
+        columns = ", ".join(f"q.{c}" for c in QUESTION_COLUMNS.split(", "))
+        source = f"temp.{scratch} t JOIN questions q ON q.id = t.id" if scratch else "questions q"
+        rows = self.conn.execute(
+            f"SELECT {columns} FROM {source} WHERE EXISTS (SELECT 1 FROM cards c WHERE c.question_id = q.id) ORDER BY q.id"
+        )
+        return (question_from(r) for r in rows)
 
     # -- events --------------------------------------------------------------
     def insert_event(

@@ -112,3 +112,19 @@ def test_most_sample_rows_give_a_real_recall_front(srs, sample, db_path):
     assert len(rows) == 93
     assert sum(k.recalls for k in kinds) >= 60
     assert sum(k.recalls for k in kinds) == 92  # all but UWorld #147853 (its answer, "T3", is too short to hide)
+
+
+def test_doctor_finds_and_repairs_text_that_is_not_the_latest_edit(srs, write_log, db_path):
+    assert srs("import", str(write_log("m.csv", HEADER + ROWS))).exit_code == 0
+    assert srs("doctor").exit_code == 0
+    assert srs("edit", "102", "--prompt", "Which nephritis follows strep throat?").exit_code == 0
+    assert srs("doctor").exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE questions SET prompt = 'tampered' WHERE qid = '102'")
+    found = srs("doctor")
+    assert found.exit_code == 1
+    assert "edited text: 1 cards differ from your srs edits: UWorld #102" in found.output
+    repaired = srs("doctor", "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    assert "1 cards given their edited text again" in repaired.output
+    assert question(db_path, "102")[0].prompt == "Which nephritis follows strep throat?"
