@@ -120,7 +120,7 @@ def edit(store: Store, question: Question, changes: dict[str, str], now: datetim
         return {}
     stamp = uuid.uuid4().hex
     with store.write():
-        (_, rank, _), = store.question_texts([(question.source, question.qid)]).values()
+        ((_, rank, _),) = store.question_texts([(question.source, question.qid)]).values()
         for name, value in changed.items():
             key = f"edit|{question.source}|{question.qid}|{name}|{stamp}"
             store.insert_text_event(question.id, at=now, field=name, value=value, key=key, recorded=now)
