@@ -22,7 +22,7 @@ from import_bench import make_log  # noqa: E402
 
 from srs.ingest import importer as ingest  # noqa: E402
 from srs.schedule import replay as cards  # noqa: E402
-from srs.store import log  # noqa: E402
+from srs.store import Store, log  # noqa: E402
 from srs.store import totals as misstotals  # noqa: E402
 
 STEPS = [  # (owner, method, label); indented labels are parts of the step above
@@ -33,10 +33,10 @@ STEPS = [  # (owner, method, label); indented labels are parts of the step above
     (log.Log, "set_text_ranks", "    update text ranks"),
     (log.Log, "known_event_keys", "  look up known attempts"),
     (log.Log, "insert_events", "  insert events"),
-    (cards, "_replay_into", "replay cards"),
+    (Store, "replace_cards", "replay cards"),
     (cards, "replay", "  FSRS replay"),
-    (log.Log, "save_cards", "  save cards"),
-    (misstotals.MissTotals, "refresh_misses", "miss totals"),
+    (log.Log, "_save_card_states", "  save cards"),
+    (misstotals.MissTotals, "refresh_misses", "  miss totals"),
 ]
 
 

@@ -26,35 +26,38 @@ from functools import lru_cache
 from srs.plan.simulation import Cohort, CohortSpec, Plan, Policy, make_cohort, run, summarise
 
 REFERENCE = "fsrs-due"
-SRS = "srs defaults (miss x blueprint + tier)"
+SRS = "srs defaults (miss x blueprint + tier)"  # before this run; now shipped: "miss x blueprint"
 
 
 def policies() -> list[Policy]:
     off = {"high_yield_retention": None}
+    tier = {"high_yield_retention": 0.95}  # the tier as srs shipped it until this run turned it off
     return [
         Policy("random", order="random", **off),
         Policy(REFERENCE, order="due", **off),
-        Policy("fsrs-due + tier", order="due"),
+        Policy("fsrs-due + tier", order="due", **tier),
         Policy("miss", exam_tilt=0.0, **off),
-        Policy("miss + tier", exam_tilt=0.0),
+        Policy("miss + tier", exam_tilt=0.0, **tier),
         Policy("miss x blueprint", **off),
-        Policy(SRS),
-        Policy("srs, half-life 7", half_life=7.0),
-        Policy("srs, half-life 14", half_life=14.0),
-        Policy("srs, half-life 60", half_life=60.0),
-        Policy("srs, no half-life", half_life=math.inf),
-        Policy("srs, tilt 0.5", exam_tilt=0.5),
-        Policy("srs, tilt 1", exam_tilt=1.0),
-        Policy("srs, high-yield at 2", high_yield_misses=2),
-        Policy("srs, high-yield at 5", high_yield_misses=5),
+        Policy(SRS, **tier),
+        Policy("srs, half-life 7", half_life=7.0, **tier),
+        Policy("srs, half-life 14", half_life=14.0, **tier),
+        Policy("srs, half-life 60", half_life=60.0, **tier),
+        Policy("srs, no half-life", half_life=math.inf, **tier),
+        Policy("srs, tilt 0.5", exam_tilt=0.5, **tier),
+        Policy("srs, tilt 1", exam_tilt=1.0, **tier),
+        Policy("srs, high-yield at 2", high_yield_misses=2, **tier),
+        Policy("srs, high-yield at 5", high_yield_misses=5, **tier),
         Policy("srs, retention 0.90/0.97", high_yield_retention=0.97),
-        Policy("srs, no subject/system term", subject=0.0, system=0.0),
-        Policy("srs, no recall factor", recall_factor=False),
+        Policy("srs, no subject/system term", subject=0.0, system=0.0, **tier),
+        Policy("srs, no recall factor", recall_factor=False, **tier),
         Policy("miss x blueprint, half-life 7", half_life=7.0, **off),
         Policy("miss x blueprint, half-life 14", half_life=14.0, **off),
         Policy("miss x blueprint, no half-life", half_life=math.inf, **off),
         Policy("miss x blueprint, tilt 1", exam_tilt=1.0, **off),
     ]
+
+
 
 
 QUICK = CohortSpec(students=12, topics=60, facts_per_topic=4, exam_questions=120, prior_questions=200)

@@ -7,6 +7,7 @@ import json
 import click
 
 from srs import settings as settings_mod
+from srs.plan import tiers
 from srs.plan.queue import Planner
 from srs.timing import utc_now
 
@@ -54,10 +55,13 @@ def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
         if load.backlog:
             line += f"; {load.backlog} more wait for the next days"
         click.echo(line)
-    click.echo(
-        f"Retention: {settings.high_yield_retention:.2f} for {high} high-yield cards "
-        f"(topics missed {planner.high_yield_misses}+ times), {settings.desired_retention:.2f} for {other} others"
-    )
+    if tiers.tiers_apply(settings):
+        click.echo(
+            f"Retention: {settings.high_yield_retention:.2f} for {high} high-yield cards "
+            f"(topics missed {planner.high_yield_misses}+ times), {settings.desired_retention:.2f} for {other} others"
+        )
+    else:
+        click.echo(f"Retention: {settings.desired_retention:.2f} for all {high + other} cards (no high-yield tier)")
     if settings.exam_date:
         left = (loads[0].day.fromisoformat(settings.exam_date) - loads[0].day).days
         click.echo(f"Exam {settings.exam_date}: {left} days left")

@@ -19,6 +19,10 @@ COMMANDS = {
     "due": ("srs_cli.due", "due_command"),
     "queue": ("srs_cli.queueing", "queue_command"),
     "weak": ("srs_cli.weak", "weak_command"),
+    "score": ("srs_cli.scores", "score_group"),
+    "ready": ("srs_cli.scores", "ready_command"),
+    "plan": ("srs_cli.planning", "plan_command"),
+    "today": ("srs_cli.planning", "today_command"),
     "cards": ("srs_cli.cards", "cards_command"),
     "edit": ("srs_cli.cards", "edit_command"),
     "report": ("srs_cli.reporting", "report_command"),
@@ -92,6 +96,13 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
       srs export -o misses.apkg the same cards for Anki
       srs sync-anki FILE.colpkg reviews done in Anki come home
       srs anking                AnKing searches for missed UWorld QIDs
+
+    \b
+    Am I ready?
+      srs score add ...         an NBME, UWSA, ... score and its bands
+      srs ready                 trend, distance to 65%/70%, verdict, weak areas
+      srs plan                  weeks to exam day, checkpoints, focus topics (--ics)
+      srs today                 this morning's blocks, cards, focus and retests
 
     \b
     Fitted to you:

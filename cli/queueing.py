@@ -8,7 +8,8 @@ import click
 
 from srs import card_text as notes
 from srs import settings as settings_mod
-from srs.plan.queue import todays_queue
+from srs.plan.queue import Planner
+from srs.plan.weights import exam_weights
 from srs.timing import utc_now
 
 from .common import open_db
@@ -19,9 +20,11 @@ from .common import open_db
 @click.option("--json", "as_json", is_flag=True, help="Output JSON for scripts.")
 @click.pass_context
 def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
-    """Today's review queue, highest priority first (score: see docs/priority.md)."""
+    """Today's review queue, highest priority first (score: see docs/priority.md; a score report's
+    bands lift their areas: shown as bands ×F)."""
     with open_db(ctx) as store:
-        queue = todays_queue(store, settings_mod.load(store), utc_now())
+        planner = Planner(store, settings_mod.load(store), utc_now())
+        queue = planner.queue()
         rows = queue.cards[:limit]
         questions = {q.id: q for q in store.questions(r.question_id for r in rows)}
     items = [
@@ -33,6 +36,7 @@ def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
             "topic_misses": row.topic_misses,
             "misses": row.misses,
             "score": round(row.score, 3),
+            "factors": _factors(planner, row.subject, row.system),
             "prompt": notes.prompt(questions[row.question_id]),
         }
         for rank, row in enumerate(rows, start=1)
@@ -44,4 +48,22 @@ def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
     click.echo(f"{queue.due_count} due and {queue.new_count} new today; top {len(items)}:")
     for item in items:
         topic = f"{item['topic']} ({item['topic_misses']} misses)" if item["topic"] else "(no topic)"
-        click.echo(f"{item['rank']:>3}. {item['kind']:<3}  {item['score']:>6.2f}  {item['ref']:<18} {topic}")
+        bands = item["factors"]["bands"]
+        lifted = f"  bands ×{bands['factor']:.2f} ({', '.join(bands['areas'])})" if bands["areas"] else ""
+        click.echo(f"{item['rank']:>3}. {item['kind']:<3}  {item['score']:>6.2f}  {item['ref']:<18} {topic}{lifted}")
+
+
+def _factors(planner: Planner, subject: str, system: str) -> dict[str, object]:
+    """The exam factor E of the score and its parts: the outline's tilt and the bands' lift
+    (docs/priority.md)."""
+    lifts = planner.signals.bands
+    areas = [area for area in (system, subject) if area in lifts]
+    return {
+        "exam": round(planner.signals.exam_factor(subject, system), 4),
+        "outline": round(exam_weights().factor(subject, system), 4),
+        "bands": {
+            "factor": round(planner.signals.band_factor(subject, system), 4),
+            "areas": areas,
+            "why": [reason for area in areas for reason in lifts[area].reasons],
+        },
+    }

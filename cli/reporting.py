@@ -32,12 +32,16 @@ def report_command(ctx: click.Context, output: Path, open_it: bool) -> None:
 
     One HTML file with its charts inside: it opens offline, on a phone or a desk."""
     from srs.report import charts, html
-    from srs.report.data import gather
+    from srs.report.data import from_assessments, gather
 
     warm = threading.Thread(target=_quietly, args=(charts.warm_up,), daemon=True)
     warm.start()  # the chart engine starts while the log is read
     with open_db(ctx) as store:
-        report = gather(store, settings_mod.load(store), utc_now())
+        scores, bands = from_assessments(store.assessments())
+        settings, now = settings_mod.load(store), utc_now()
+        report = gather(
+            store, settings, now, scores=scores, bands=bands, forecast=_plan_forecast(ctx, store, settings, now)
+        )
     warm.join()
     text = html.page(report)
     partial = output.with_name(output.name + ".part")
@@ -64,11 +68,15 @@ def _quietly(job) -> None:  # type: ignore[no-untyped-def]
 @click.pass_context
 def stats_command(ctx: click.Context, as_json: bool) -> None:
     """Your progress in the terminal: reviews, retention, forecast, weak areas, as small charts."""
-    from srs.report.data import gather
+    from srs.report.data import from_assessments, gather
     from srs.report.text import stats_lines
 
     with open_db(ctx) as store:
-        report = gather(store, settings_mod.load(store), utc_now())
+        scores, bands = from_assessments(store.assessments())
+        settings, now = settings_mod.load(store), utc_now()
+        report = gather(
+            store, settings, now, scores=scores, bands=bands, forecast=_plan_forecast(ctx, store, settings, now)
+        )
     if as_json:
         click.echo(report.to_json())
         return
@@ -84,3 +92,17 @@ def use_color(environ: os._Environ[str] | dict[str, str], terminal: bool) -> boo
 
 def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def _plan_forecast(ctx: click.Context, store, settings, now):  # type: ignore[no-untyped-def]
+    """With an exam date ahead, the forecast is the study plan's (rest days marked)."""
+    from datetime import date
+
+    from srs.plan.studyplan import make_plan
+    from srs.report.data import forecast_from_plan
+
+    from .planning import _template
+
+    if not settings.exam_date or date.fromisoformat(settings.exam_date) <= settings.day_rule().day_of(now):
+        return None
+    return forecast_from_plan(make_plan(store, settings, now, template=_template(ctx, None)).days)

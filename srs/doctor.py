@@ -15,6 +15,7 @@ from pathlib import Path
 from srs import card_text as notes
 from srs import settings as settings_mod
 from srs.derived import open_database
+from srs.model import GroupTotal
 from srs.schedule.replay import rebuild_all, replay_all
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store
@@ -94,7 +95,7 @@ def _kept_right(kept: tuple, days: tuple, recounted: tuple) -> bool:
     )
 
 
-def _same_totals(kept: list[tuple[str, str, int, float]], recounted: dict[tuple[str, str], tuple[int, float]]) -> bool:
+def _same_totals(kept: list[GroupTotal], recounted: dict[tuple[str, str], tuple[int, float]]) -> bool:
     mine = {(kind, name): (misses, mass) for kind, name, misses, mass in kept}
     return mine.keys() == recounted.keys() and all(
         mine[key][0] == misses and math.isclose(mine[key][1], mass, rel_tol=1e-9, abs_tol=1e-9)

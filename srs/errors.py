@@ -60,3 +60,7 @@ class InvalidRows(SrsError):
 
 class DatabaseError(SrsError):
     """The database file cannot be used as it is (not ours, too new, locked)."""
+
+
+class AssessmentError(SrsError):
+    """A self-assessment that cannot be recorded as given (bad percent, date, band, duplicate)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -260,3 +260,54 @@ class Recounted(NamedTuple):
     topic_key: str
     subject: str
     system: str
+
+
+class CardWrite(NamedTuple):
+    """A replayed card to store: its state, creation and study days; `card` None when the
+    question's log holds no miss (so it has no card)."""
+
+    question_id: int
+    card: CardState | None
+    created: datetime | None
+    days: tuple[int | None, int | None]  # Scheduler.study_days
+
+
+# -- self-assessments (srs score, srs ready) ---------------------------------------------
+ASSESSMENT_KINDS = ("nbme", "uwsa", "free120", "cbssa", "step1", "other")  # what --kind accepts
+KIND_LABELS = {"nbme": "NBME", "uwsa": "UWSA", "free120": "Free 120", "cbssa": "CBSSA", "step1": "Step 1",
+               "other": "Other"}  # fmt: skip
+BANDS = ("lower", "borderline", "same", "higher")  # a content area against overall, as score reports show it
+
+
+@dataclass(frozen=True)
+class Band:
+    """One content area's band on a score report: `area` is a USMLE system or discipline name."""
+
+    area: str
+    band: str  # one of BANDS
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A self-assessment (or the failed exam's own report), as the score report gives it.
+
+    At most what the report shows: an equated percent correct, a pass probability, a
+    scaled score; none of them is converted into another. `id` is None until stored."""
+
+    taken: date
+    kind: str  # one of ASSESSMENT_KINDS
+    form: str = ""  # e.g. "NBME 30"
+    percent: float | None = None
+    pass_probability: float | None = None
+    scaled: int | None = None
+    bands: tuple[Band, ...] = ()
+    id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """"NBME 30": the kind's name, then the form (not repeated when the form starts with it)."""
+        kind = KIND_LABELS.get(self.kind, self.kind)
+        form = self.form.strip()
+        if form.lower().startswith(kind.lower()):
+            return form
+        return f"{kind} {form}".strip()

@@ -10,8 +10,9 @@ The topic dominates: it is the high-yield signal. G lifts weak subjects and syst
 fraction of a typical topic's weight, so it stays a tilt however long the history.
 E tilts by the exam's weight for the card's system and discipline (USMLE Step 1
 outline, `srs/data/exam_weights.json`): 1 + (sqrt(w_sys * w_disc) - 1)/4, about 0.8
-to 1.3. R is FSRS retrievability now (0 for a card not yet studied), so what is being
-forgotten comes a little sooner. See docs/priority.md.
+to 1.3, times the lift of the score reports' bands (a system or discipline reported
+lower than overall counts more, srs.plan.readiness.band_lifts). R is FSRS retrievability
+now (0 for a card not yet studied), so what is being forgotten comes a little sooner. See docs/priority.md.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from datetime import datetime
 
 from srs.model import CardRow
 from srs.plan.signals import MissSignals
-from srs.plan.weights import RECALL_BASE, RECALL_SLOPE, exam_weights
+from srs.plan.weights import RECALL_BASE, RECALL_SLOPE
 from srs.schedule.scheduler import Scheduler
 
 
 def score(row: CardRow, signals: MissSignals, scheduler: Scheduler, now: datetime) -> float:
     """The priority score (the reference the queue's SQL is tested against)."""
-    exam = exam_weights().factor(row.subject, row.system)
+    exam = signals.exam_factor(row.subject, row.system)
     recall = scheduler.retrievability(row.state, now)
     return signals.miss_signal(row) * exam * (RECALL_BASE - RECALL_SLOPE * recall) * signals.scale
 

@@ -1,5 +1,6 @@
 """The miss signals the priority score reads: recency-weighted misses by question,
-topic, subject and system, and the subject-and-system tilt."""
+topic, subject and system, the subject-and-system tilt, and the exam factor (the
+outline's tilt times the score-report bands' lift, srs.plan.readiness)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from srs.model import CardRow, MissCount, topic_key
+from srs.plan.readiness import BandLift, band_factor, band_lifts
 from srs.plan.weights import QUESTION, SUBJECT, SYSTEM, exam_weights
 from srs.store import Store
 
@@ -25,11 +27,14 @@ class MissSignals:
     topic_count: dict[str, int] = field(default_factory=dict)
     scale: float = 1.0
     typical_topic: float = 0.0  # mean weight of a topic (of a question, where none has a topic)
+    bands: dict[str, BandLift] = field(default_factory=dict)  # content area -> its bands' lift
 
     @classmethod
-    def from_counts(cls, counts: list[MissCount], scale: float = 1.0) -> MissSignals:
+    def from_counts(
+        cls, counts: list[MissCount], scale: float = 1.0, bands: dict[str, BandLift] | None = None
+    ) -> MissSignals:
         """Signals summed from per-question counts (the store keeps these sums up to date)."""
-        signals = cls(scale=scale)
+        signals = cls(scale=scale, bands=dict(bands or {}))
         for c in counts:
             signals.question[c.question_id] = c.weight
             signals.question_count[c.question_id] = c.count
@@ -57,6 +62,14 @@ class MissSignals:
         relative = SUBJECT * _relative(self.subject, subject) + SYSTEM * _relative(self.system, system)
         return self.typical_topic * relative
 
+    def band_factor(self, subject: str, system: str) -> float:
+        """How much the score reports' bands lift a subject and system (1 without bands)."""
+        return band_factor(self.bands, subject, system)
+
+    def exam_factor(self, subject: str, system: str) -> float:
+        """E: the exam outline's tilt times the bands' lift (docs/priority.md)."""
+        return exam_weights().factor(subject, system) * self.band_factor(subject, system)
+
     def counts(self, row: CardRow) -> tuple[int, int]:
         """Misses of the card's question, and of its topic (its own when it has none)."""
         own, key = self.question_count.get(row.question_id, 0), topic_key(row.topic)
@@ -83,6 +96,8 @@ def load_signals(store: Store, now: datetime, *, complete: bool = True) -> MissS
         if kind == "topic":
             signals.topic_count[name] = misses
     signals.typical_topic = store.typical_topic_mass()
+    if store.has_bands():
+        signals.bands = band_lifts(store.assessments())
     return signals
 
 
@@ -97,6 +112,6 @@ def _relative(table: dict[str, float], name: str) -> float:
 
 
 def pair_terms(signals: MissSignals, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
-    """Per (subject, system): the score's subject and system term, and the exam factor (for SQL)."""
-    exam = exam_weights()
-    return {(d, s): (signals.groups_term(d, s), exam.factor(d, s)) for d, s in pairs}
+    """Per (subject, system): the score's subject and system term, and the exam factor with the
+    bands' lift in it (for SQL: the ranking reads both from temp.pairs)."""
+    return {(d, s): (signals.groups_term(d, s), signals.exam_factor(d, s)) for d, s in pairs}

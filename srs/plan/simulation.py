@@ -316,7 +316,7 @@ class Policy:
     exam_tilt: float = 0.25
     half_life: float = 30.0
     desired_retention: float = 0.90
-    high_yield_retention: float | None = 0.95
+    high_yield_retention: float | None = None  # srs ships the tier off (settings: 0.90 = desired)
     high_yield_misses: int = 3
     recall_factor: bool = True
 

@@ -25,14 +25,15 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from srs.model import miss_sql
+from srs.model import KIND_LABELS, Assessment
+from srs.plan import tiers as tier_rule
+from srs.plan.readiness import pass_lines, score_trend
 from srs.settings import Settings
 from srs.store import Store
+from srs.store.progress import WindowEvent
 from srs.timing import DayRule, to_iso
 
-_MISS = miss_sql("e")
-
-PASS_LINES = (65.0, 70.0)  # self-assessment percent: the usual pass line, and a safe margin
+PASS_LINES = pass_lines()  # self-assessment percent: the usual pass line, and a safe margin (readiness.json)
 REVIEW_DAYS = 90  # reviews per day: the last 90 study days
 RETENTION_WINDOWS = (30, 90)  # true retention over the last 30 and 90 study days
 TIMELINE_WEEKS = 13  # misses per week: the 13 whole weeks before this one (a week begun would look like a fall)
@@ -248,8 +249,8 @@ def gather(
             planned = workload_forecast(store, window.high_yield, settings, now, today, exam)
         fitted = fsrs_fit(store, settings) if fit and settings.fitted else None
         cards = store.card_count()
-        reviews_total = int(store.conn.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0])
-    tiers = settings.high_yield_retention > settings.desired_retention
+        reviews_total = store.review_count()
+    tiers = tier_rule.tiers_apply(settings)
     if not any(areas.values()):
         notes["weak"] = "No misses yet: import a miss log first (srs import FILE)."
     if not score_points:
@@ -348,39 +349,27 @@ class ReviewWindow:
         span = (today - start_day).days + 1
         bounds = [to_iso(rule.start_of(start_day + timedelta(days=i))) for i in range(span + 1)]
         start = bounds[0]
-        conn = store.conn
-        rows = conn.execute(
-            # a scan: the window is a large share of most logs, and reading it in table order
-            # beats fetching each row through the (kind, at) index (0.45 s vs 1.0-1.5 s on 1M events)
-            f"SELECT e.question_id, e.at, e.kind, e.rating, ({_MISS}) FROM events e "
-            "NOT INDEXED WHERE e.kind IN ('qbank', 'review') AND e.at >= ? AND e.at < ? "
-            "ORDER BY e.question_id, e.at, e.id",
-            (start, bounds[-1]),
-        ).fetchall()
-        before = dict(conn.execute(
-            "SELECT question_id, max(at) FROM events INDEXED BY events_by_question WHERE at < ? GROUP BY question_id",
-            (start,),
-        ))  # fmt: skip
-        created = dict(conn.execute(
-            f"SELECT e.question_id, min(e.at) FROM events e INDEXED BY events_by_kind_time "
-            f"WHERE e.kind = 'qbank' AND ({_MISS}) GROUP BY e.question_id"
-        ))  # fmt: skip
-        tiers = dict(conn.execute("SELECT question_id, topic_misses >= ? FROM cards", (high_yield_misses,)))
-        subjects = dict(conn.execute("SELECT id, subject FROM questions"))
+        rows = store.window_events(start, bounds[-1])
+        before = store.last_events_before(start)
+        created = store.first_misses()
+        tiers = {
+            q: tier_rule.is_high_yield(misses, high_yield_misses) for q, misses in store.topic_miss_counts().items()
+        }
+        subjects = store.subjects()
         window = cls.fold(rows, bounds, start_day, today, first_week, before, created, tiers, subjects)
         return replace(window, high_yield=frozenset(q for q, high in tiers.items() if high))
 
     @classmethod
     def fold(
         cls,
-        rows: list[tuple],
+        rows: Sequence[WindowEvent],
         bounds: list[str],
         start_day: date,
         today: date,
         first_week: date,
         before: dict[int, str],
         created: dict[int, str],
-        tiers: dict[int, int],
+        tiers: dict[int, bool],
         subjects: dict[int, str],
     ) -> ReviewWindow:
         """Count the window's events: (question id, at, kind, rating, is miss), in time order
@@ -414,7 +403,7 @@ class ReviewWindow:
                     if not answered:
                         first[index] += 1
                     elif previous_index != index:
-                        judged.append((last - index, high, rating > 1))
+                        judged.append((last - index, high, (rating or 0) > 1))
                 answered = born is not None and at > born  # this event is an answer: the next one may be judged
                 previous_index = index
         days = tuple(
@@ -436,8 +425,8 @@ class ReviewWindow:
             names = ("high-yield", "other") if tiers else ("all",)
             for tier in names:
                 desired = settings.high_yield_retention if tier == "high-yield" else settings.desired_retention
-                judged_count, recalled = counts[tier]
-                found.append(Retention(tier, days, judged_count, recalled, desired))
+                judged_count, recalled_count = counts[tier]
+                found.append(Retention(tier, days, judged_count, recalled_count, desired))
         return tuple(found)
 
 
@@ -468,19 +457,26 @@ def timeline_weeks(weekly: Counter[tuple[int, str]], first_week: date) -> tuple[
 # -- self-assessments --------------------------------------------------------------------
 
 
+def from_assessments(assessments: Iterable[Assessment]) -> tuple[list[ScorePoint], list[BandCell]]:
+    """The stored assessments as the report's points (those with a percent) and band cells."""
+    points: list[ScorePoint] = []
+    cells: list[BandCell] = []
+    for a in assessments:
+        kind = KIND_LABELS.get(a.kind, a.kind)
+        if a.percent is not None:
+            form = a.label[len(kind) :].strip() if a.label.lower().startswith(kind.lower()) else a.form
+            points.append(ScorePoint(a.taken, kind, form, a.percent))
+        cells.extend(BandCell(a.label, b.area, b.band) for b in a.bands)
+    return points, cells
+
+
 def trend(scores: Sequence[ScorePoint], exam: date | None) -> Trend | None:
-    """Least-squares line through the scores; None with fewer than two dates."""
-    if len({s.date for s in scores}) < 2:
+    """Least-squares line through the scores (srs.plan.readiness.score_trend, what `srs ready`
+    prints); None with fewer than two dates."""
+    line = score_trend([(s.date, s.percent) for s in scores])
+    if line is None:
         return None
-    origin = min(s.date for s in scores)
-    xs = [(s.date - origin).days for s in scores]
-    ys = [s.percent for s in scores]
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum((x - mean_x) ** 2 for x in xs)
-    at_exam = None
-    if exam is not None:
-        at_exam = mean_y + slope * ((exam - origin).days - mean_x)
-    return Trend(slope * 7, at_exam, len(scores))
+    return Trend(line.slope_per_week, line.at(exam) if exam is not None else None, line.points)
 
 
 # -- the forecast ----------------------------------------------------------------------------
@@ -495,17 +491,11 @@ def workload_forecast(
     id) and counted N times: the picture stays the same and the report stays fast. New
     cards are all played, under the daily limit."""
     from srs.schedule.workload import simulate
-    from srs.store.base import _CARD_ROWS_SQL
-    from srs.store.rows import card_row_from
-
     days = DEFAULT_FORECAST_DAYS
     if exam is not None and exam > today:
         days = min(MAX_FORECAST_DAYS, (exam - today).days)
-    studied_count = int(store.conn.execute("SELECT count(*) FROM cards WHERE reps > 0").fetchone()[0])
-    every = max(1, math.ceil(studied_count / FORECAST_SAMPLE))
-    rows = [card_row_from(r) for r in store.conn.execute(
-        _CARD_ROWS_SQL + " WHERE c.reps = 0 OR c.question_id % ? = 0", (every,)
-    )]  # fmt: skip
+    every = max(1, math.ceil(store.studied_count() / FORECAST_SAMPLE))
+    rows = store.new_and_sampled_cards(every)
     fresh = [r for r in rows if r.state.is_new]
     studied = [r for r in rows if not r.state.is_new]
     played_new = simulate(fresh, settings, now, days, high_yield=high_yield).per_day
@@ -553,10 +543,7 @@ def latest_items(store: Store, rule: DayRule, limit: int, cards: int = FIT_CARDS
     from srs.schedule.histories import CardHistory, Item, answers, delta_ts
 
     every = max(1, math.ceil(store.card_count() / cards))
-    store.scratch_set("report_fit")
-    store.scratch_add_many("report_fit", (r[0] for r in store.conn.execute(
-        "SELECT question_id FROM cards WHERE question_id % ? = 0", (every,)
-    )))  # fmt: skip
+    store.sample_cards("report_fit", every)
     found = []
     for question_id, _source, _qid, events in store.histories("report_fit"):
         history = CardHistory(question_id, tuple(answers(events)))
@@ -586,5 +573,10 @@ def calibration(
 
 __all__ = [
     "AreaBar", "BandCell", "CalibrationBin", "DayReviews", "Fit", "Forecast", "ForecastDay", "MissWeek",
-    "Report", "Retention", "ScorePoint", "Scores", "Trend", "gather", "trend",
+    "Report", "Retention", "ScorePoint", "Scores", "Trend", "from_assessments", "gather", "trend",
 ]  # fmt: skip
+
+
+def forecast_from_plan(days: Iterable[Any]) -> list[ForecastDay]:
+    """The study plan's days (srs.plan.studyplan.PlanDay) as the forecast chart draws them."""
+    return [ForecastDay(d.day, d.reviews, d.new, d.kind == "rest") for d in days if d.kind != "exam"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from srs.model import Event, History
+from srs.model import CardWrite, Event, History
 from srs.schedule.scheduler import CardState, Rating, Scheduler
 from srs.store import Store
 
@@ -59,26 +59,21 @@ def rebuild(store: Store, scheduler: Scheduler, question_ids: Iterable[int], *, 
     before = store.card_count()
     if scratch is None:
         ids = list(question_ids)
-        _replay_into(store, scheduler, ((i, *store.question_identity(i), store.events(i)) for i in ids))
-        store.refresh_misses(ids)
+        histories = (History(i, *store.question_identity(i), store.events(i)) for i in ids)
+        store.replace_cards(replayed(histories, scheduler), question_ids=ids)
     else:
-        _replay_into(store, scheduler, store.histories(scratch))
-        store.refresh_misses(scratch=scratch)
+        store.replace_cards(replayed(store.histories(scratch), scheduler), scratch=scratch)
     return store.card_count() - before
 
 
-def _replay_into(store: Store, scheduler: Scheduler, histories: Iterable[History]) -> None:
-    saves: list[tuple[int, CardState, datetime, tuple[int | None, int | None]]] = []
+def replayed(histories: Iterable[History], scheduler: Scheduler) -> Iterator[CardWrite]:
+    """Each question's card as its events make it, ready to store (streamed)."""
     for question_id, source, qid, events in histories:
         result = replay(events, scheduler, card_seed(source, qid))
         if result is None:
-            store.delete_card(question_id)
+            yield CardWrite(question_id, None, None, (None, None))
         else:
-            saves.append((question_id, result.card, result.created, scheduler.study_days(result.card)))
-        if len(saves) >= 1000:
-            store.save_cards(saves)
-            saves.clear()
-    store.save_cards(saves)
+            yield CardWrite(question_id, result.card, result.created, scheduler.study_days(result.card))
 
 
 def replay_all(store: Store, scheduler: Scheduler) -> Iterator[tuple[int, Replayed | None]]:
@@ -91,6 +86,5 @@ def replay_all(store: Store, scheduler: Scheduler) -> Iterator[tuple[int, Replay
 def rebuild_all(store: Store, scheduler: Scheduler) -> int:
     """Recompute every stored card and miss total from the log (after new parameters, or a repair)."""
     before = store.card_count()
-    _replay_into(store, scheduler, store.histories())
-    store.refresh_misses()
+    store.replace_cards(replayed(store.histories(), scheduler))
     return store.card_count() - before

@@ -2,19 +2,20 @@
 
 Everything else asks `Store` (from `srs.store`); no module outside this package writes
 SQL. The parts: srs.store.log (questions, events, cards), srs.store.totals (the miss
-totals), srs.store.ranking (the score in SQL), on srs.store.base (connection, config).
+totals), srs.store.ranking (the score in SQL), srs.store.scores (self-assessments),
+srs.store.progress (the report's reads), on srs.store.base (connection, config).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 from srs.errors import DatabaseError
-from srs.model import CardState
+from srs.model import CardState, CardWrite
 from srs.store import migrations
 from srs.store.backup import before_migration
 from srs.store.file import (
@@ -22,19 +23,18 @@ from srs.store.file import (
     BUSY_TIMEOUT_MS,
     check_ours,
     create_private,
-    damaged_message,
     ensure_math,
     explain,
-    quick_check,
     use_wal,
 )
 from srs.store.log import Log, StudyDays
+from srs.store.progress import Progress
 from srs.store.ranking import Ranking
-from srs.store.totals import MissTotals
+from srs.store.scores import Scores
 from srs.timing import utc_now
 
 
-class Store(Log, MissTotals, Ranking):
+class Store(Log, Ranking, Progress, Scores):
     """An open srs database. Use `open_store`; close it (or use `with`)."""
 
     def __enter__(self) -> Store:
@@ -76,21 +76,30 @@ class Store(Log, MissTotals, Ranking):
                 self.conn.rollback()  # nothing was written: a read transaction ends either way
             self._pairs = None
 
+    def replace_cards(
+        self, writes: Iterable[CardWrite], *, question_ids: list[int] | None = None, scratch: str | None = None
+    ) -> None:
+        """Store replayed cards (dropping those whose log has no miss any more) and the miss
+        totals they move: of these questions, of a scratch set's, or (neither given) of all.
+        Written in batches, so a huge import streams through."""
+        saves: list[CardWrite] = []
+        for write in writes:
+            if write.card is None:
+                self.delete_card(write.question_id)
+            else:
+                saves.append(write)
+            if len(saves) >= 1000:
+                self._save_card_states(saves)
+                saves.clear()
+        self._save_card_states(saves)
+        self.refresh_misses(question_ids, scratch=scratch)
+
     def update_card(self, question_id: int, card: CardState, days: StudyDays) -> None:
         """Store a card's new state after an answer (the card must exist), and the miss
         totals that answer moves: the store keeps what it derives, callers never do."""
         self._write_card_state(question_id, card, days)
         self.refresh_misses([question_id])
 
-    def ensure_sound(self) -> None:
-        """Refuse to write into a damaged file: `PRAGMA quick_check` once per open, before
-        the first write (about 10 ms per 2 MB; read-only commands never pay it)."""
-        if self._sound:
-            return
-        problems = quick_check(self.conn)
-        if problems:
-            raise DatabaseError(damaged_message(self.path, problems[0]))
-        self._sound = True
 
 
 def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now) -> Store:

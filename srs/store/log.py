@@ -15,13 +15,14 @@ from srs.model import (
     AnkiNote,
     CardRow,
     CardState,
+    CardWrite,
     Event,
     History,
     Question,
     QuestionStats,
     topic_key,
 )
-from srs.store.base import _CARD_ROWS_SQL, _MISS, StoreBase
+from srs.store.base import _CARD_ROWS_SQL, _MISS
 from srs.store.rows import (
     CARD_COLUMNS,
     EVENT_COLUMNS,
@@ -32,12 +33,13 @@ from srs.store.rows import (
     event_from,
     question_from,
 )
+from srs.store.totals import MissTotals
 from srs.timing import from_iso, to_iso
 
 StudyDays = tuple[int | None, int | None]  # Scheduler.study_days: last review's day, tier due day
 
 
-class Log(StoreBase):
+class Log(MissTotals):
     # -- questions -----------------------------------------------------------
     def find_question(self, source: str, qid: str) -> Question | None:
         row = self.conn.execute(
@@ -272,12 +274,11 @@ class Log(StoreBase):
         rows = self.conn.execute(f"SELECT question_id, {CARD_COLUMNS} FROM cards")
         return {r[0]: card_state_from(r[1:]) for r in rows}
 
-    def save_cards(self, rows: list[tuple[int, CardState, datetime, StudyDays]]) -> None:
-        """Store cards' states: (question id, state, created, study days as Scheduler.study_days
-        gives them). Their miss totals are kept: `refresh_misses` sets them from the log."""
+    def _save_card_states(self, rows: list[CardWrite]) -> None:
+        """Cards' states (Store.replace_cards keeps their miss totals with them)."""
         self.conn.executemany(
             _SAVE_CARD_SQL,
-            [(qid, to_iso(created), *card_values(card), *days) for qid, card, created, days in rows],
+            [(w.question_id, to_iso(w.created), *card_values(w.card), *w.days) for w in rows if w.card and w.created],
         )
 
     def _write_card_state(self, question_id: int, card: CardState, days: StudyDays) -> None:

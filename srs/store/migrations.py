@@ -229,7 +229,38 @@ def m005_topic_copies(db: sqlite_utils.Database) -> None:
     )
 
 
-def m006_cloze_and_text_events(db: sqlite_utils.Database) -> None:
+def m006_assessments(db: sqlite_utils.Database) -> None:
+    """Self-assessments (NBME, UWSA, ..., and the failed exam's own report) and the
+    content-area bands their score reports give (`srs score`, `srs ready`).
+
+    A score is kept as the report gives it (equated percent, pass probability, scaled
+    score), none converted into another; one entry per date, kind and form. A band is
+    a USMLE system or discipline against overall performance; it goes with its assessment.
+    """
+    db.executescript(
+        """
+        CREATE TABLE assessments (
+            id INTEGER PRIMARY KEY,
+            taken TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('nbme', 'uwsa', 'free120', 'cbssa', 'step1', 'other')),
+            form TEXT NOT NULL DEFAULT '',
+            percent REAL CHECK (percent BETWEEN 0 AND 100),
+            pass_probability REAL CHECK (pass_probability BETWEEN 0 AND 1),
+            scaled INTEGER CHECK (scaled BETWEEN 1 AND 300),
+            recorded_at TEXT NOT NULL,
+            UNIQUE (taken, kind, form)
+        );
+        CREATE TABLE assessment_bands (
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            area TEXT NOT NULL,
+            band TEXT NOT NULL CHECK (band IN ('lower', 'borderline', 'same', 'higher')),
+            PRIMARY KEY (assessment_id, area)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
+def m007_cloze_and_text_events(db: sqlite_utils.Database) -> None:
     """A question's cloze sentence and why-wrong words, and the text the student edits in srs.
 
     `text_events` is part of the log: one row per field an `srs edit` changed. The
@@ -257,6 +288,8 @@ def m006_cloze_and_text_events(db: sqlite_utils.Database) -> None:
 # Frozen copies of live rules (tests/store/test_migrations_frozen.py checks they still agree):
 M005_NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # srs.plan.weights.NEW_CARD_ORDER, baked into cards_new
 M001_MISS_RESULTS = ("incorrect", "omitted", "guessed")  # srs.model.MISS_RESULTS, in m002 and m003
+M006_ASSESSMENT_KINDS = ("nbme", "uwsa", "free120", "cbssa", "step1", "other")  # srs.model.ASSESSMENT_KINDS
+M006_BANDS = ("lower", "borderline", "same", "higher")  # srs.model.BANDS
 DERIVED_STALE_KEY = "_derived-stale"  # srs.derived.STALE_KEY
 # A migration that adds columns derived from the log by srs's rules (topic keys, study
 # days, miss totals) does not run today's code to fill them: it marks them stale, and
@@ -275,7 +308,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m003_event_indexes,
     m004_miss_totals,
     m005_topic_copies,
-    m006_cloze_and_text_events,
+    m006_assessments,
+    m007_cloze_and_text_events,
 ]
 NAMES = [m.__name__ for m in MIGRATIONS]
 

@@ -178,7 +178,7 @@ true
 """
 
 
-@pytest.mark.parametrize(("size_kb", "words"), [(900, "disk is full"), (240, "could not write a backup")])
+@pytest.mark.parametrize(("size_kb", "words"), [(900, "disk is full"), (260, "could not write a backup")])
 def test_a_really_full_disk(seeded, tmp_path, size_kb, words):
     """A tiny tmpfs in a private mount namespace (needs root or user namespaces; skipped otherwise):
     first with room for the backup but not the import, then without room for the backup."""

@@ -86,8 +86,21 @@ def seed_m005(conn: sqlite3.Connection) -> None:
 
 
 def seed_m006(conn: sqlite3.Connection) -> None:
-    """m005's rows, the question with a cloze sentence and one text edit."""
+    """m005's rows, the failed exam's report with a band, and an NBME."""
     seed_m005(conn)
+    conn.executescript(
+        f"""
+        INSERT INTO assessments (id, taken, kind, form, recorded_at) VALUES (1, '2026-10-01', 'step1', '', '{T}');
+        INSERT INTO assessment_bands VALUES (1, 'Renal/Urinary', 'lower');
+        INSERT INTO assessments (id, taken, kind, form, percent, recorded_at)
+            VALUES (2, '2026-10-20', 'nbme', 'NBME 30', 58.0, '{T}');
+        """
+    )
+
+
+def seed_m007(conn: sqlite3.Connection) -> None:
+    """m006's rows, the question with a cloze sentence and one text edit."""
+    seed_m006(conn)
     conn.executescript(
         """
         UPDATE questions SET cloze = 'Serum {{c1::tryptase}} rises', why_wrong = 'IgE is not a marker' WHERE id = 1;
@@ -103,7 +116,8 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m003_event_indexes": seed_m003,
     "m004_miss_totals": seed_m004,
     "m005_topic_copies": seed_m005,
-    "m006_cloze_and_text_events": seed_m006,
+    "m006_assessments": seed_m006,
+    "m007_cloze_and_text_events": seed_m007,
 }
 
 

@@ -23,7 +23,8 @@ FROZEN = {
     "m003_event_indexes": "5cd5d99d46405876",
     "m004_miss_totals": "f7993f450b269360",
     "m005_topic_copies": "401327951c98a9a3",
-    "m006_cloze_and_text_events": "1ba4f16009894316",
+    "m006_assessments": "beb5e8dd8db190e2",
+    "m007_cloze_and_text_events": "bfcb8acdd0ccb873",
 }
 
 
@@ -64,4 +65,9 @@ def test_what_migrations_copy_still_equals_the_live_rules():
     assert f"result IN ({results})" in source_of(migrations.m003_event_indexes)
     assert f"rating = {model.MISSED_RATING}" in source_of(migrations.m003_event_indexes)
     assert migrations.DERIVED_STALE_KEY == derived.STALE_KEY
+    assert migrations.M006_ASSESSMENT_KINDS == model.ASSESSMENT_KINDS
+    assert migrations.M006_BANDS == model.BANDS
+    kinds, bands = (", ".join(f"'{k}'" for k in names) for names in (model.ASSESSMENT_KINDS, model.BANDS))
+    assert f"kind IN ({kinds})" in source_of(migrations.m006_assessments)
+    assert f"band IN ({bands})" in source_of(migrations.m006_assessments)
     assert f"'{Settings().miss_half_life!r}'" in source_of(migrations.m004_miss_totals)  # the default half-life

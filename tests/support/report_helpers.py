@@ -106,6 +106,7 @@ def generated_student(db: Path, now: datetime, *, log: str | None = None) -> Non
         for args in (
             ["import", str(path)],
             ["config", "set", "timezone", "America/Chicago"],
+            ["config", "set", "high-yield-retention", "0.95"],  # the tier is opt-in: this student uses it
             ["config", "set", "exam-date", (now + timedelta(days=40)).date().isoformat()],
         ):
             done = runner.invoke(cli, ["--db", str(db), *args], catch_exceptions=False)

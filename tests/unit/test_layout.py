@@ -75,7 +75,7 @@ def test_the_library_never_imports_the_cli():
 
 
 PURE = ["srs.ingest.readers", "srs.ingest.misslog", "srs.ingest.taxonomy", "srs.model", "srs.timing",
-        "srs.schedule.scheduler", "srs.card_text", "srs.errors", "srs.plan.weights"]  # fmt: skip
+        "srs.schedule.scheduler", "srs.card_text", "srs.errors", "srs.plan.weights", "srs.plan.readiness"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", PURE)
@@ -148,3 +148,19 @@ def test_no_import_cycles():
 def test_the_cycle_finder_finds_a_cycle(monkeypatch):
     monkeypatch.setitem(GRAPH, "srs.timing", GRAPH["srs.timing"] | {"srs.store.log"})
     assert any("srs.timing" in group for group in cycles())
+
+
+# SQL on srs's own database lives in srs/store; srs.anki.package writes the Anki collection
+# inside an .apkg, a different database with Anki's schema.
+SQL_ELSEWHERE = {"srs.anki.package"}
+
+
+def test_sql_on_the_database_lives_in_the_store():
+    offenders = []
+    for name, path in modules().items():
+        if not under(name, "srs") or under(name, "srs.store") or name in SQL_ELSEWHERE:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if any(needle in text for needle in (".execute(", ".executemany(", "import sqlite3")):
+            offenders.append(name)
+    assert offenders == []

@@ -170,6 +170,7 @@ def test_high_yield_card_comes_due_at_the_higher_retention(srs, write_log, db_pa
     lines += [f"{i},2026-09-0{i},Hot topic,incorrect" for i in range(1, 4)]  # 3 misses: high-yield
     lines += ["1,2026-09-10,Hot topic,correct", "1,2026-09-20,Hot topic,correct"]  # card 1 now in review
     lines += ["9,2026-09-01,Cold topic,incorrect", "9,2026-09-10,Cold topic,correct", "9,2026-09-20,Cold topic,correct"]
+    assert srs("config", "set", "high-yield-retention", "0.95").exit_code == 0  # the tier is opt-in
     srs("import", str(write_log("m.csv", "\n".join(lines) + "\n")))
     with open_store(db_path) as store:
         settings_ = load(store)
@@ -378,6 +379,7 @@ def test_a_high_yield_card_comes_due_in_the_plan_on_its_tier_day(srs, write_log,
     about 40 at 0.95. Looking 60 days ahead, the plan (and the list it is checked against)
     finds it on its tier day; looking 20 days ahead, nowhere."""
     lines = ["qid,date,topic"] + [f"{i},2026-11-{10 + i},Gout" for i in range(3)]  # three misses: high-yield
+    assert srs("config", "set", "high-yield-retention", "0.95").exit_code == 0  # the tier is opt-in
     assert srs("import", str(write_log("m.csv", "\n".join(lines) + "\n"))).exit_code == 0
     now = datetime(2026, 11, 22, 12, tzinfo=UTC)
     with open_store(db_path) as store:

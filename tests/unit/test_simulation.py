@@ -132,10 +132,10 @@ def test_default_policy_is_srs_priority_and_settings():
     assert policy.exam_tilt == priority.EXAM_TILT
     assert policy.half_life == shipped.miss_half_life
     assert policy.high_yield_misses == shipped.high_yield_misses
-    assert (policy.desired_retention, policy.high_yield_retention) == (
-        shipped.desired_retention,
-        shipped.high_yield_retention,
-    )
+    assert policy.desired_retention == shipped.desired_retention
+    # srs applies the tier only above the desired retention; the policy's None is "off"
+    shipped_tier = shipped.high_yield_retention if shipped.high_yield_retention > shipped.desired_retention else None
+    assert policy.high_yield_retention == shipped_tier
 
 
 def test_blueprint_is_the_one_srs_reads():
