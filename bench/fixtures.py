@@ -106,3 +106,25 @@ if __name__ == "__main__":
     import sys
 
     build(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), now=datetime.now(UTC))
+
+
+def build_imported(path: Path, attempts: int, *, now: datetime, seed: int = 16) -> None:
+    """A database made as a new user makes one: a generated Qbank log of `attempts` rows
+    (first pass, misses redone weeks later, a third pass; tests/support/qbank_year.py)
+    imported through srs's importer, so every card is a real replay of its attempts."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "support"))
+    from qbank_year import qbank_year
+
+    from srs.ingest.importer import import_attempts
+    from srs.settings import load
+
+    store = derived.open_database(path)
+    try:
+        with store.write():
+            store.set_config("timezone", "UTC")
+        rows = qbank_year(now - timedelta(days=362), attempts=attempts, seed=seed)
+        import_attempts(store, rows, load(store).scheduler(), file_label="qbank-year.csv", now=now)
+    finally:
+        store.close()

@@ -3,6 +3,9 @@
     python bench/review_bench.py            # 50,000 cards, 1,000,000 reviews
     python bench/review_bench.py --quick    # 2,000 cards, 20,000 reviews (CI smoke run)
 
+Also an imported history (issue 16): a generated Qbank log of 100,000 attempts (10,000
+with --quick) imported through srs's importer, then `srs review` start-up on it.
+
 Baseline for start-up: `python -c "import click"` in the same run (the least a click
 CLI can cost). Start-up is measured to the first card shown (stdin is a pipe answering
 `q`). Queue and answer times are in-process, over repeated runs (median and p95).
@@ -21,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fixtures import build  # noqa: E402
+from fixtures import build, build_imported  # noqa: E402
 
 from srs import settings as settings_mod  # noqa: E402
 from srs.store import open_store  # noqa: E402
@@ -124,6 +127,23 @@ def main() -> None:
         for cards_, reviews_, median, queued in growth:
             print(f"| growth: today's queue, {cards_:,} cards / {reviews_:,} reviews | median {median * 1000:.1f} ms "
                   f"| {queued} cards queued | {median / max(1, queued) * 1e6:.0f} µs per queued card |")  # fmt: skip
+        imported = Path(tmp) / "imported.db"
+        attempts = 10_000 if args.quick else 100_000
+        started = time.perf_counter()
+        build_imported(imported, attempts, now=datetime.now(UTC))
+        built = time.perf_counter() - started
+        imported_env = {**os.environ, "SRS_DB": str(imported)}
+        imported_times = timed_runs(
+            [sys.executable, "-m", "srs_cli", "review"], runs, stdin="q\n", env=imported_env, expect="[1]"
+        )
+        with open_store(imported) as store:
+            settings = settings_mod.load(store)
+            learning = store.conn.execute("SELECT count(*) FROM cards WHERE reps > 0 AND state IN (1, 3)").fetchone()[0]
+            queue = Planner(store, settings, datetime.now(UTC)).queue()
+            print(f"| imported history: {attempts:,} attempts ({built:.1f} s to import), {store.card_count():,} cards, "
+                  f"{learning:,} in a step | srs review {statistics.median(imported_times) * 1000:.0f} ms "
+                  f"| ratio {statistics.median(imported_times) / base:.1f}x | today {queue.due_count} due, "
+                  f"backlog {queue.backlog} |")  # fmt: skip
         with open_store(db) as store:
             settings = settings_mod.load(store)
             session = ReviewSession(store, settings, now=datetime.now(UTC))

@@ -22,7 +22,8 @@ def config_list(ctx: click.Context) -> None:
     with open_db(ctx) as store:
         current = settings_mod.load(store)
     for key, attribute in settings_mod.KEYS.items():
-        click.echo(f"{key} = {getattr(current, attribute)}")
+        value = getattr(current, attribute)
+        click.echo(f"{key} = {'' if value is None else value}")
 
 
 @config_group.command("get")

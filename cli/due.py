@@ -31,6 +31,9 @@ def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
         loads = planner.plan(days)
         high, other = planner.tiers()
         total = store.card_count()
+        window = planner.exam_window()
+        pulled = planner.exam_cards() if window else []
+        ahead = planner.queue().ahead
     if as_json:
         payload = {
             "today": loads[0].day.isoformat(),
@@ -44,6 +47,9 @@ def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
                 "other_cards": other,
             },
             "exam_date": settings.exam_date or None,
+            "exam_window_start": window[0].isoformat() if window else None,
+            "exam_pulled_forward": [{"source": r.source, "qid": r.qid, "topic": r.topic} for r in pulled],
+            "taken_ahead_of_light_day": ahead,
         }
         click.echo(json.dumps(payload, indent=2))
         return
@@ -62,6 +68,16 @@ def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
         )
     else:
         click.echo(f"Retention: {settings.desired_retention:.2f} for all {high + other} cards (no high-yield tier)")
+    if ahead:
+        click.echo(f"{ahead} cards due tomorrow (a light or rest day) come today instead")
     if settings.exam_date:
         left = (loads[0].day.fromisoformat(settings.exam_date) - loads[0].day).days
         click.echo(f"Exam {settings.exam_date}: {left} days left")
+    if window and pulled:
+        opens = "from today" if window[0] <= loads[0].day else f"from {window[0]:%a %d %b}"
+        listed = ", ".join(f"{r.source} {r.qid}" + (f" ({r.topic})" if r.topic else "") for r in pulled[:5])
+        more = f" and {len(pulled) - 5} more" if len(pulled) > 5 else ""
+        click.echo(
+            f"Pulled forward for the exam {opens} (their intervals end after it; "
+            f"most important first): {len(pulled)} cards: {listed}{more}"
+        )

@@ -38,14 +38,18 @@ def optimize_command(ctx: click.Context, dry_run: bool, reset: bool) -> None:
         "(answers a day or more after the card's previous one)."
     )
     click.echo(
-        f"Log loss on them (lower is better): {fit.current_log_loss:.4f} with {current}, "
-        f"{fit.fitted_log_loss:.4f} fitted."
+        f"Held-out log loss (fitted on older reviews, judged on {fit.held_out} newer ones; lower is "
+        f"better): {fit.held_out_current_log_loss:.4f} with {current}, {fit.held_out_fitted_log_loss:.4f} fitted."
+    )
+    click.echo(
+        f"In-sample log loss (on the reviews fitted to, for reference): {fit.current_log_loss:.4f} with "
+        f"{current}, {fit.fitted_log_loss:.4f} fitted."
     )
     click.echo("Parameters: " + ", ".join(f"{p:.4f}" for p in fit.parameters))
     if dry_run:
         click.echo("Dry run: nothing saved.")
     elif not outcome.saved:
-        click.echo(f"The fitted parameters predict no better than {current}: kept those.")
+        click.echo(f"The fitted parameters predict newer reviews no better than {current}: kept those.")
     else:
         click.echo(f"Saved; {outcome.rescheduled} cards rescheduled.")
 
@@ -59,14 +63,16 @@ def evaluate_command(ctx: click.Context, as_json: bool) -> None:
     from srs.schedule.optimizer import evaluate
 
     with open_db(ctx) as store:
-        result = evaluate(store, settings_mod.load(store))
-    rows = {"log_loss": "log loss", "rmse_bins": "RMSE (bins)", "auc": "AUC"}
+        settings = settings_mod.load(store)
+        result = evaluate(store, settings)
+    columns = {"log_loss": "log loss", "rmse_bins": "RMSE (bins)", "auc": "AUC"}
     if as_json:
         payload = {
             "reviews": result.reviews,
             "splits": SPLITS,
-            "default": {key: getattr(result.default, key) for key in rows},
-            "fitted": {key: getattr(result.fitted, key) for key in rows},
+            "default": {key: getattr(result.default, key) for key in columns},
+            "fitted": {key: getattr(result.fitted, key) for key in columns},
+            "saved": {key: getattr(result.saved, key) for key in columns} if result.saved else None,
         }
         click.echo(json.dumps(payload, indent=2))
         return
@@ -74,9 +80,15 @@ def evaluate_command(ctx: click.Context, as_json: bool) -> None:
         f"Fitted on older reviews, judged on {result.reviews} newer ones "
         f"({SPLITS} time-series splits; same-day reviews excluded)."
     )
-    click.echo(f"{'':14}{'default':>9}{'fitted':>9}")
-    for key, label in rows.items():
-        better = "higher is better" if key == "auc" else "lower is better"
-        values = [getattr(result.default, key), getattr(result.fitted, key)]
-        shown = "".join(f"{v:9.4f}" if v is not None else f"{'-':>9}" for v in values)
-        click.echo(f"{label:14}{shown}   {better}")
+    rows = [("default", result.default), ("fitted on older", result.fitted)]
+    if result.saved is not None and settings.fitted is not None:
+        rows.append((f"saved {settings.fitted.fitted_at:%Y-%m-%d}*", result.saved))
+    click.echo(f"{'':18}" + "".join(f"{label:>13}" for label in columns.values()))
+    for label, values in rows:
+        shown = "".join(
+            f"{getattr(values, key):13.4f}" if getattr(values, key) is not None else f"{'-':>13}" for key in columns
+        )
+        click.echo(f"{label:18}{shown}")
+    click.echo("Log loss and RMSE (bins): lower is better; AUC: higher is better.")
+    if result.saved is not None:
+        click.echo("* fitted by `srs optimize` on every review, these included: not a held-out figure.")

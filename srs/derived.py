@@ -11,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from srs import settings as settings_mod
+from srs.ingest.importer import study_day_key
+from srs.schedule.replay import rebuild_all
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store, open_store
 from srs.store.migrations import DERIVED_STALE_KEY
+from srs.timing import DayRule, from_iso
 
 STALE_KEY = DERIVED_STALE_KEY
 
@@ -39,10 +42,27 @@ def refresh_if_stale(store: Store) -> bool:
             return False
         if what == "spread":
             store.spread_topic_totals()
+        elif what == "replay":  # every card from the log with today's scheduler (m007)
+            scheduler = settings_mod.load(store).scheduler()
+            rekey_attempts(store, scheduler.rule)
+            rebuild_all(store, scheduler)
+            fill_kept(store, scheduler)
         else:
             fill_kept(store, settings_mod.load(store).scheduler())
         store.delete_config(STALE_KEY)
     return True
+
+
+def rekey_attempts(store: Store, rule: DayRule) -> int:
+    """Qbank attempts keyed by calendar date get the study-day key an import gives them now
+    (so importing the same log again still finds them); where two attempts share a study
+    day, the second keeps its old key (both stay in the log)."""
+    changes = []
+    for event_id, key, at in store.qbank_event_keys():
+        new = study_day_key(key, from_iso(at), rule)
+        if new is not None:
+            changes.append((event_id, new))
+    return store.set_event_keys(changes)
 
 
 def fill_kept(store: Store, scheduler: Scheduler) -> None:

@@ -22,8 +22,10 @@ class Settings:
     new_per_day: int = 20
     max_reviews_per_day: int = 200
     session_minutes: int = 45
-    light_day: str = ""  # a weekday ("sunday") with a shorter session
-    light_day_minutes: int = 60
+    light_day: str = ""  # a weekday ("sunday") with a shorter session (one; see light_days)
+    light_days: str = ""  # several: "sunday,wednesday" (with light_day, the set of light days)
+    light_day_minutes: int = 60  # 0: a rest day (its reviews move to the days around it)
+    light_day_reviews: int | None = None  # at most this many reviews on a light day (0: rest)
     exam_date: str = ""  # ISO date; before it, every card is seen at least once
     desired_retention: float = 0.9
     high_yield_retention: float = 0.90  # = desired retention: the tier is off (docs/priority.md, the simulator)
@@ -52,9 +54,28 @@ class Settings:
         )
 
 
+def light_weekdays(settings: Settings) -> frozenset[str]:
+    """The light (or rest) weekdays: `light-days` and the older single `light-day`."""
+    names = [d for d in settings.light_days.split(",") if d]
+    return frozenset([*names, settings.light_day] if settings.light_day else names)
+
+
 def is_light_day(settings: Settings, day: date) -> bool:
-    """The one rule for the light day: a study day whose weekday is the `light-day` setting."""
-    return bool(settings.light_day) and weekday_name(day) == settings.light_day
+    """The one rule for light days: a study day whose weekday is a light weekday."""
+    return weekday_name(day) in light_weekdays(settings)
+
+
+def check_exam_date(value: str, today: date) -> None:
+    """An exam date must be a study day after today (refused: the past, today)."""
+    if not value.strip():
+        return
+    exam = date.fromisoformat(_date(value.strip()))
+    if exam <= today:
+        when = "is in the past" if exam < today else "is today"
+        raise SrsError(
+            f"exam-date {exam.isoformat()} {when}: give a date from tomorrow "
+            f"({date.fromordinal(today.toordinal() + 1).isoformat()}) on, or '' for none"
+        )
 
 
 def session_length(settings: Settings, day: date) -> float:
@@ -100,6 +121,9 @@ def change(store: Store, key: str, value: str, now: datetime) -> int:
     """Save a setting in one transaction; settings that change scheduling rebuild every card."""
     from srs.schedule.replay import rebuild_all
 
+    if key == "exam-date":
+        _parse(key, value)
+        check_exam_date(value, load(store).day_rule().day_of(now))
     with store.write():
         save(store, key, value)
         if key == "miss-half-life":  # stored miss weights are counted with it
@@ -156,6 +180,18 @@ def _weekday(text: str) -> str:
     return matches[0]
 
 
+def _weekdays(text: str) -> str:
+    names = [_weekday(part.strip()) for part in text.split(",") if part.strip()]
+    if text.strip() and not names:
+        raise ValueError
+    return ",".join(d for d in WEEKDAYS if d in names)
+
+
+def _optional_whole(low: int, high: int) -> Callable[[str], object]:
+    whole = _whole(low, high)
+    return lambda text: None if text in ("", "none") else whole(text)
+
+
 def _date(text: str) -> str:
     return date.fromisoformat(text).isoformat() if text else ""
 
@@ -167,7 +203,9 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
     "max-reviews-per-day": (_whole(1, 99999), "a whole number, 1 or more"),
     "session-minutes": (_whole(1, 1440), "minutes, 1 or more"),
     "light-day": (_weekday, "a weekday such as sunday, or '' for none"),
-    "light-day-minutes": (_whole(1, 1440), "minutes, 1 or more"),
+    "light-days": (_weekdays, "weekdays such as sun,wed, or '' for none"),
+    "light-day-minutes": (_whole(0, 1440), "minutes, 0 (a rest day) or more"),
+    "light-day-reviews": (_optional_whole(0, 99999), "a whole number, 0 (a rest day) or more, or '' for no limit"),
     "exam-date": (_date, "a date such as 2027-01-15, or '' for none"),
     "desired-retention": (_number(0.7, 0.99), "a number from 0.70 to 0.99"),
     "high-yield-retention": (_number(0.7, 0.99), "a number from 0.70 to 0.99"),

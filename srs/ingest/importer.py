@@ -2,7 +2,7 @@
 
 One import is one transaction: every row or none. Rows are streamed: memory
 does not grow with the file (sets of ids live in temporary tables). An attempt
-is known by (source, qid, date), so importing an overlapping log again skips
+is known by (source, qid, study day), so importing an overlapping log again skips
 what is already there.
 """
 
@@ -82,16 +82,29 @@ def _listed(values: list[str], most: int = 15) -> str:
 
 
 def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str]]) -> str:
-    """Identity of an attempt: the same question on the same day is the same attempt.
+    """Identity of an attempt: the same question on the same study day is the same attempt.
+
+    The study day is the scheduler's (DayRule: the rollover hour in the student's zone),
+    not the calendar date: 03:30 and 04:30 are two study days, 23:30 and 00:30 one.
 
     Rows without a date are told apart by their order in the file, so the same
     undated log imported twice is still recognised.
     """
     if attempt.at is not None:
-        day = attempt.at.astimezone(rule.tz).date().isoformat()
+        day = rule.day_of(attempt.at).isoformat()
         return f"qbank|{attempt.source}|{attempt.qid}|{day}"
     undated[(attempt.source, attempt.qid)] += 1
     return f"qbank|{attempt.source}|{attempt.qid}|undated|{undated[(attempt.source, attempt.qid)]}"
+
+
+def study_day_key(key: str, at: datetime, rule: DayRule) -> str | None:
+    """The key `attempt_key` gives today to a stored attempt keyed by an earlier rule (the
+    calendar date), or None when it is already right or was not keyed by a day."""
+    prefix, _, day = key.rpartition("|")
+    if not prefix.startswith("qbank|") or len(day) != 10 or day[4] != "-" or prefix.endswith("|undated"):
+        return None
+    new = f"{prefix}|{rule.day_of(at).isoformat()}"
+    return None if new == key else new
 
 
 def text_rank(is_miss: bool, at_iso: str) -> str:

@@ -23,6 +23,7 @@ from srs.store import Store
 from srs.timing import from_iso
 
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default learn-ahead limit
+EXAM_WINDOW = 10  # days before the exam in which every review card is seen at least once
 
 
 def priority_key(row: CardRow) -> tuple:
@@ -39,6 +40,8 @@ class Queue:
     cards: list[CardRow]  # in the order to show them
     new_left: int  # new cards still allowed today after these
     backlog: int  # due cards over today's capacity, moved to the next days
+    ahead: int = 0  # cards due tomorrow, a light or rest day, taken today instead
+    exam: int = 0  # cards pulled forward for the exam (their interval ends after it)
 
     @property
     def new_count(self) -> int:
@@ -163,10 +166,15 @@ class Planner:
         if is_light_day(self.settings, day):
             per_card = self.store.typical_answer_seconds()
             cap = min(cap, int(self.settings.light_day_minutes * 60 / per_card))
+            if self.settings.light_day_reviews is not None:
+                cap = min(cap, self.settings.light_day_reviews)
         return cap
 
     def new_allowance(self) -> int:
-        """New cards allowed today: the daily limit, raised to meet the exam date."""
+        """New cards allowed today: the daily limit, raised to meet the exam date (none on
+        a rest day)."""
+        if self.capacity(self.today) == 0:
+            return 0
         start, end = self.rule.day_start(self.now), self.rule.next_day_start(self.now)
         introduced = self.store.first_answers_between(start, end)
         limit = self.settings.new_per_day
@@ -186,29 +194,97 @@ class Planner:
         answered = self.store.answers_between(self.rule.day_start(self.now), self.now)
         learning = self._learning(end)
         room = max(0, self.capacity(self.today) - answered - len(learning))
+        exam = self._exam_today(room)
+        room -= len(exam)
         due, total = self._due(end, room)
+        if exam:  # a high-yield card due at its tier's retention may be pulled forward too
+            pulled = {row.question_id for row in exam}
+            due = [row for row in due if row.question_id not in pulled]
+        ahead = self._ahead(end, due, room - len(due))
         allowance = self.new_allowance()
         fresh = self.new_cards(allowance) if allowance else []
-        cards = sorted(learning + due + fresh, key=priority_key)
-        return Queue(cards, allowance - len(fresh), max(0, total - room))
+        cards = sorted(learning + due + ahead + exam + fresh, key=priority_key)
+        return Queue(cards, allowance - len(fresh), max(0, total - room), len(ahead), len(exam))
+
+    def _ahead(self, end: datetime, due: list[CardRow], room: int) -> list[CardRow]:
+        """When tomorrow is a light or rest day, what it cannot take comes today (Anki's Easy
+        Days prefer the day before: one day early costs little recall), within today's room."""
+        tomorrow = self.today + timedelta(days=1)
+        if room <= 0 or self.capacity(tomorrow) >= self.settings.max_reviews_per_day:
+            return []
+        after = self.rule.start_of(tomorrow + timedelta(days=1))
+        over = len([m for m in self.due_moments(after) if m >= end]) - self.capacity(tomorrow)
+        if over <= 0:
+            return []
+        taken = {row.question_id for row in due}
+        later, _ = self._due(after, len(due) + min(room, over))
+        return [row for row in later if row.question_id not in taken][: min(room, over)]
+
+    # -- the exam: intervals that would end after it come due in its final days ----------
+
+    def exam_window(self) -> tuple[date, date] | None:
+        """(first day of the exam window, exam day), or None without an exam date ahead."""
+        exam = self._exam_day()
+        if exam is None:
+            return None
+        return exam - timedelta(days=EXAM_WINDOW), exam
+
+    def exam_cards(self) -> list[CardRow]:
+        """Review cards pulled forward for the exam, most important first: their interval
+        ends on or after exam day and they have not been answered since the window opened.
+        Before the window opens, the cards that would be pulled forward as things stand."""
+        window = self.exam_window()
+        if window is None:
+            return []
+        start, exam = window
+        exam_start = self.rule.start_of(exam)
+        rows = self.store.ranked_cards(self.scoring, "exam", end=exam_start, tier=(0, start.toordinal()))
+        # a high-yield card due before the exam at its tier's retention is due anyway
+        return [row for row in rows if self.effective_due(row) >= exam_start]
+
+    def _exam_share(self, pending: int, day: date) -> int:
+        """Pulled-forward cards for `day`: the rest spread evenly over the window's days left."""
+        window = self.exam_window()
+        if window is None or pending <= 0 or not window[0] <= day < window[1]:
+            return 0
+        return math.ceil(pending / (window[1] - day).days)
+
+    def _exam_today(self, room: int) -> list[CardRow]:
+        window = self.exam_window()
+        if window is None or room <= 0 or self.today < window[0]:
+            return []
+        pulled = self.exam_cards()
+        return pulled[: min(room, self._exam_share(len(pulled), self.today))]
 
     def plan(self, days: int = 7) -> list[DayLoad]:
         """Today and the next `days`: reviews and new cards planned, and the backlog left."""
         queue = self.queue()
         loads = [DayLoad(self.today, queue.due_count, queue.new_count, queue.backlog)]
-        horizon = self.rule.start_of(self.today + timedelta(days=days + 1))
+        horizon = self.rule.start_of(self.today + timedelta(days=days + 2))
         today_end = self.rule.next_day_start(self.now)
         upcoming = self.due_moments(horizon)
-        waiting, unseen = queue.backlog, self.store.new_card_count() - queue.new_count
-        for offset in range(1, days + 1):
+        dues = [0] * (days + 2)
+        for offset in range(1, days + 2):
             day = self.today + timedelta(days=offset)
             start, end = self.rule.start_of(day), self.rule.start_of(day + timedelta(days=1))
-            due = sum(1 for moment in upcoming if max(start, today_end) <= moment < end)
-            planned = min(due + waiting, self.capacity(day))
-            new = min(unseen, self._new_per_day(day, unseen))
+            dues[offset] = sum(1 for moment in upcoming if max(start, today_end) <= moment < end)
+        dues[1] = max(0, dues[1] - queue.ahead)
+        waiting, unseen = queue.backlog, self.store.new_card_count() - queue.new_count
+        exam_left = len(self.exam_cards()) - queue.exam if self.exam_window() else 0
+        for offset in range(1, days + 1):
+            day = self.today + timedelta(days=offset)
+            cap = self.capacity(day)
+            exam = min(cap, self._exam_share(exam_left, day))
+            exam_left -= exam
+            planned = min(dues[offset] + waiting, cap - exam)
+            waiting = dues[offset] + waiting - planned
+            # tomorrow a light or rest day: what it cannot take comes the day before
+            over = dues[offset + 1] - self.capacity(day + timedelta(days=1))
+            ahead = max(0, min(over, cap - exam - planned)) if not waiting else 0
+            dues[offset + 1] -= ahead
+            new = min(unseen, self._new_per_day(day, unseen)) if cap else 0
             unseen -= new
-            waiting = due + waiting - planned
-            loads.append(DayLoad(day, planned, new, waiting))
+            loads.append(DayLoad(day, planned + ahead + exam, new, waiting))
         return loads
 
     def _new_per_day(self, day: date, unseen: int) -> int:

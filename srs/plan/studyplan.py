@@ -290,7 +290,7 @@ def make_plan(
     horizon = (exam - today).days
     with store.snapshot():
         seconds = store.typical_answer_seconds()
-        forecast = card_forecast(store, planned_settings, now, horizon, template, seconds)
+        forecast = card_forecast(store, planned_settings, now, horizon)
         unseen_before = store.new_card_count()
         taken = store.assessments()
         focus = focus_topics(store, settings, now, today)
@@ -336,12 +336,11 @@ class CardForecast:
     sampled: int = 1  # 1 in N studied cards played (N times each), on big collections
 
 
-def card_forecast(
-    store: Store, settings: Settings, now: datetime, days: int, template: Template, seconds: float
-) -> CardForecast:
+def card_forecast(store: Store, settings: Settings, now: datetime, days: int) -> CardForecast:
     """Every card played forward with FSRS at the expected recall (srs.schedule.workload),
     new cards entering fast enough to all be seen before the exam; then each day's reviews
-    within `max-reviews-per-day` (on the rest day: its light review), the rest carried over."""
+    within the queue's capacity (`max-reviews-per-day`; on light and rest days less), the rest
+    carried over."""
     from srs.schedule.workload import simulate
 
     every = max(1, math.ceil(store.studied_count() / FORECAST_SAMPLE))
@@ -358,14 +357,11 @@ def card_forecast(
     answers_old = simulate(studied, played, now, days, high_yield=high_yield).per_day
     new = [max(0, min(intake, len(fresh) - d * intake)) for d in range(days)]
     demand = [answers_new[d] - new[d] + every * answers_old[d] for d in range(days)]
-    rule = settings.day_rule()
-    today = rule.day_of(now)
-    rest_cap = int(template.rest_review_minutes * 60 / seconds) if seconds > 0 else 0
+    today = settings.day_rule().day_of(now)
+    capacity = Planner(store, settings, now).capacity  # the queue's rule: light and rest days included
     planned, waiting = [], 0
     for d in range(days):
-        cap = settings.max_reviews_per_day
-        if template.rest_day and weekday_name(today + timedelta(days=d)) == template.rest_day:
-            cap = min(cap, rest_cap)
+        cap = capacity(today + timedelta(days=d))
         want = demand[d] + waiting
         planned.append(min(want, cap))
         waiting = want - planned[-1]

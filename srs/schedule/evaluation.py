@@ -35,6 +35,7 @@ class Evaluation:
     reviews: int  # answers judged (the test parts of the split)
     default: Metrics
     fitted: Metrics
+    saved: Metrics | None = None  # the parameters `srs optimize` saved (fitted on every answer)
 
 
 # -- metrics ------------------------------------------------------------------
@@ -133,8 +134,14 @@ def time_series_splits(found: Sequence[Item], splits: int = SPLITS) -> list[tupl
     return pairs
 
 
-def evaluate_items(found: Sequence[Item], fit: Callable[[Sequence[Item]], Sequence[float]]) -> Evaluation:
-    """Defaults vs parameters fitted on older answers, both judged on the newer ones."""
+def evaluate_items(
+    found: Sequence[Item],
+    fit: Callable[[Sequence[Item]], Sequence[float]],
+    *,
+    saved: Sequence[float] | None = None,
+) -> Evaluation:
+    """Defaults vs parameters fitted on older answers, both judged on the newer ones; and
+    the `saved` parameters (if any) on the same answers (they were fitted on all of them)."""
     tested: list[Item] = []
     default: list[float] = []
     fitted: list[float] = []
@@ -142,4 +149,5 @@ def evaluate_items(found: Sequence[Item], fit: Callable[[Sequence[Item]], Sequen
         tested += test
         default += predict(DEFAULT, test)
         fitted += predict(fit(train), test)
-    return Evaluation(len(tested), metrics(default, tested), metrics(fitted, tested))
+    kept = metrics(predict(saved, tested), tested) if saved is not None and tested else None
+    return Evaluation(len(tested), metrics(default, tested), metrics(fitted, tested), kept)

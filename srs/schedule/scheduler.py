@@ -154,15 +154,30 @@ class Scheduler:
         elapsed = max(0, self.rule.elapsed_days(card.last_review, now))
         return float((1 + self._factor * elapsed / card.stability) ** self._decay)
 
+    def steps_over(self, card: CardState, now: datetime) -> bool:
+        """The interday rule: a card in (re)learning answered a study day or more after its
+        previous event has no intraday steps left (they would all have ended in the gap).
+
+        The previous event is the card's last answer or, before its first, the miss that
+        created it (a Qbank miss is the first exposure). See docs/scheduling.md."""
+        if card.state not in (State.Learning, State.Relearning):
+            return False
+        previous = card.last_review if card.last_review is not None else card.due
+        return self.rule.elapsed_days(previous, now) >= 1
+
     def _review(self, card: CardState, rating: Rating, now: datetime) -> fsrs.Card:
         last = card.last_review
+        step = card.step
+        if step is not None and self.steps_over(card, now):
+            # fsrs graduates Hard/Good/Easy past the last step; Again restarts the steps
+            step = len(self._fsrs.relearning_steps if card.state == State.Relearning else self._fsrs.learning_steps)
         if last is not None:
             # fsrs counts whole 24-hour periods; hand it study days instead.
             last = now - timedelta(days=max(0, self.rule.elapsed_days(last, now)))
         fcard = fsrs.Card(
             card_id=1,
             state=card.state,
-            step=card.step,
+            step=step,
             stability=card.stability,
             difficulty=card.difficulty,
             due=card.due,

@@ -226,6 +226,22 @@ class Log(MissTotals):
         """Which of these event keys are already logged."""
         return {r[0] for r in self._select_in("SELECT key FROM events", "key", keys)}
 
+    def qbank_event_keys(self) -> list[tuple[int, str, str]]:
+        """(id, key, at) of every Qbank attempt, to give them keys by today's rule."""
+        return self.conn.execute("SELECT id, key, at FROM events WHERE kind = 'qbank' ORDER BY id").fetchall()
+
+    def set_event_keys(self, changes: list[tuple[int, str]]) -> int:
+        """New keys for events (id, key); a key already taken is left as it was. Returns how
+        many changed."""
+        changed = 0
+        for event_id, key in changes:
+            done = self.conn.execute(
+                "UPDATE events SET key = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM events WHERE key = ?)",
+                (key, event_id, key),
+            )
+            changed += done.rowcount
+        return changed
+
     def insert_events(self, rows: list[tuple]) -> None:
         """New events (question id, at, kind, result, rating, duration, key, recorded), keys not yet logged."""
         self.conn.executemany(

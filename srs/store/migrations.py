@@ -260,7 +260,21 @@ def m006_assessments(db: sqlite_utils.Database) -> None:
     )
 
 
-def m007_cloze_and_text_events(db: sqlite_utils.Database) -> None:
+def m007_interday_steps(db: sqlite_utils.Database) -> None:
+    """Cards are replayed from the log with the interday rule (issue 16): a (re)learning
+    step that would have ended in a gap of a study day or more is over. No column
+    changes; every card is marked for a full rebuild from the log, which srs.derived does
+    with today's scheduler after the migrations (the file was backed up before them).
+    'replay' covers every narrower mark, so it replaces one."""
+    db.executescript(
+        """
+        INSERT OR REPLACE INTO config (key, value)
+        SELECT '_derived-stale', 'replay' WHERE EXISTS (SELECT 1 FROM questions);
+        """
+    )
+
+
+def m008_cloze_and_text_events(db: sqlite_utils.Database) -> None:
     """A question's cloze sentence and why-wrong words, and the text the student edits in srs.
 
     `text_events` is part of the log: one row per field an `srs edit` changed. The
@@ -309,7 +323,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m004_miss_totals,
     m005_topic_copies,
     m006_assessments,
-    m007_cloze_and_text_events,
+    m007_interday_steps,
+    m008_cloze_and_text_events,
 ]
 NAMES = [m.__name__ for m in MIGRATIONS]
 

@@ -149,8 +149,14 @@ _TOP_NEW_SQL = f"""
 _RANKED_WHERE = {
     "all": "1",
     "new": "c.reps = 0",
-    "learning": "c.reps > 0 AND c.state IN (1, 3) AND c.due < :end",
-    "review": "c.reps > 0 AND c.state = 2 AND c.due < :end",
+    # same-day (re)learning steps (answered today): the only cards that may go over the cap
+    "learning": "c.reps > 0 AND c.state IN (1, 3) AND c.due < :end AND c.last_day >= :today",
+    # reviews, and interday learning cards (last answered before today): they count
+    # against max-reviews-per-day and are spread, as Anki's v3 scheduler counts them
+    "review": "c.reps > 0 AND c.state IN (1, 2, 3) AND c.due < :end AND (c.state = 2 OR c.last_day < :today)",
+    # review cards whose interval ends on or after the exam (`end`: its day's start), not
+    # answered since the exam window opened (`end_day`): pulled forward to be seen before it
+    "exam": "c.reps > 0 AND c.state = 2 AND c.due >= :end AND c.last_day < :end_day",
     # due at the high-yield retention (Scheduler.study_days), in cards of high-yield topics
     "tier": "c.state = 2 AND c.topic_key IN (SELECT name FROM miss_groups WHERE kind = 'topic' "
     "AND misses >= :threshold UNION ALL SELECT '') AND (c.topic_key != '' OR c.misses >= :threshold) "

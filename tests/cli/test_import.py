@@ -54,9 +54,10 @@ def test_first_miss_makes_a_card_later_attempts_are_recalls(srs, write_log, db_p
         assert len(cards) == 1  # a question only answered correctly gets no card
         (card,) = cards.values()
         # created new on 10-01, Again on 10-05 (a failed recall), Good on 10-20:
-        # the Good moves it one learning step on, as in Anki
+        # 15 study days after the Again its learning steps are over: the Good graduates it
+        # (the interday rule, docs/scheduling.md; main left it in a 10-minute step)
         assert card.reps == 2
-        assert (card.state, card.step) == (State.Learning, 1)
+        assert (card.state, card.step) == (State.Review, None)
         assert card.last_review is not None and card.last_review.date().isoformat() == "2026-10-20"
         question = store.find_question("uworld", "101")
         assert question is not None and question.objective == "IgE cross-links"

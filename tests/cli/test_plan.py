@@ -71,7 +71,7 @@ def test_the_planned_reviews_are_the_fsrs_forecast_within_the_limits(student):
         settings_ = replace(load(store), max_reviews_per_day=3)
         from srs.plan.studyplan import card_forecast
 
-        forecast = card_forecast(store, settings_, NOW, 42, Template(), store.typical_answer_seconds())
+        forecast = card_forecast(store, settings_, NOW, 42)
     assert sum(forecast.reviews) + forecast.waiting == sum(forecast.demand)
     assert max(forecast.reviews) <= 3 and sum(forecast.demand) > 3
 

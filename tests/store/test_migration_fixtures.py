@@ -99,8 +99,13 @@ def seed_m006(conn: sqlite3.Connection) -> None:
 
 
 def seed_m007(conn: sqlite3.Connection) -> None:
-    """m006's rows, the question with a cloze sentence and one text edit."""
+    """m006's rows (m007 changes no schema: it only marks the cards for a replay)."""
     seed_m006(conn)
+
+
+def seed_m008(conn: sqlite3.Connection) -> None:
+    """m007's rows, the question with a cloze sentence and one text edit."""
+    seed_m007(conn)
     conn.executescript(
         """
         UPDATE questions SET cloze = 'Serum {{c1::tryptase}} rises', why_wrong = 'IgE is not a marker' WHERE id = 1;
@@ -117,7 +122,8 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m004_miss_totals": seed_m004,
     "m005_topic_copies": seed_m005,
     "m006_assessments": seed_m006,
-    "m007_cloze_and_text_events": seed_m007,
+    "m007_interday_steps": seed_m007,
+    "m008_cloze_and_text_events": seed_m008,
 }
 
 
@@ -185,13 +191,16 @@ def test_a_database_at_each_version_migrates_with_its_data(tmp_path, version):
     with open_store(db) as store:
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
     assert applied == migrations.NAMES
-    assert restricted(snapshot(db), kept, db) == without_added(before)
+    after, kept_rows = restricted(snapshot(db), kept, db), before
+    if version < migrations.NAMES.index("m007_interday_steps") + 1:  # m007 replays the cards and totals from the log
+        after, before = ({k: v for k, v in rows.items() if k not in ("cards", "miss_groups")} for rows in (after, before))
+    assert after == without_added(before)
     assert integrity(db) == ["ok"]
     pending, has_data = version < len(migrations.NAMES), version > 0
     backups = list_backups(db)
     assert len(backups) == (1 if pending and has_data else 0)
     if backups:
-        assert backups[0].reason == "migration" and snapshot(backups[0].path) == before
+        assert backups[0].reason == "migration" and snapshot(backups[0].path) == kept_rows
 
 
 def test_m004_fills_the_miss_totals_from_the_log(tmp_path):
@@ -221,3 +230,51 @@ def test_m002_backfills_what_earlier_exports_sent_to_anki(tmp_path):
     with open_store(db) as store:
         rows = store.conn.execute("SELECT question_id, notetype_version, exports FROM anki_notes").fetchall()
     assert rows == [(1, 1, 1)]
+
+
+def test_m007_replays_cards_with_the_interday_rule_and_doctor_agrees(tmp_path):
+    """m001's card: missed on 1 Nov, answered Good on 2 Nov, stored in a 10-minute learning
+    step as srs wrote it then. After m007 it is a review card, as the log now says, and
+    `srs doctor` finds every card equal to its replay."""
+    from srs.doctor import diagnose
+
+    db = build_at(tmp_path / "old.db", 6)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT state, step FROM cards WHERE question_id = 1").fetchone() == (1, 1)
+    with open_store(db) as store:
+        state, step = store.conn.execute("SELECT state, step FROM cards WHERE question_id = 1").fetchone()
+        assert "_derived-stale" not in store.config()
+    assert (state, step) == (2, None)
+    assert diagnose(db).ok
+    assert [b.reason for b in list_backups(db)] == ["migration"]
+
+
+def test_m007_gives_stored_attempts_their_study_day_keys(tmp_path):
+    """Attempts at 02:30 (rollover 4 am, UTC) were keyed by their date; their study day is
+    the day before. After m007 they have the key an import gives them now, so importing one
+    again is a duplicate, not a second attempt. Where the study day's key is taken (a miss
+    at 12:00 the day before), the attempt keeps its old key: both stay in the log."""
+    from srs.ingest.importer import import_attempts
+    from srs.ingest.misslog import Attempt
+    from srs.settings import load
+
+    db = build_at(tmp_path / "old.db", 6)
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        for day in ("02", "05"):
+            conn.execute(
+                "INSERT INTO events (question_id, at, kind, result, key, recorded_at) VALUES "
+                f"(1, '2026-11-{day}T02:30:00.000+00:00', 'qbank', 'correct', 'qbank|uworld|82256|2026-11-{day}', '{T}')"
+            )
+        conn.execute("INSERT OR REPLACE INTO config (key, value) VALUES ('timezone', 'UTC')")
+        conn.commit()
+    with open_store(db) as store:
+        keys = [r[0] for r in store.conn.execute("SELECT key FROM events WHERE kind = 'qbank' ORDER BY id")]
+        again = Attempt(2, "uworld", "82256", datetime(2026, 11, 5, 2, 30, tzinfo=UTC), "correct")
+        summary = import_attempts(store, [again], load(store).scheduler(), file_label="again.csv",
+                                  now=datetime(2026, 11, 22, tzinfo=UTC))  # fmt: skip
+    assert keys == [
+        "qbank|uworld|82256|2026-11-01", "qbank|nbme|F33-B2-Q35|2026-11-01",
+        "qbank|uworld|82256|2026-11-02",  # 1 Nov's key is the miss's
+        "qbank|uworld|82256|2026-11-04",
+    ]  # fmt: skip
+    assert summary.duplicates == 1

@@ -18,7 +18,7 @@ from srs.plan.reference import rank, score
 from srs.plan.signals import MissSignals, load_signals
 from srs.plan.weights import exam_weights
 from srs.review import ReviewSession
-from srs.schedule.scheduler import CardState, Rating, Scheduler
+from srs.schedule.scheduler import CardState, Rating, Scheduler, State
 from srs.settings import load
 from srs.store import open_store
 from srs.timing import UTC, DayRule
@@ -96,7 +96,12 @@ def test_scenario_most_missed_topic_comes_first_in_review_and_tops_weak(srs, wri
     assert weak["topic"][0]["name"] == "Type I hypersensitivity" and weak["topic"][0]["misses"] == 6
     assert abs(weak["topic"][0]["share"] - 0.5) < 1e-9
     queue = json.loads(srs("queue", "--json", "--limit", "50").output)
-    assert len(queue["cards"]) == 12  # the six answered come back later today: reordered, never dropped
+    # the six answered Good a study day or more after their miss graduate (the interday
+    # rule): due on a later day, not dropped; the other six are still here
+    assert len(queue["cards"]) == 6
+    with open_store(db_path) as store:
+        studied = [c for c in store.cards().values() if c.reps]
+    assert len(studied) == 6 and all(c.state == State.Review and c.due > NOW for c in studied)
 
 
 def test_backlog_after_a_break_is_spread_most_important_first(srs, write_log, db_path):
@@ -290,8 +295,9 @@ def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_
         moments = planner.due_moments(horizon)  # what `srs due` plans with, without reading rows
         assert sorted(moments) == sorted(planner.effective_due(r) for r in planner.studied_due_before(horizon))
     studied = [r for r in everything if not r.state.is_new and planner.effective_due(r) < end]
-    learning = [r for r in studied if r.state.state != 2]
-    due = [r for r in studied if r.state.state == 2]
+    # only same-day steps (answered today) go over the cap; interday learning cards count (issue 16)
+    learning = [r for r in studied if r.state.state != 2 and planner.rule.day_of(r.state.last_review) >= planner.today]
+    due = [r for r in studied if r not in learning]
     room = max(0, settings_.max_reviews_per_day - len(learning))
     fresh = [r for r in everything if r.state.is_new][:cap]
     expected = sorted(learning + due[:room] + fresh, key=lambda r: (-r.score, r.state.due, r.question_id))
