@@ -23,6 +23,8 @@ COMMANDS = {
     "ready": ("srs_cli.scores", "ready_command"),
     "plan": ("srs_cli.planning", "plan_command"),
     "today": ("srs_cli.planning", "today_command"),
+    "cards": ("srs_cli.cards", "cards_command"),
+    "edit": ("srs_cli.cards", "edit_command"),
     "report": ("srs_cli.reporting", "report_command"),
     "stats": ("srs_cli.reporting", "stats_command"),
     "export": ("srs_cli.exporting", "export_command"),

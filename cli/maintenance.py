@@ -95,11 +95,12 @@ def doctor_command(ctx: click.Context, repair: bool) -> None:
 
     db = _existing(ctx)
     diagnosis = diagnose(db)
-    if repair and diagnosis.file.ok and (diagnosis.problems or diagnosis.totals_differ):
+    if repair and diagnosis.file.ok and (diagnosis.problems or diagnosis.totals_differ or diagnosis.texts_differ):
         from srs.doctor import repair as repair_cards
 
         done = repair_cards(db, utc_now())
-        click.echo(f"Rebuilt the cards from the log ({done.rebuilt} were wrong); the copy before is {done.backup}")
+        again = f"; {done.texts} cards given their edited text again" if done.texts else ""
+        click.echo(f"Rebuilt the cards from the log ({done.rebuilt} were wrong{again}); the copy before is {done.backup}")
         diagnosis = diagnose(db)
     _report(db, diagnosis)
     if not diagnosis.ok:
@@ -125,6 +126,9 @@ def _report(db: Path, diagnosis: Diagnosis) -> None:
         click.echo(f"  cards: {len(diagnosis.problems)} differ from the replay of their log: {examples}{more}")
     totals = "differ from a recount of the cards" if diagnosis.totals_differ else "ok"
     click.echo(f"  miss totals by topic, subject and system: {totals}")
+    if diagnosis.texts_differ:
+        shown = ", ".join(diagnosis.texts_differ[:5]) + (" and more" if len(diagnosis.texts_differ) > 5 else "")
+        click.echo(f"  edited text: {len(diagnosis.texts_differ)} cards differ from your srs edits: {shown}")
     if diagnosis.ok:
         click.echo("No problems found.")
         return

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import shutil
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import click
 
 from srs import card_text as notes
 from srs import settings as settings_mod
-from srs.model import CardRow
+from srs.model import CardRow, Question
 from srs.review import ReviewSession
 from srs.schedule.scheduler import Outcome, Rating, format_interval
 from srs.store import Store
 from srs.timing import utc_now
 
 from .common import open_db
-from .terminal import keypresses, read_key
+from .terminal import keypresses, read_key, use_color
 
 KEYS = {
     "1": Rating.Again, "a": Rating.Again,
@@ -72,55 +75,116 @@ def _wrapped(text: str) -> str:
     return "\n".join(click.wrap_text(line, width) if line else "" for line in text.splitlines())
 
 
-def _front(store: Store, row: CardRow, position: str) -> None:
-    question = store.question(row.question_id)
-    label = "new" if row.state.is_new else ("learning" if row.state.step is not None else "review")
-    click.echo()
-    click.secho(f"{position}  {notes.context(question) or notes.reference(question)}  ({label})", dim=True)
-    click.secho(_wrapped(notes.prompt(question)), bold=True)
+# Around a cloze's hidden phrase while the text is folded to the terminal's width (one
+# column each, never in the student's text), then turned into colour codes or dropped.
+_OPEN, _CLOSE = "\ue000", "\ue001"
 
 
-def _back(store: Store, row: CardRow, outcomes: dict[Rating, Outcome]) -> None:
-    question = store.question(row.question_id)
-    click.echo("─" * 40)
-    click.secho(_wrapped(notes.answer(question)), fg="green")
-    for label, text in notes.answer_details(question, row.misses):
-        click.echo(_wrapped(f"{label}: {text}"))
-    buttons = "   ".join(f"{int(r)} {r.name} {format_interval(outcomes[r].interval)}" for r in Rating)
-    click.secho(f"{buttons}    u undo  q quit", fg="cyan")
+def _marked(card: notes.Card, front: bool) -> str:
+    """The card's sentence with each hidden phrase (front: its gap) between the markers."""
+    parts = []
+    for piece in card.pieces:
+        text = _unmarked(piece.text)
+        if piece.hidden:
+            text = (f"[{piece.hint}]" if piece.hint else notes.GAP) if front else text
+            parts.append(f"{_OPEN}{text}{_CLOSE}")
+        else:
+            parts.append(text)
+    return "".join(parts)
 
 
-def run_session(session: ReviewSession, store: Store, keys: Keys, clock: Callable = utc_now) -> None:
+def _unmarked(text: str) -> str:
+    return text.replace(_OPEN, "").replace(_CLOSE, "")
+
+
+def _styled(text: str, base: dict[str, Any], color: bool) -> str:
+    """Wrapped text in the base style, the marked phrases highlighted (plain without colour)."""
+    chunks = re.split(f"[{_OPEN}{_CLOSE}]", _wrapped(text))  # markers alternate: odd chunks are marked
+    if not color:
+        return "".join(chunks)
+    return "".join(
+        click.style(chunk, bold=True, underline=True, fg="yellow") if i % 2 else click.style(chunk, **base)
+        for i, chunk in enumerate(chunks)
+        if chunk
+    )
+
+
+class Screen:
+    """What the review shows of a card: the same card text the Anki export writes."""
+
+    def __init__(self, store: Store, show_wrong_choice: bool, color: bool) -> None:
+        self.store, self.show_wrong_choice, self.color = store, show_wrong_choice, color
+
+    def card(self, row: CardRow) -> tuple[Question, notes.Card]:
+        question = self.store.question(row.question_id)
+        return question, notes.card(question, show_wrong_choice=self.show_wrong_choice)
+
+    def front(self, row: CardRow, position: str) -> None:
+        question, card = self.card(row)
+        label = "new" if row.state.is_new else ("learning" if row.state.step is not None else "review")
+        self.echo()
+        where = notes.context(question, front_of_cloze=card.is_cloze) or notes.reference(question)
+        self.echo(self._dim(f"{position}  {where}  ({label})"))
+        if card.is_cloze:
+            text = _marked(card, front=True) + (f" (not {card.not_choice})" if card.not_choice else "")
+            self.echo(_styled(text, {"bold": True}, self.color))
+        else:
+            self.echo(_styled(_unmarked(notes.front_text(card)), {"bold": True}, self.color))
+
+    def back(self, row: CardRow, outcomes: dict[Rating, Outcome]) -> None:
+        question, card = self.card(row)
+        self.echo("─" * 40)
+        text = _marked(card, front=False) if card.pieces else _unmarked(notes.answer(question))
+        self.echo(_styled(text, {"fg": "green"}, self.color))
+        for label, line in notes.answer_details(question, row.misses):
+            self.echo(_wrapped(f"{label}: {line}"))
+        buttons = "   ".join(f"{int(r)} {r.name} {format_interval(outcomes[r].interval)}" for r in Rating)
+        self.echo(self._style(f"{buttons}    u undo  q quit", fg="cyan"))
+
+    def note(self, text: str, **style: Any) -> None:
+        self.echo(self._style(text, **style))
+
+    def echo(self, text: str = "") -> None:
+        click.echo(text, color=self.color)
+
+    def _dim(self, text: str) -> str:
+        return self._style(text, dim=True)
+
+    def _style(self, text: str, **style: Any) -> str:
+        return click.style(text, **style) if self.color else text
+
+
+def run_session(session: ReviewSession, screen: Screen, keys: Keys, clock: Callable = utc_now) -> None:
     while True:
         row = session.next_card(clock())
         if row is None:
             return
         shown = time.monotonic()
-        _front(store, row, f"[{len(session.history) + 1}]")
+        screen.front(row, f"[{len(session.history) + 1}]")
         if keys.interactive:
-            click.secho("space: show answer   u undo   q quit", dim=True)
+            screen.note("space: show answer   u undo   q quit", dim=True)
         key = keys.reveal()
         if key == "q":
             return
         if key == "u":
-            _undo(session)
+            _undo(session, screen)
             continue
         outcomes = session.outcomes(row, clock())
-        _back(store, row, outcomes)
+        screen.back(row, outcomes)
         key = keys.choice()
         if key == "q":
             return
         if key == "u":
-            _undo(session)
+            _undo(session, screen)
             continue
         elapsed_ms = int((time.monotonic() - shown) * 1000)
         outcome = session.answer(row, Rating(int(key)), clock(), elapsed_ms)
-        click.secho(f"→ {outcome.rating.name}, next in {format_interval(outcome.interval)}", dim=True)
+        screen.note(f"→ {outcome.rating.name}, next in {format_interval(outcome.interval)}", dim=True)
 
 
-def _undo(session: ReviewSession) -> None:
+def _undo(session: ReviewSession, screen: Screen) -> None:
     row = session.undo()
-    click.secho("Undid the last answer." if row else "Nothing to undo.", fg="yellow")
+    screen.note("Undid the last answer." if row else "Nothing to undo.", fg="yellow")
 
 
 @click.command("review")
@@ -150,7 +214,8 @@ def review_command(ctx: click.Context, limit: int | None, minutes: float | None)
         keys = Keys()
         try:
             with keypresses() if keys.interactive else contextlib.nullcontext():
-                run_session(session, store, keys)
+                screen = Screen(store, settings.show_wrong_choice, use_color(os.environ, sys.stdout.isatty()))
+                run_session(session, screen, keys)
         except (KeyboardInterrupt, EOFError):
             click.echo()
             click.echo(session.summary(utc_now()).line())

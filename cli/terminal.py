@@ -34,6 +34,11 @@ def keypresses() -> Iterator[None]:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
+def use_color(environ: os._Environ[str] | dict[str, str], terminal: bool) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set to anything (no-color.org)."""
+    return terminal and not environ.get("NO_COLOR")
+
+
 _decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
 

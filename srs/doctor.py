@@ -35,11 +35,24 @@ class Diagnosis:
     cards: int = 0  # cards stored
     problems: list[CardProblem] = field(default_factory=list)
     totals_differ: bool = False  # the miss totals by topic, subject and system (kept for the queue)
+    texts_differ: list[str] = field(default_factory=list)  # cards whose text is not their latest `srs edit`
     good_backup: Backup | None = None  # only looked for when the file is damaged
 
     @property
     def ok(self) -> bool:
-        return self.file.ok and not self.problems and not self.totals_differ
+        return self.file.ok and not self.problems and not self.totals_differ and not self.texts_differ
+
+
+def unapplied_edits(store: Store) -> dict[int, dict[str, str]]:
+    """Question id -> the edited fields (latest text event) its stored text does not equal."""
+    edited = store.edited_fields()
+    questions = {q.id: q for q in store.questions(edited)}
+    found = {}
+    for question_id, fields in edited.items():
+        wrong = {name: value for name, value in fields.items() if getattr(questions[question_id], name) != value}
+        if wrong:
+            found[question_id] = wrong
+    return found
 
 
 def card_problems(store: Store, scheduler: Scheduler) -> list[CardProblem]:
@@ -97,13 +110,15 @@ def diagnose(db: Path) -> Diagnosis:
         return Diagnosis(checked, good_backup=newest_good(db))
     with open_database(db) as store:
         scheduler = settings_mod.load(store).scheduler()
-        return Diagnosis(checked, store.card_count(), card_problems(store, scheduler), totals_differ(store))
+        texts = [notes.reference(q) for q in store.questions(unapplied_edits(store))]
+        return Diagnosis(checked, store.card_count(), card_problems(store, scheduler), totals_differ(store), texts)
 
 
 @dataclass(frozen=True)
 class Repair:
     backup: Path
     rebuilt: int  # cards that were wrong
+    texts: int = 0  # cards given their edited text again
 
 
 def repair(db: Path, now: datetime) -> Repair:
@@ -112,6 +127,11 @@ def repair(db: Path, now: datetime) -> Repair:
         scheduler = settings_mod.load(store).scheduler()
         wrong = len(card_problems(store, scheduler))  # the totals by topic are recounted too
         saved = backup_now(store, now, reason="repair")
+        edits = unapplied_edits(store)
         with store.write():
             rebuild_all(store, scheduler)
-    return Repair(saved, wrong)
+            for question_id, fields in edits.items():  # the text events are the truth for what they changed
+                question = store.question(question_id)
+                ((_, rank, _),) = store.question_texts([(question.source, question.qid)]).values()
+                store.set_question_text(question_id, fields, rank)
+    return Repair(saved, wrong, len(edits))

@@ -78,6 +78,8 @@ class Question:
     reason: str
     reason_kind: str  # one of srs.ingest.taxonomy.REASON_KINDS, or ''
     created_at: datetime
+    cloze: str = ""  # the objective with {{c1::...}} markup, from a `cloze` column
+    why_wrong: str = ""  # in the student's words, why the chosen answer was wrong
 
 
 QUESTION_TEXT_FIELDS = (
@@ -94,6 +96,8 @@ QUESTION_TEXT_FIELDS = (
     "correct_answer",
     "reason",
     "reason_kind",
+    "cloze",
+    "why_wrong",
 )
 
 

@@ -32,6 +32,9 @@ class Settings:
     high_yield_misses: int = 3  # misses in a topic that make its cards high-yield
     miss_half_life: float = 30.0  # days for a miss to count half
     deck_root: str = "Step 1 Misses"
+    # name the wrong choice on a cloze card's front, "(not X)": off, since seeing the
+    # distractor again can reinforce it (docs/cards.md)
+    show_wrong_choice: bool = False
     # set by `srs optimize`, not by `srs config set`; None: FSRS's default parameters
     fitted: FittedParameters | None = field(default=None, metadata={"setting": False})
 
@@ -161,6 +164,13 @@ def _deck(text: str) -> str:
     return text
 
 
+def _flag(text: str) -> bool:
+    words = {"true": True, "yes": True, "on": True, "1": True, "false": False, "no": False, "off": False, "0": False}
+    if text.lower() not in words:
+        raise ValueError
+    return words[text.lower()]
+
+
 def _weekday(text: str) -> str:
     if not text:
         return ""
@@ -202,6 +212,7 @@ _PARSERS: dict[str, tuple[Callable[[str], object], str]] = {
     "high-yield-misses": (_whole(1, 999), "a whole number of misses, 1 or more"),
     "miss-half-life": (_number(1, 365), "days, from 1 to 365"),
     "deck-root": (_deck, "a deck name without '::'"),
+    "show-wrong-choice": (_flag, "true or false"),
 }
 
 

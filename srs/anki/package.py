@@ -79,25 +79,73 @@ def _field(text: str) -> str:
     return html.escape(text).replace("\r\n", "\n").replace("\n", "<br>")
 
 
-def note_fields(question: Question, misses: int, fields: tuple[str, ...] | None = None) -> list[str]:
-    """Field values in note-type order, every one HTML-escaped."""
+# Kept out of a field's text so that only srs's own markup can make a cloze: braces and
+# colons as character references (they render the same, Anki's cloze parser skips them).
+_NOT_MARKUP = str.maketrans({"{": "&#123;", "}": "&#125;", ":": "&#58;"})
+
+
+def _text(text: str) -> str:
+    """A stretch of the student's text inside srs-made markup: escaped, and never markup itself."""
+    return _field(text).translate(_NOT_MARKUP)
+
+
+def _highlighted(card: notes.Card) -> str:
+    """The sentence, the hidden phrases in Anki's own cloze span (basic notes that show a cloze)."""
+    return "".join(f'<span class="cloze">{_text(p.text)}</span>' if p.hidden else _field(p.text) for p in card.pieces)
+
+
+def cloze_text(card: notes.Card, sentence: str) -> str:
+    """The Text field of a cloze note: every deletion `{{c1::...}}`, so one card hides them all
+    (srs keeps one card per question). A card that is no cloze (its question lost it, or got
+    its own prompt) hides the whole sentence under its prompt."""
+    if not card.is_cloze:
+        return "{{c1::" + _text(sentence) + "}}"
+    return "".join(
+        ("{{c1::" + _text(p.text) + (f"::{_text(p.hint)}" if p.hint else "") + "}}") if p.hidden else _text(p.text)
+        for p in card.pieces
+    )
+
+
+def note_fields(
+    question: Question,
+    misses: int,
+    fields: tuple[str, ...] | None = None,
+    *,
+    show_wrong_choice: bool = False,
+    card: notes.Card | None = None,
+) -> list[str]:
+    """Field values in note-type order, every one HTML-escaped (srs's own markup around escaped text).
+
+    `card`: the question's card when the caller has it already (notes.card)."""
+    card = card or notes.card(question, show_wrong_choice=show_wrong_choice)
+    names = fields if fields is not None else notetype_mod.load().current.fields
+    is_cloze_type = "Text" in names
+    chose = notes.wrong_choice(question) if question.why_wrong else ""
+    why_wrong = question.why_wrong if chose else ""
+    sentence = notes.back_text(card) or notes.answer(question)
+    explanation = _field(question.explanation)
+    if why_wrong and not is_cloze_type:  # a basic note: the contrast leads the explanation
+        contrast = f"Why not {_field(chose)}: {_field(why_wrong)}"
+        explanation = contrast + (f"<br>{explanation}" if explanation else "")
     values = {
-        "Ref": notes.reference(question),
-        "Prompt": notes.prompt(question),
-        "Objective": notes.answer(question),
-        "Explanation": question.explanation,
-        "MyAnswer": question.my_answer,
-        "CorrectAnswer": question.correct_answer,
-        "Reason": question.reason,
-        "Subject": question.subject,
-        "System": question.system,
-        "Topic": question.topic,
-        "Source": notes.source_name(question.source),
-        "QID": question.qid,
+        "Ref": _field(notes.reference(question)),
+        "Prompt": _field(card.prompt if is_cloze_type else notes.front_text(card)),
+        "Explanation": explanation,
+        "MyAnswer": _field(question.my_answer),
+        "CorrectAnswer": _field(question.correct_answer),
+        "Reason": _field(question.reason),
+        "Subject": _field(question.subject),
+        "System": _field(question.system),
+        "Topic": _field(question.topic),
+        "Source": _field(notes.source_name(question.source)),
+        "QID": _field(question.qid),
         "Misses": str(misses),
     }
-    names = fields if fields is not None else notetype_mod.load().current.fields
-    return [_field(values.get(name, "")) for name in names]
+    if is_cloze_type:
+        values.update(Text=cloze_text(card, sentence), NotChoice=_field(card.not_choice), WhyWrong=_field(why_wrong))
+    else:
+        values["Objective"] = _highlighted(card) if card.is_cloze else _field(sentence)
+    return [values.get(name, "") for name in names]
 
 
 def export_apkg(
@@ -123,7 +171,7 @@ def export_apkg(
     if not picked:
         raise SrsError(_nothing_selected(selection))
     known = store.anki_notes()
-    decks, written = _decks(picked, known, types, root)
+    decks, written = _decks(picked, known, types, root, settings.show_wrong_choice)
     stamp = _export_stamp(store, now)
     _write_package(decks, Path(out), stamp)
     with store.write():
@@ -160,7 +208,7 @@ class _Deck:
 
 
 def _decks(
-    picked: list[Picked], known: dict[int, AnkiNote], types: NoteTypes, root: str
+    picked: list[Picked], known: dict[int, AnkiNote], types: NoteTypes, root: str, show_wrong_choice: bool = False
 ) -> tuple[list[_Deck], list[tuple[int, str, int, int]]]:
     """The decks holding the notes, and what to record of each (question, GUID, version, position)."""
     import genanki
@@ -171,7 +219,8 @@ def _decks(
     written: list[tuple[int, str, int, int]] = []
     for row, question in picked:
         note = known.get(row.question_id)
-        note_type = types.version(note.version if note else None)
+        made = notes.card(question, show_wrong_choice=show_wrong_choice)
+        note_type = types.version(note.version if note else None, cloze=made.is_cloze)
         model = models.get(note_type.version)
         if model is None:
             model = models[note_type.version] = _model(note_type)
@@ -181,7 +230,7 @@ def _decks(
             deck = decks[name] = _Deck(genanki.Deck(_deck_id(name, root, types.deck_id), name))
         guid = note_guid(question.source, question.qid)
         position = positions[row.question_id]
-        fields = note_fields(question, row.misses, note_type.fields)
+        fields = note_fields(question, row.misses, note_type.fields, card=made)
         deck.add(_Note(guid, model, _tags(question), fields, position))
         written.append((row.question_id, guid, note_type.version, position))
     return list(decks.values()), written
@@ -217,6 +266,7 @@ def _model(note_type: NoteType) -> Any:
         fields=[{"name": name} for name in note_type.fields],
         templates=[{"name": note_type.template_name, "qfmt": note_type.front, "afmt": note_type.back}],
         css=note_type.css,
+        model_type=genanki.Model.CLOZE if note_type.is_cloze else genanki.Model.FRONT_BACK,
     )
 
 
@@ -330,5 +380,8 @@ _ANY_ALL = {"any": any, "all": all}
 
 def _card_ords(model: Any, fields: list[str]) -> list[int]:
     """The templates that give this note a card: genanki's rule for front/back note types
-    (any, or all, of the fields a template needs are not empty)."""
+    (any, or all, of the fields a template needs are not empty). A cloze note has one card,
+    c1: srs writes every deletion as c1 (cloze_text)."""
+    if model.model_type == model.CLOZE:
+        return [0]
     return [ord_ for ord_, kind, required in model._req if _ANY_ALL[kind](fields[i] for i in required)]

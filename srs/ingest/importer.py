@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
 
+from srs import card_text
 from srs.errors import InputError, InvalidRows, shown
 from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts
 from srs.ingest.readers import SNIFF_BYTES, open_table
@@ -37,6 +38,8 @@ class ImportSummary:
     duplicates: int = 0
     invalid: int = 0
     updated_questions: int = 0
+    recall_prompts: int = 0  # new cards whose front is a real recall test (own prompt or cloze)
+    fallbacks: int = 0  # new cards left on the generic prompt
     errors: list[InputError] = field(default_factory=list)  # the first few invalid rows
     report: ReadReport = field(default_factory=ReadReport)
     dry_run: bool = False
@@ -56,6 +59,11 @@ class ImportSummary:
     def notes(self) -> list[str]:
         """Things to tell the student besides the counts."""
         report, notes = self.report, []
+        if self.recall_prompts or self.fallbacks:
+            text = f"New cards: {self.recall_prompts} test a fact (your prompt or a cloze), {self.fallbacks} use a generic prompt"
+            if self.fallbacks:
+                text += " (`srs cards --weak-prompts` lists them; `srs edit QID` fixes one)"
+            notes.append(text)
         if report.unknown_subjects:
             notes.append(f"Subjects kept as written (not USMLE names): {_listed(sorted(report.unknown_subjects))}")
         if report.unknown_systems:
@@ -143,7 +151,9 @@ def import_attempts(
             writer.flush()
             if summary.invalid and not skip_invalid:
                 raise InvalidRows(summary.errors, summary.invalid, file_label)
+            store.scratch_uncarded("touched", "uncarded")
             summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"), scratch="touched")
+            _count_prompts(store, summary)
             summary.repeated_misses = writer.misses - summary.new_cards
             store.record_import(file_label, now, vars(summary))
             if dry_run:
@@ -151,6 +161,16 @@ def import_attempts(
     except _DryRun:
         pass
     return summary
+
+
+def _count_prompts(store: Store, summary: ImportSummary) -> None:
+    """How many new cards (questions without a card before, with one now) got a real recall
+    front, and how many the generic prompt. Streamed: a big import's new cards are many."""
+    for question in store.carded_questions("uncarded"):
+        if question.prompt or card_text.card(question).kind.recalls:
+            summary.recall_prompts += 1
+        else:
+            summary.fallbacks += 1
 
 
 CHUNK = 2000  # attempts written together: a few statements per chunk instead of five per row
@@ -171,6 +191,8 @@ class _Writer:
         self.pending: list[Attempt] = []
         self.times: dict[datetime, str] = {}
         self.misses = 0
+        # the fields the student edited in srs (few: edits are made by hand), which no row overwrites
+        self.edited = {question_id: set(fields) for question_id, fields in store.edited_fields().items()}
 
     def add(self, attempt: Attempt) -> None:
         self.pending.append(attempt)
@@ -215,6 +237,7 @@ class _Writer:
         text merged row by row (see merge_text)."""
         idents = list(dict.fromkeys((a.source, a.qid) for a in rows))
         stored = self.store.question_texts(idents)
+        pinned = {ident: self.edited[entry[0]] for ident, entry in stored.items() if entry[0] in self.edited}
         texts = {ident: (rank, dict(fields)) for ident, (_, rank, fields) in stored.items()}
         created: dict[tuple[str, str], datetime] = {}
         changed: dict[tuple[str, str], dict[str, str]] = {}
@@ -226,6 +249,8 @@ class _Writer:
                 continue
             current_rank, current = texts[ident]
             diff, new_rank = merge_text(current_rank, current, attempt.fields, rank)
+            if pinned.get(ident):  # text the student edited in srs: no row overwrites it
+                diff = {n: v for n, v in diff.items() if n not in pinned[ident]}
             current.update(diff)
             texts[ident] = (new_rank, current)
             if diff or new_rank != current_rank:

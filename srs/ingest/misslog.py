@@ -33,6 +33,8 @@ FIELDS = (
     "correct_answer",
     "reason",
     "category",
+    "cloze",
+    "why_wrong",
 )
 TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("qid", "source", "date", "subject", "system", "result"))
 IGNORE = "ignore"

@@ -48,6 +48,11 @@ class Log(MissTotals):
         ).fetchone()
         return question_from(row) if row else None
 
+    def questions_by_qid(self, qid: str) -> list[Question]:
+        """The questions with this id, in any Qbank."""
+        rows = self.conn.execute(f"SELECT {QUESTION_COLUMNS} FROM questions WHERE qid = ? ORDER BY source", (qid,))
+        return [question_from(r) for r in rows]
+
     def find_question_id(self, source: str, qid: str) -> int | None:
         row = self.conn.execute("SELECT id FROM questions WHERE source = ? AND qid = ?", (source, qid)).fetchone()
         return row[0] if row else None
@@ -153,6 +158,43 @@ class Log(MissTotals):
 
     def last_question_id(self) -> int:
         return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM questions").fetchone()[0])
+
+    # -- text events (srs edit) ------------------------------------------------
+    def insert_text_event(
+        self, question_id: int, *, at: datetime, field: str, value: str, key: str, recorded: datetime
+    ) -> None:
+        """The student's own text for one field of a question, as of `at` (srs edit)."""
+        self.conn.execute(
+            "INSERT INTO text_events (question_id, at, field, value, key, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (question_id, to_iso(at), field, value, key, to_iso(recorded)),
+        )
+
+    def edited_fields(self, question_ids: list[int] | None = None) -> dict[int, dict[str, str]]:
+        """Question id -> the fields the student edited in srs, each with its latest text
+        (of these questions, or of all)."""
+        found: dict[int, dict[str, str]] = {}
+        sql = "SELECT question_id, field, value, at, id FROM text_events"
+        rows = self.conn.execute(sql) if question_ids is None else self._select_in(sql, "question_id", question_ids)
+        for question_id, name, value, _, _ in sorted(rows, key=lambda r: (r[3], r[4])):
+            found.setdefault(question_id, {})[name] = value
+        return found
+
+    def scratch_uncarded(self, scratch: str, into: str) -> None:
+        """Scratch set `into`: the questions of set `scratch` that have no card yet."""
+        self.scratch_set(into)
+        self.conn.execute(
+            f"INSERT INTO temp.{into} (id) SELECT t.id FROM temp.{scratch} t "
+            "WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.question_id = t.id)"
+        )
+
+    def carded_questions(self, scratch: str | None = None) -> Iterator[Question]:
+        """The questions that have a card (of a scratch set, or all), streamed."""
+        columns = ", ".join(f"q.{c}" for c in QUESTION_COLUMNS.split(", "))
+        source = f"temp.{scratch} t JOIN questions q ON q.id = t.id" if scratch else "questions q"
+        rows = self.conn.execute(
+            f"SELECT {columns} FROM {source} WHERE EXISTS (SELECT 1 FROM cards c WHERE c.question_id = q.id) ORDER BY q.id"
+        )
+        return (question_from(r) for r in rows)
 
     # -- events --------------------------------------------------------------
     def insert_event(

@@ -274,6 +274,31 @@ def m007_interday_steps(db: sqlite_utils.Database) -> None:
     )
 
 
+def m008_cloze_and_text_events(db: sqlite_utils.Database) -> None:
+    """A question's cloze sentence and why-wrong words, and the text the student edits in srs.
+
+    `text_events` is part of the log: one row per field an `srs edit` changed. The
+    newest edit of a field is its text, whatever a miss log imported later says
+    (srs.ingest.importer leaves edited fields alone).
+    """
+    db.executescript(
+        """
+        ALTER TABLE questions ADD COLUMN cloze TEXT NOT NULL DEFAULT '';
+        ALTER TABLE questions ADD COLUMN why_wrong TEXT NOT NULL DEFAULT '';
+        CREATE TABLE text_events (
+            id INTEGER PRIMARY KEY,
+            question_id INTEGER NOT NULL REFERENCES questions(id),
+            at TEXT NOT NULL,
+            field TEXT NOT NULL,
+            value TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX text_events_by_question ON text_events (question_id, field, at);
+        """
+    )
+
+
 # Frozen copies of live rules (tests/store/test_migrations_frozen.py checks they still agree):
 M005_NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # srs.plan.weights.NEW_CARD_ORDER, baked into cards_new
 M001_MISS_RESULTS = ("incorrect", "omitted", "guessed")  # srs.model.MISS_RESULTS, in m002 and m003
@@ -299,6 +324,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m005_topic_copies,
     m006_assessments,
     m007_interday_steps,
+    m008_cloze_and_text_events,
 ]
 NAMES = [m.__name__ for m in MIGRATIONS]
 

@@ -45,7 +45,9 @@ def test_first_miss_makes_a_card_later_attempts_are_recalls(srs, write_log, db_p
     result = srs("import", str(log))
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "4 rows read: 1 new cards, 1 repeated misses, 2 correct attempts, 0 duplicates skipped"
+        "4 rows read: 1 new cards, 1 repeated misses, 2 correct attempts, 0 duplicates skipped\n"
+        "New cards: 0 test a fact (your prompt or a cloze), 1 use a generic prompt "
+        "(`srs cards --weak-prompts` lists them; `srs edit QID` fixes one)"
     )
     with open_store(db_path) as store:
         cards = store.cards()

@@ -269,3 +269,48 @@ def test_scripted_answers_one_per_line(srs, imported: Path) -> None:
     assert [r for _, r, _ in events] == [3, 1, 4]
     assert len({q for q, _, _ in events}) == 3
     assert_consistent(db)
+
+
+CLOZE_LOG = (
+    "qid,source,date,subject,system,topic,result,objective,correct_answer,my_answer,why_wrong\n"
+    "C1,uworld,2026-11-01,Pharmacology,Cardiovascular,Antidotes,incorrect,"
+    "Beta-blocker overdose is treated with glucagon which raises cAMP,Glucagon,Atropine,atropine only fixes the rate\n"
+)
+
+
+def spawn_review(db: Path, **env: str) -> pexpect.spawn:
+    environ = dict(os.environ, TERM="xterm", **env)
+    if "NO_COLOR" not in env:
+        environ.pop("NO_COLOR", None)
+    return pexpect.spawn(sys.executable, ["-m", "srs_cli", "--db", str(db), "review"], env=environ,
+                         encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 200))  # fmt: skip
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+def test_a_cloze_card_in_the_terminal(srs, write_log, db_path: Path, no_color: bool) -> None:
+    assert srs("import", str(write_log("cloze.csv", CLOZE_LOG))).exit_code == 0
+    child = spawn_review(db_path, **({"NO_COLOR": "1"} if no_color else {}))
+    try:
+        child.expect_exact(PROMPT)
+        front = child.before
+        assert "Beta-blocker overdose is treated with [...] which raises cAMP" in plain(front)
+        assert "glucagon" not in front.lower()
+        assert "Antidotes" not in front  # the topic can name the answer: not above a cloze
+        assert child.waitnoecho(TIMEOUT)
+        child.send(" ")
+        child.expect(BUTTONS)
+        back = child.before
+        assert "Beta-blocker overdose is treated with glucagon which raises cAMP" in plain(back)
+        assert "Why not Atropine: atropine only fixes the rate" in plain(back)
+        if no_color:
+            assert "\x1b[" not in front + back
+        else:  # the answer highlighted: bold, underlined, yellow, inside the green sentence
+            assert re.search(r"\x1b\[33m\x1b\[1m\x1b\[4mglucagon\x1b\[0m", back), repr(back)
+        assert child.waitnoecho(TIMEOUT)
+        child.send("3")
+        child.expect(CONFIRM)
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert review_events(db_path)[0][1] == 3

@@ -103,6 +103,18 @@ def seed_m007(conn: sqlite3.Connection) -> None:
     seed_m006(conn)
 
 
+def seed_m008(conn: sqlite3.Connection) -> None:
+    """m007's rows, the question with a cloze sentence and one text edit."""
+    seed_m007(conn)
+    conn.executescript(
+        """
+        UPDATE questions SET cloze = 'Serum {{c1::tryptase}} rises', why_wrong = 'IgE is not a marker' WHERE id = 1;
+        INSERT INTO text_events (question_id, at, field, value, key, recorded_at)
+        VALUES (1, '2026-11-03T10:00:00.000+00:00', 'prompt', 'Which enzyme?', 'edit|1', '2026-11-03T10:00:00.000+00:00');
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m001_initial": seed_m001,
     "m002_anki_notes": seed_m002,
@@ -111,6 +123,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m005_topic_copies": seed_m005,
     "m006_assessments": seed_m006,
     "m007_interday_steps": seed_m007,
+    "m008_cloze_and_text_events": seed_m008,
 }
 
 

@@ -25,6 +25,7 @@ FROZEN = {
     "m005_topic_copies": "401327951c98a9a3",
     "m006_assessments": "beb5e8dd8db190e2",
     "m007_interday_steps": "416b3540503bd2b4",
+    "m008_cloze_and_text_events": "802a8d658f222f7c",
 }
 
 
