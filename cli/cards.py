@@ -53,7 +53,10 @@ def cards_command(ctx: click.Context, weak_prompts: bool, limit: int | None, as_
         click.echo(f"#{w.rank}  {card_text.reference(q)}  ({card_text.context(q) or 'no tags'}), missed {w.misses}×")
         click.echo(f"    objective: {card_text.answer(q)}")
         if q.correct_answer:
-            click.echo(f"    correct answer: {q.correct_answer}  (not hidden automatically: absent from the objective, or too short)")
+            click.echo(
+                f"    correct answer: {q.correct_answer}  "
+                "(not hidden automatically: absent from the objective, or too short)"
+            )
         click.echo(f"    fix: {w.log_line}")
 
 
@@ -71,7 +74,8 @@ def edit_command(
     The card keeps its schedule and history. The edit is kept in the log, so importing
     an older miss-log row later does not undo it.
     """
-    given = {k: v for k, v in (("prompt", prompt), ("objective", objective), ("explanation", explanation)) if v is not None}
+    fields = (("prompt", prompt), ("objective", objective), ("explanation", explanation))
+    given = {k: v for k, v in fields if v is not None}
     with open_db(ctx) as store:
         question = editing_mod.find(store, qid)
         if not given:

@@ -100,7 +100,9 @@ def doctor_command(ctx: click.Context, repair: bool) -> None:
 
         done = repair_cards(db, utc_now())
         again = f"; {done.texts} cards given their edited text again" if done.texts else ""
-        click.echo(f"Rebuilt the cards from the log ({done.rebuilt} were wrong{again}); the copy before is {done.backup}")
+        click.echo(
+            f"Rebuilt the cards from the log ({done.rebuilt} were wrong{again}); the copy before is {done.backup}"
+        )
         diagnosis = diagnose(db)
     _report(db, diagnosis)
     if not diagnosis.ok:

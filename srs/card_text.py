@@ -50,7 +50,9 @@ def context(question: Question, *, front_of_cloze: bool = False) -> str:
     """'Immunology · Cardiovascular · Type I hypersensitivity' (blank parts left out).
 
     Above a cloze the topic is left out: it often names the hidden answer ("Sarcoidosis")."""
-    parts = (question.subject, question.system) if front_of_cloze else (question.subject, question.system, question.topic)
+    parts: tuple[str, ...] = (question.subject, question.system)
+    if not front_of_cloze:
+        parts = (*parts, question.topic)
     return " · ".join(p for p in parts if p)
 
 
@@ -149,7 +151,8 @@ ABBREVIATIONS = {
     "nsaid": "nonsteroidal anti-inflammatory drug", "mi": "myocardial infarction", "dm": "diabetes mellitus",
     "ppi": "proton pump inhibitor", "tca": "tricyclic antidepressant", "mao": "monoamine oxidase",
     "ra": "rheumatoid arthritis", "sle": "systemic lupus erythematosus", "ms": "multiple sclerosis",
-    "dka": "diabetic ketoacidosis", "gerd": "gastroesophageal reflux disease", "copd": "chronic obstructive pulmonary disease",
+    "dka": "diabetic ketoacidosis", "gerd": "gastroesophageal reflux disease",
+    "copd": "chronic obstructive pulmonary disease",
 }  # fmt: skip
 _WORD = re.compile(r"\w+")
 

@@ -60,7 +60,10 @@ class ImportSummary:
         """Things to tell the student besides the counts."""
         report, notes = self.report, []
         if self.recall_prompts or self.fallbacks:
-            text = f"New cards: {self.recall_prompts} test a fact (your prompt or a cloze), {self.fallbacks} use a generic prompt"
+            text = (
+                f"New cards: {self.recall_prompts} test a fact (your prompt or a cloze), "
+                f"{self.fallbacks} use a generic prompt"
+            )
             if self.fallbacks:
                 text += " (`srs cards --weak-prompts` lists them; `srs edit QID` fixes one)"
             notes.append(text)

@@ -192,7 +192,8 @@ class Log(MissTotals):
         columns = ", ".join(f"q.{c}" for c in QUESTION_COLUMNS.split(", "))
         source = f"temp.{scratch} t JOIN questions q ON q.id = t.id" if scratch else "questions q"
         rows = self.conn.execute(
-            f"SELECT {columns} FROM {source} WHERE EXISTS (SELECT 1 FROM cards c WHERE c.question_id = q.id) ORDER BY q.id"
+            f"SELECT {columns} FROM {source} "
+            "WHERE EXISTS (SELECT 1 FROM cards c WHERE c.question_id = q.id) ORDER BY q.id"
         )
         return (question_from(r) for r in rows)
 
