@@ -42,10 +42,31 @@ def ensure_math(conn: sqlite3.Connection) -> None:
         conn.create_function("pow", 2, math.pow, deterministic=True)
 
 
+def private_folders(folder: Path) -> None:
+    """Create `folder` and every missing folder above it 0700, whatever the umask.
+
+    (`Path.mkdir(parents=True)` gives the folders above the last the umask's mode.)"""
+    missing: list[Path] = []
+    current = Path(folder)
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue
+        os.chmod(path, 0o700)  # mkdir's mode is masked by the umask (a umask of 0o777 included)
+
+
 def create_private(path: Path) -> None:
     """Create the file readable by its owner only, whatever the umask."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new data folder is private too
+        private_folders(path.parent)  # a new data folder (and any above it) is private too
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as exc:
