@@ -274,8 +274,11 @@ def check_file(path: Path, *, full: bool = True) -> FileCheck:
                 )
             ]
     except sqlite3.Error as exc:
-        if getattr(exc, "sqlite_errorname", "") == "SQLITE_CANTOPEN":
-            raise explain(exc, Path(path)) from exc  # unreadable where it is, not damaged
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) or "readonly" in str(exc):
+            # unreadable where it is (permissions; a read-only folder, where SQLite cannot create
+            # the -shm file a WAL database is read through), not damaged
+            raise explain(exc, Path(path)) from exc
         result.problems.append(str(exc))
         return result
     newer = [name for name in result.schema if name not in NAMES]

@@ -112,6 +112,10 @@ def damaged_message(path: Path, detail: str) -> str:
     )
 
 
+def _writable(folder: Path) -> bool:
+    return os.access(folder if str(folder) else ".", os.W_OK)
+
+
 def explain(exc: sqlite3.Error, path: Path) -> DatabaseError:
     """One line for any SQLite failure: what is wrong with the file and what to do.
 
@@ -124,6 +128,12 @@ def explain(exc: sqlite3.Error, path: Path) -> DatabaseError:
         message = (
             f"{path}: the disk is full; the change in progress was rolled back. "
             "Free some disk space and run the command again"
+        )
+    elif (kind == "SQLITE_READONLY" or "readonly" in text) and not _writable(path.parent):
+        message = (
+            f"{path}: its folder {path.parent} is read-only, and SQLite must create files beside the "
+            "database to use it; nothing was changed. Check the folder's permissions, or copy the file "
+            "elsewhere and use --db"
         )
     elif kind == "SQLITE_READONLY" or "readonly" in text:
         message = (

@@ -9,10 +9,12 @@ mount namespace and so its own process.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -126,7 +128,7 @@ def test_a_read_only_database_file(srs, seeded, tmp_path, log, command):
     assert digest(*_files(seeded)) == before
 
 
-@pytest.mark.parametrize("command", [*WRITERS, ("due",)], ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("command", [*WRITERS, ("due",), ("doctor",)], ids=lambda c: " ".join(c[:2]))
 def test_a_read_only_folder(srs, seeded, tmp_path, log, command):
     """SQLite needs to create the WAL beside the file; srs says so instead of calling the file damaged."""
     before = digest(*_files(seeded))
@@ -199,3 +201,48 @@ def test_a_really_full_disk(seeded, tmp_path, size_kb, words):
     assert integrity(out / "srs.db") == ["ok"]
     backups = (out / "backups").read_text().split() if (out / "backups").exists() else []
     assert not [name for name in backups if name.endswith(".partial")]
+
+
+def test_doctor_in_a_read_only_folder_says_read_only_not_damaged(srs, seeded, tmp_path):
+    """Issue 14, item 12: without write access to the folder SQLite cannot create the -shm
+    of a WAL database and says "attempt to write a readonly database"; doctor called that
+    damage. Run as an ordinary user (root ignores folder modes): a forked child drops to
+    nobody when the suite runs as root."""
+    from srs.doctor import diagnose
+    from srs.errors import DatabaseError
+
+    folder = Path(tempfile.mkdtemp(prefix="srs-ro-"))
+    try:
+        folder.chmod(0o755)
+        (folder / "d").mkdir()
+        db = folder / "d" / "srs.db"
+        db.write_bytes(seeded.read_bytes())
+        if os.geteuid() == 0:
+            os.chown(folder / "d", 65534, 65534)
+            os.chown(db, 65534, 65534)
+        (folder / "d").chmod(0o555)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(read)
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                try:
+                    found = diagnose(db)
+                    said = "no error: " + "; ".join(found.file.problems)
+                except DatabaseError as exc:
+                    said = "error: " + str(exc)
+                os.write(write, said.encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        with os.fdopen(read, "rb") as pipe:
+            said = pipe.read().decode()
+    finally:
+        (folder / "d").chmod(0o755)
+        shutil.rmtree(folder)
+    assert said.startswith("error: "), said
+    assert "read-only" in said and "damaged" not in said, said
