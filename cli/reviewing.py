@@ -18,6 +18,7 @@ from srs.schedule.scheduler import Outcome, Rating, format_interval
 from srs.store import Store
 from srs.timing import utc_now
 
+from . import safe
 from .common import open_db
 from .terminal import keypresses, read_key
 
@@ -63,20 +64,20 @@ class Keys:
             if key in KEYS or key in ("u", "q"):
                 return key if key in ("u", "q") else str(int(KEYS[key]))
             if not self.interactive:
-                click.echo(f"'{key}' is not an answer: use 1-4 (or a h g e), u to undo, q to quit")
+                click.echo(f"'{safe.line(key)}' is not an answer: use 1-4 (or a h g e), u to undo, q to quit")
 
 
 def _wrapped(text: str) -> str:
     """Text folded at word boundaries to the terminal's width (at most 100 columns)."""
     width = min(100, shutil.get_terminal_size((100, 24)).columns - 1)
-    return "\n".join(click.wrap_text(line, width) if line else "" for line in text.splitlines())
+    return "\n".join(click.wrap_text(line, width) if line else "" for line in safe.lines(text).split("\n"))
 
 
 def _front(store: Store, row: CardRow, position: str) -> None:
     question = store.question(row.question_id)
     label = "new" if row.state.is_new else ("learning" if row.state.step is not None else "review")
     click.echo()
-    click.secho(f"{position}  {notes.context(question) or notes.reference(question)}  ({label})", dim=True)
+    click.secho(f"{position}  {safe.line(notes.context(question) or notes.reference(question))}  ({label})", dim=True)
     click.secho(_wrapped(notes.prompt(question)), bold=True)
 
 
