@@ -68,15 +68,21 @@ def _deck_id(name: str, root: str, root_id: int) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-_TO_ESCAPE = re.compile("[&<>\"'\r\n]")  # what html.escape and the line breaks below change
+_TO_ESCAPE = re.compile("[&<>\"'\r\n\\[]")  # what html.escape, the line breaks and Anki's tags below change
+# Anki's own markup, which it acts on wherever it appears in a field: play tags ([sound:x.mp3],
+# [anki:tts ...], [anki:play:...]) and LaTeX ([latex]...[/latex], [$]...[/$], [$$]...[/$$]), which
+# it compiles into an image. Its opening bracket becomes an entity: the browser shows "[" and Anki
+# no longer sees a tag. (Cloze markup, {{c1::...}}, is the note type's business, not touched here.)
+_ANKI_TAG = re.compile(r"\[(?=sound:|anki:|/?latex\]|/?\$\$?\])", re.IGNORECASE)
 
 
 def _field(text: str) -> str:
-    """HTML-escaped, line breaks as <br>. Most fields need no change: one search finds out,
-    where escaping scans the text seven times."""
+    """HTML-escaped, line breaks as <br>, Anki's play and LaTeX tags inert. Most fields need no
+    change: one search finds out, where escaping scans the text seven times."""
     if not _TO_ESCAPE.search(text):
         return text
-    return html.escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+    text = html.escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+    return _ANKI_TAG.sub("&#91;", text) if "[" in text else text
 
 
 def note_fields(question: Question, misses: int, fields: tuple[str, ...] | None = None) -> list[str]:

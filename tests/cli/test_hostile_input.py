@@ -116,3 +116,46 @@ def test_breaks_and_direction_characters_never_reach_the_terminal(srs, write_log
     assert exported.exit_code == 0, exported.output
     assert out.exists()
     assert not any(c in exported.output for c in "\x1b\x07\u202e"), repr(exported.output)
+
+
+ANKI_MARKUP = [
+    "[sound:alarm.mp3]",
+    "[anki:tts lang=en_US]read me aloud[/anki:tts]",
+    "[anki:play:q:0]",
+    "[latex]\\input{/etc/passwd}[/latex]",
+    "[$]x^2[/$]",
+    "[$$]\\sum_i i[/$$]",
+    "[LaTeX]mixed case[/LATEX] [Sound:up.mp3]",
+]
+
+
+def test_anki_markup_in_a_cell_is_shown_as_written(srs, write_log, tmp_path, tmp_anki):
+    """Issue 14, item 8: play tags and LaTeX in a cell were live after export; real Anki
+    must render no sound or TTS tag and no LaTeX image, and show the text as written."""
+    rows = []
+    for n, markup in enumerate(ANKI_MARKUP):
+        row = {field: f"{field}{n} {markup}" for field in FIELDS}
+        row.update(date="2026-11-10", result="incorrect")
+        rows.append(row)
+    assert srs("import", str(write_log("markup.csv", csv_text(rows)))).exit_code == 0
+    apkg = tmp_path / "markup.apkg"
+    assert srs("export", "-o", str(apkg)).exit_code == 0
+    with anki_collection(tmp_anki) as col:
+        import_into_anki(col, apkg)
+        notes = list(notes_by_guid(col).values())
+        assert len(notes) == len(ANKI_MARKUP)
+        outputs = [card.render_output(reload=True) for note in notes for card in note.cards()]
+        fields = [value for note in notes for value in note.fields]
+    assert [o.question_av_tags for o in outputs] == [[]] * len(outputs)
+    assert [o.answer_av_tags for o in outputs] == [[]] * len(outputs)
+    answers_text = ""
+    for output in outputs:
+        for markup in (output.question_text, output.answer_text):
+            assert "latex" not in " ".join(Html(markup).attributes)
+            assert set(Html(markup).tags) <= TEMPLATE_TAGS, set(Html(markup).tags) - TEMPLATE_TAGS
+            assert "[anki:play" not in markup
+        answers_text += Html(output.answer_text).text
+    for n, markup in enumerate(ANKI_MARKUP):  # the student's words, as written
+        for field in ("prompt", "objective", "explanation", "topic", "reason"):
+            assert f"{field}{n} {markup}" in answers_text, (field, markup)
+    assert not any("[sound:" in f.lower() or "[latex]" in f.lower() or "[$" in f for f in fields)
