@@ -69,8 +69,34 @@ class Keys:
 
 def _wrapped(text: str) -> str:
     """Text folded at word boundaries to the terminal's width (at most 100 columns)."""
-    width = min(100, shutil.get_terminal_size((100, 24)).columns - 1)
-    return "\n".join(click.wrap_text(line, width) if line else "" for line in safe.lines(text).split("\n"))
+    width = max(10, min(100, shutil.get_terminal_size((100, 24)).columns - 1))
+    return "\n".join(_fold(line, width) if line else "" for line in safe.lines(text).split("\n"))
+
+
+def _fold(line: str, width: int) -> str:
+    """One line folded greedily at spaces, a word longer than the width cut into pieces.
+
+    Linear in the length of the line: click's wrap_text (textwrap) copies the rest of a long
+    word at every piece it cuts off, which took minutes on a cell of a few megabytes."""
+    rows: list[str] = []
+    row: list[str] = []
+    used = 0
+    for word in line.split():
+        if len(word) > width:
+            if row:
+                rows.append(" ".join(row))
+                row, used = [], 0
+            pieces = [word[i : i + width] for i in range(0, len(word), width)]
+            rows.extend(pieces[:-1])
+            word = pieces[-1]
+        if row and used + 1 + len(word) > width:
+            rows.append(" ".join(row))
+            row, used = [], 0
+        used += len(word) + (1 if row else 0)
+        row.append(word)
+    if row:
+        rows.append(" ".join(row))
+    return "\n".join(rows)
 
 
 def _front(store: Store, row: CardRow, position: str) -> None:

@@ -27,6 +27,13 @@ UWORLD_HEADER = {"id", "subjects", "systems", "topics"}
 UWORLD_COLUMNS = {"subjects": "subject", "systems": "system", "topics": "topic", "categories": "category"}
 RESULT_MARKS = {"✓": "correct", "✔": "correct", "✗": "incorrect", "✘": "incorrect", "×": "incorrect"}
 RESULT_WORDS = {"correct", "incorrect", "omitted", "right", "wrong", "skipped"}
+# The largest cell a row may hold, in characters, in every format (CSV, TSV, JSON, JSONL, xlsx,
+# pastes): a longer one makes its row invalid (`--skip-invalid` skips it), checked in misslog.
+# 128 KiB is Python's csv limit, which CSV alone used to have: a page of notes is a few KiB.
+MAX_CELL = 128 * 1024
+# What the CSV reader itself accepts in one cell, so that a long cell is a bad row (named, and
+# skippable) rather than the end of the file; past this the file is refused as not a miss log.
+CSV_HARD_CELL = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,8 @@ def _check_decodes(stream: IO[bytes], encoding: str, name: str) -> None:
 
 
 def _csv(text: IO[str], name: str, delimiter: str) -> Table:
+    if csv.field_size_limit() < CSV_HARD_CELL:
+        csv.field_size_limit(CSV_HARD_CELL)
     reader = csv.reader(text, delimiter=delimiter)
     rows = _numbered(reader, name)
     first = next(rows, None)
