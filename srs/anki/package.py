@@ -15,7 +15,6 @@ import itertools
 import os
 import re
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any, NamedTuple
 
 from srs import card_text as notes
 from srs.anki import notetype as notetype_mod
+from srs.anki import scratch
 from srs.anki.identity import note_guid
 from srs.anki.notetype import NoteType, NoteTypes
 from srs.errors import SrsError
@@ -257,7 +257,7 @@ def _write_package(decks: list[_Deck], out: Path, timestamp: float) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise SrsError(f"{out}: folder {folder} does not exist")
-    with tempfile.TemporaryDirectory(prefix="srs-export-") as work:
+    with scratch.work_folder("export") as work:
         collection = os.path.join(work, "collection.anki2")
         conn = sqlite3.connect(collection)
         try:
@@ -269,8 +269,7 @@ def _write_package(decks: list[_Deck], out: Path, timestamp: float) -> None:
             conn.commit()
         finally:
             conn.close()
-        fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=folder)
-        os.close(fd)
+        partial = scratch.partial_beside(out, folder)
         try:
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
                 archive.write(collection, "collection.anki2")
