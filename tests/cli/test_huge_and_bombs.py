@@ -82,3 +82,96 @@ def test_wrapping_is_linear_in_the_text_length():
     assert time.perf_counter() - started < 1.0  # click's wrap_text: about 8 s
     assert folded.split() == ["z" * 99] * (1_000_000 // 99) + ["z" * (1_000_000 % 99) + "", "tail", "words"]
     assert max(map(len, folded.splitlines())) <= 100
+
+
+LAUGHS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+    + ']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>qid</t></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+    "</sheetData></worksheet>"
+)
+
+
+def _workbook(tmp_path: Path, sheet_xml: bytes | None = None, name: str = "log.xlsx") -> Path:
+    """A real workbook from openpyxl, its first sheet's XML replaced when given."""
+    import zipfile
+
+    path = tmp_path / name
+    _write(path, _rows()[:1])
+    if sheet_xml is None:
+        return path
+    with zipfile.ZipFile(path) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = sheet_xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as changed:
+        for part, data in parts.items():
+            changed.writestr(part, data)
+    return path
+
+
+def _one_line_error(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+def test_a_billion_laughs_sheet_is_refused(srs, tmp_path, db_path):
+    log = _workbook(tmp_path, LAUGHS.encode())
+    said = _one_line_error(srs("import", str(log)))
+    assert "entities" in said
+    assert not db_path.exists() or "lol" not in db_path.read_bytes().decode("latin-1")
+
+
+def test_a_billion_laughs_sheet_in_utf16_is_refused(srs, tmp_path):
+    log = _workbook(tmp_path, LAUGHS.replace("UTF-8", "UTF-16").encode("utf-16"))
+    assert "entities" in _one_line_error(srs("import", str(log)))
+
+
+def test_a_workbook_that_inflates_past_the_limit_is_refused(srs, tmp_path, monkeypatch):
+    import srs.ingest.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_XLSX_EXPANDED", 4 * 1024 * 1024)
+    padding = b" " * (8 * 1024 * 1024)  # 8 MB of spaces: about 8 KB compressed
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + padding
+        + b"</sheetData></worksheet>"
+    )
+    log = _workbook(tmp_path, sheet)
+    assert log.stat().st_size < 100_000
+    assert "expands to more than 4 MB" in _one_line_error(srs("import", str(log)))
+
+
+def test_the_shipped_limit_allows_a_large_real_log():
+    from srs.ingest.readers import MAX_XLSX_EXPANDED
+
+    assert MAX_XLSX_EXPANDED >= 100 * 1024 * 1024
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.9, 0.99])
+def test_a_truncated_workbook_is_one_line(srs, tmp_path, keep):
+    whole = _workbook(tmp_path).read_bytes()
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(whole[: int(len(whole) * keep)])
+    _one_line_error(srs("import", str(cut)))
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        b"<worksheet><sheetData><row><c",  # XML cut short
+        b"\x00\x01 not xml at all",
+        b'<?xml version="1.0"?><worksheet><sheetData><row r="x"><c r="??" t="n"><v>abc</v></c></row></sheetData></worksheet>',
+    ],
+    ids=["cut-xml", "garbage", "nonsense-cells"],
+)
+def test_a_broken_sheet_is_one_line(srs, tmp_path, sheet):
+    result = srs("import", str(_workbook(tmp_path, sheet)))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if result.exit_code != 0:
+        _one_line_error(result)
