@@ -69,7 +69,8 @@ class SrsGroup(click.Group):
         except OSError as exc:
             if exc.errno not in _FILE_ERRNOS:
                 raise
-            raise click.ClickException(safe.line(f"{exc.filename or 'a file'}: {exc.strerror}")) from exc
+            reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+            raise click.ClickException(safe.line(f"{exc.filename or 'a file'}: {reason}")) from exc
 
 
 @click.group(cls=SrsGroup)

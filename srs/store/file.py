@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -112,6 +113,28 @@ def damaged_message(path: Path, detail: str) -> str:
     )
 
 
+# SQLite reports a disk that fills while it grows the shared-memory file or writes a page as
+# "disk I/O error" (SQLITE_IOERR_SHMSIZE, _WRITE, _FSYNC ...), not SQLITE_FULL: with less than
+# this free beside the file, such an error is called a full disk.
+LOW_SPACE = 1024 * 1024
+
+
+def free_space(folder: Path) -> int | None:
+    """Bytes free on the disk holding `folder` (None when it cannot be asked)."""
+    try:
+        return shutil.disk_usage(folder if str(folder) else ".").free
+    except OSError:
+        return None
+
+
+def disk_full_message(path: Path, free: int | None) -> str:
+    room = f" ({free // 1024} KiB free)" if free is not None else ""
+    return (
+        f"{path}: the disk is full{room}; the change in progress was rolled back. "
+        "Free some disk space and run the command again"
+    )
+
+
 def _writable(folder: Path) -> bool:
     return os.access(folder if str(folder) else ".", os.W_OK)
 
@@ -124,11 +147,11 @@ def explain(exc: sqlite3.Error, path: Path) -> DatabaseError:
     name = getattr(exc, "sqlite_errorname", "") or ""
     kind = "_".join(name.split("_")[:2])  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
     text = str(exc)
+    free = free_space(path.parent) if kind in ("SQLITE_FULL", "SQLITE_IOERR") or "I/O error" in text else None
     if kind == "SQLITE_FULL" or "disk is full" in text:
-        message = (
-            f"{path}: the disk is full; the change in progress was rolled back. "
-            "Free some disk space and run the command again"
-        )
+        message = disk_full_message(path, free)
+    elif (kind == "SQLITE_IOERR" or "I/O error" in text) and free is not None and free < LOW_SPACE:
+        message = disk_full_message(path, free)
     elif (kind == "SQLITE_READONLY" or "readonly" in text) and not _writable(path.parent):
         message = (
             f"{path}: its folder {path.parent} is read-only, and SQLite must create files beside the "
