@@ -11,6 +11,7 @@ from srs import settings as settings_mod
 from srs.errors import shown
 from srs.timing import utc_now
 
+from . import safe
 from .common import open_db
 from .selecting import filter_options, selection_from
 
@@ -83,7 +84,7 @@ def anking_command(
             store, settings, selection, now=utc_now(), version=version, step=step, per_search=per_search
         )
     for search in found.searches:
-        click.echo(search)
+        click.echo(safe.line(search))
     count = len(found.searches)
     click.echo(
         f"{len(found.qids)} missed UWorld QIDs in {count} search{'es' if count != 1 else ''} "
@@ -91,4 +92,5 @@ def anking_command(
         err=True,
     )
     if found.skipped:
-        click.echo(f"Left out {len(found.skipped)} QIDs that are not numbers: {', '.join(found.skipped[:5])}", err=True)
+        listed = safe.line(", ".join(found.skipped[:5]))
+        click.echo(f"Left out {len(found.skipped)} QIDs that are not numbers: {listed}", err=True)

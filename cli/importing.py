@@ -17,6 +17,7 @@ from srs.ingest.misslog import ReadOptions, parse_mapping
 from srs.ingest.readers import FORMATS
 from srs.timing import utc_now
 
+from . import safe
 from .common import open_db
 
 
@@ -130,14 +131,14 @@ class _progress:
 
 def _list_errors(errors: list, count: int) -> None:
     for error in errors:
-        click.echo(str(error), err=True)
+        click.echo(safe.line(error), err=True)
     if count > len(errors):
         click.echo(f"... and {count - len(errors)} more", err=True)
 
 
 def _print_summary(summary: ImportSummary) -> None:
-    click.echo(summary.line())
+    click.echo(safe.line(summary.line()))
     if summary.errors:
         _list_errors(summary.errors, summary.invalid)
     for note in summary.notes():
-        click.echo(note, err=True)
+        click.echo(safe.line(note), err=True)

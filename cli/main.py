@@ -13,6 +13,8 @@ import click
 from srs import __version__
 from srs.errors import SrsError
 
+from . import safe
+
 COMMANDS = {
     "import": ("srs_cli.importing", "import_command"),
     "review": ("srs_cli.reviewing", "review_command"),
@@ -59,17 +61,18 @@ class SrsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except SrsError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(safe.line(exc)) from exc
         except sqlite3.Error as exc:  # the one place a raw SQLite failure becomes a message
             from srs.store.file import explain
 
             from .common import db_path
 
-            raise click.ClickException(str(explain(exc, db_path(ctx)))) from exc
+            raise click.ClickException(safe.line(explain(exc, db_path(ctx)))) from exc
         except OSError as exc:
             if exc.errno not in _FILE_ERRNOS:
                 raise
-            raise click.ClickException(f"{exc.filename or 'a file'}: {exc.strerror}") from exc
+            reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+            raise click.ClickException(safe.line(f"{exc.filename or 'a file'}: {reason}")) from exc
 
 
 @click.group(cls=SrsGroup)

@@ -13,6 +13,7 @@ from srs import settings as settings_mod
 from srs.card_text import source_name
 from srs.timing import utc_now
 
+from . import safe
 from .common import db_path, open_db
 
 TEMPLATE_FILE = "plan-template.json"  # in the database's folder: the student's own week
@@ -65,15 +66,15 @@ def plan_command(
 
         written = write_ics(plan, ics_path, now)
         if not as_json:
-            click.echo(f"Wrote {written} events to {click.format_filename(ics_path)}")
+            click.echo(f"Wrote {written} events to {safe.line(click.format_filename(ics_path))}")
     if as_json:
         click.echo(json.dumps(plan.as_dict(), indent=2))
         return
     if retest:
         for topic in plan.focus:
-            click.echo(f"# {topic.topic}")
+            click.echo(f"# {safe.line(topic.topic)}")
             for bank, qids in topic.paste_lists().items():
-                click.echo(f"{bank}: {qids}")
+                click.echo(safe.line(f"{bank}: {qids}"))
         return
     _show(plan)
 
@@ -110,12 +111,12 @@ def _show(plan) -> None:  # type: ignore[no-untyped-def]
         click.echo()
         click.secho("Focus topics this week", bold=True)
         for f in plan.focus:
-            click.echo(f"  {f.topic} — {f.misses} misses — about {_duration(f.minutes)} of targeted review")
+            click.echo(f"  {safe.line(f.topic)} — {f.misses} misses — about {_duration(f.minutes)} of targeted review")
             for bank, qids in f.paste_lists().items():
                 click.echo(f"    redo in a custom {bank} block: {qids}")
             for r in f.retests:
                 when = " and ".join(f"{d:%a %d %b}" for d in r.on if d >= plan.today)
-                click.echo(f"    retest {source_name(r.source)} {r.qid} (missed {r.missed:%d %b}): {when}")
+                click.echo(f"    retest {safe.line(source_name(r.source))} {safe.line(r.qid)} (missed {r.missed:%d %b}): {when}")
     if later:
         click.echo()
         click.secho("Later weeks", bold=True)
@@ -181,7 +182,7 @@ def today_command(ctx: click.Context, template_path: Path | None, as_json: bool)
     click.echo(f"  Cards: {view.due} due and {view.new} new, about {view.minutes} min (srs review)")
     if view.focus:
         f = view.focus
-        click.echo(f"  Focus: {f.topic} — {f.misses} misses — about {_duration(f.minutes)} this week")
+        click.echo(f"  Focus: {safe.line(f.topic)} — {f.misses} misses — about {_duration(f.minutes)} this week")
     if view.retests:
         by_bank: dict[str, list[str]] = {}
         for r in view.retests:

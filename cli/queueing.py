@@ -12,6 +12,7 @@ from srs.plan.queue import Planner
 from srs.plan.weights import exam_weights
 from srs.timing import utc_now
 
+from . import safe
 from .common import open_db
 
 
@@ -43,14 +44,14 @@ def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
     ]
     if as_json:
         payload = {"due": queue.due_count, "new": queue.new_count, "cards": items}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(safe.json_text(json.dumps(payload, indent=2, ensure_ascii=False)))
         return
     click.echo(f"{queue.due_count} due and {queue.new_count} new today; top {len(items)}:")
     for item in items:
-        topic = f"{item['topic']} ({item['topic_misses']} misses)" if item["topic"] else "(no topic)"
+        topic = f"{safe.line(item['topic'])} ({item['topic_misses']} misses)" if item["topic"] else "(no topic)"
         bands = item["factors"]["bands"]
-        lifted = f"  bands ×{bands['factor']:.2f} ({', '.join(bands['areas'])})" if bands["areas"] else ""
-        click.echo(f"{item['rank']:>3}. {item['kind']:<3}  {item['score']:>6.2f}  {item['ref']:<18} {topic}{lifted}")
+        lifted = f"  bands ×{bands['factor']:.2f} ({safe.line(', '.join(bands['areas']))})" if bands["areas"] else ""
+        click.echo(f"{item['rank']:>3}. {item['kind']:<3}  {item['score']:>6.2f}  {safe.line(item['ref']):<18} {topic}{lifted}")
 
 
 def _factors(planner: Planner, subject: str, system: str) -> dict[str, object]:

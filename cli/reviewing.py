@@ -21,6 +21,7 @@ from srs.schedule.scheduler import Outcome, Rating, format_interval
 from srs.store import Store
 from srs.timing import utc_now
 
+from . import safe
 from .common import open_db
 from .terminal import keypresses, read_key, use_color
 
@@ -66,13 +67,39 @@ class Keys:
             if key in KEYS or key in ("u", "q"):
                 return key if key in ("u", "q") else str(int(KEYS[key]))
             if not self.interactive:
-                click.echo(f"'{key}' is not an answer: use 1-4 (or a h g e), u to undo, q to quit")
+                click.echo(f"'{safe.line(key)}' is not an answer: use 1-4 (or a h g e), u to undo, q to quit")
 
 
 def _wrapped(text: str) -> str:
     """Text folded at word boundaries to the terminal's width (at most 100 columns)."""
-    width = min(100, shutil.get_terminal_size((100, 24)).columns - 1)
-    return "\n".join(click.wrap_text(line, width) if line else "" for line in text.splitlines())
+    width = max(10, min(100, shutil.get_terminal_size((100, 24)).columns - 1))
+    return "\n".join(_fold(line, width) if line else "" for line in safe.lines(text).split("\n"))
+
+
+def _fold(line: str, width: int) -> str:
+    """One line folded greedily at spaces, a word longer than the width cut into pieces.
+
+    Linear in the length of the line: click's wrap_text (textwrap) copies the rest of a long
+    word at every piece it cuts off, which took minutes on a cell of a few megabytes."""
+    rows: list[str] = []
+    row: list[str] = []
+    used = 0
+    for word in line.split():
+        if len(word) > width:
+            if row:
+                rows.append(" ".join(row))
+                row, used = [], 0
+            pieces = [word[i : i + width] for i in range(0, len(word), width)]
+            rows.extend(pieces[:-1])
+            word = pieces[-1]
+        if row and used + 1 + len(word) > width:
+            rows.append(" ".join(row))
+            row, used = [], 0
+        used += len(word) + (1 if row else 0)
+        row.append(word)
+    if row:
+        rows.append(" ".join(row))
+    return "\n".join(rows)
 
 
 # Around a cloze's hidden phrase while the text is folded to the terminal's width (one
@@ -124,7 +151,7 @@ class Screen:
         label = "new" if row.state.is_new else ("learning" if row.state.step is not None else "review")
         self.echo()
         where = notes.context(question, front_of_cloze=card.is_cloze) or notes.reference(question)
-        self.echo(self._dim(f"{position}  {where}  ({label})"))
+        self.echo(self._dim(f"{position}  {safe.line(where)}  ({label})"))
         if card.is_cloze:
             text = _marked(card, front=True) + (f" (not {card.not_choice})" if card.not_choice else "")
             self.echo(_styled(text, {"bold": True}, self.color))

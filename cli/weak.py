@@ -9,6 +9,7 @@ import click
 from srs.timing import utc_now
 from srs.weak import GROUPS, Area, weak_report
 
+from . import safe
 from .common import open_db
 
 BAR = 20
@@ -25,7 +26,7 @@ def weak_command(ctx: click.Context, by: tuple[str, ...], limit: int, as_json: b
         now = utc_now()
         tables = weak_report(store, now=now, groups=by or GROUPS)
     if as_json:
-        click.echo(json.dumps({g: [a.as_dict() for a in rows[:limit]] for g, rows in tables.items()}, indent=2))
+        click.echo(json.dumps({g: [a.as_dict() for a in rows[:limit]] for g, rows in tables.items()}, indent=2))  # ASCII: \u escapes
         return
     if not any(tables.values()):
         click.echo("No misses yet: import a miss log first (srs import FILE).")
@@ -38,12 +39,13 @@ def _table(group: str, rows: list[Area]) -> None:
     if not rows:
         return
     top = rows[0].misses
-    width = min(40, max(len(a.name) for a in rows))
+    names = [safe.line(a.name) for a in rows]
+    width = min(40, max(map(len, names)))
     click.echo()
     click.secho(f"{group.title() + 's':<{width}}  {'':<{BAR}}  misses  share  accuracy  why", bold=True)
-    for area in rows:
+    for area, name in zip(rows, names, strict=True):
         bar = "█" * max(1, round(BAR * area.misses / top))
         accuracy = "   –" if area.accuracy is None else f"{area.accuracy:>4.0%}"
-        reasons = ", ".join(f"{kind} {n}" for kind, n in area.reasons.most_common(2))
-        name = area.name if len(area.name) <= width else area.name[: width - 1] + "…"
+        reasons = safe.line(", ".join(f"{kind} {n}" for kind, n in area.reasons.most_common(2)))
+        name = name if len(name) <= width else name[: width - 1] + "…"
         click.echo(f"{name:<{width}}  {bar:<{BAR}}  {area.misses:>6}  {area.share:>5.0%}  {accuracy:>8}  {reasons}")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import re
 import stat
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from srs.anki import scratch
 from srs.errors import SrsError, shown
 
 INSTALL_HINT = "python -m pip install 'srs[anki]'"
@@ -118,7 +118,7 @@ def _chunks(values: Iterable[str]) -> Iterator[tuple[list[str], str]]:
 def open_collection(path: Path, limits: Limits = LIMITS) -> Iterator[ExportedCollection]:
     """The collection inside an Anki export, unpacked into a temporary folder and checked."""
     require_anki()
-    with tempfile.TemporaryDirectory(prefix="srs-anki-") as work:
+    with scratch.work_folder("anki") as work:
         package = copy_collection(Path(path), Path(work), limits)
         col = _unpack(package, Path(work), str(path))
         try:

@@ -9,13 +9,14 @@ cards get their new-card positions in priority order.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import html
 import itertools
 import os
 import re
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any, NamedTuple
 
 from srs import card_text as notes
 from srs.anki import notetype as notetype_mod
+from srs.anki import scratch
 from srs.anki.identity import note_guid
 from srs.anki.notetype import NoteType, NoteTypes
 from srs.errors import SrsError
@@ -34,6 +36,7 @@ from srs.model import AnkiNote, Question
 from srs.plan.queue import Planner
 from srs.settings import Settings
 from srs.store import Store
+from srs.store.file import explain
 
 
 @dataclass(frozen=True)
@@ -68,15 +71,21 @@ def _deck_id(name: str, root: str, root_id: int) -> int:
     return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
 
 
-_TO_ESCAPE = re.compile("[&<>\"'\r\n]")  # what html.escape and the line breaks below change
+_TO_ESCAPE = re.compile("[&<>\"'\r\n\\[]")  # what html.escape, the line breaks and Anki's tags below change
+# Anki's own markup, which it acts on wherever it appears in a field: play tags ([sound:x.mp3],
+# [anki:tts ...], [anki:play:...]) and LaTeX ([latex]...[/latex], [$]...[/$], [$$]...[/$$]), which
+# it compiles into an image. Its opening bracket becomes an entity: the browser shows "[" and Anki
+# no longer sees a tag. (Cloze markup, {{c1::...}}, is the note type's business, not touched here.)
+_ANKI_TAG = re.compile(r"\[(?=sound:|anki:|/?latex\]|/?\$\$?\])", re.IGNORECASE)
 
 
 def _field(text: str) -> str:
-    """HTML-escaped, line breaks as <br>. Most fields need no change: one search finds out,
-    where escaping scans the text seven times."""
+    """HTML-escaped, line breaks as <br>, Anki's play and LaTeX tags inert. Most fields need no
+    change: one search finds out, where escaping scans the text seven times."""
     if not _TO_ESCAPE.search(text):
         return text
-    return html.escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+    text = html.escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+    return _ANKI_TAG.sub("&#91;", text) if "[" in text else text
 
 
 # Kept out of a field's text so that only srs's own markup can make a cloze: braces and
@@ -173,10 +182,26 @@ def export_apkg(
     known = store.anki_notes()
     decks, written = _decks(picked, known, types, root, settings.show_wrong_choice)
     stamp = _export_stamp(store, now)
-    _write_package(decks, Path(out), stamp)
-    with store.write():
-        store.set_config(EXPORT_STAMP_KEY, str(int(stamp)))
-        store.record_exported(written, now)
+    out = Path(out)
+    # The package is written whole beside `out`, the export recorded, and only then the file
+    # renamed into place: an export that fails (a full disk, a read-only database) leaves no
+    # new file and no record, and one that succeeds leaves both.
+    with _package(decks, out, stamp) as partial:
+        try:
+            with store.write():
+                store.set_config(EXPORT_STAMP_KEY, str(int(stamp)))
+                store.record_exported(written, now)
+        except sqlite3.Error as exc:
+            raise SrsError(f"{out} was not written: {explain(exc, store.path)}") from exc
+        except SrsError as exc:
+            raise SrsError(f"{out} was not written: {exc}") from exc
+        try:
+            os.replace(partial, out)
+        except OSError as exc:
+            raise SrsError(
+                f"{out}: cannot put the package in place ({_reason(exc)}); the export is recorded, "
+                "so run it again to write the file"
+            ) from exc
     new = sum(1 for question_id, *_ in written if question_id not in known)
     return ExportSummary(Path(out), len(written), len(decks), new)
 
@@ -296,33 +321,58 @@ def _export_stamp(store: Store, now: datetime) -> float:
     return float(max(int(now.timestamp()), last + 1))
 
 
-def _write_package(decks: list[_Deck], out: Path, timestamp: float) -> None:
-    """Like genanki's write_to_file, but compressed, and atomic via a temporary file."""
+def _reason(exc: OSError | sqlite3.Error) -> str:
+    """'the disk is full' for ENOSPC (and SQLite's own word for it), else the system's words."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "the disk is full"
+        return exc.strerror or str(exc)
+    if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "full" in str(exc):
+        return "the disk is full"
+    return str(exc)
+
+
+@contextlib.contextmanager
+def _package(decks: list[_Deck], out: Path, timestamp: float) -> Iterator[str]:
+    """Like genanki's write_to_file, but compressed: the whole package in a private hidden file
+    beside `out` (removed unless the caller renamed it into place)."""
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise SrsError(f"{out}: folder {folder} does not exist")
-    with tempfile.TemporaryDirectory(prefix="srs-export-") as work:
+    with scratch.work_folder("export") as work:
         collection = os.path.join(work, "collection.anki2")
-        conn = sqlite3.connect(collection)
         try:
-            # A scratch file, zipped and then deleted: no journal, no fsync. genanki's schema is 13
-            # statements, each committed and synced on its own: about 100 ms at 20,000 notes.
-            conn.execute("PRAGMA journal_mode = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
-            _write_collection(conn.cursor(), decks, timestamp)
-            conn.commit()
+            conn = sqlite3.connect(collection)
+            try:
+                # A scratch file, zipped and then deleted: no journal, no fsync. genanki's schema is 13
+                # statements, each committed and synced on its own: about 100 ms at 20,000 notes.
+                conn.execute("PRAGMA journal_mode = OFF")
+                conn.execute("PRAGMA synchronous = OFF")
+                _write_collection(conn.cursor(), decks, timestamp)
+                conn.commit()
+            finally:
+                conn.close()
+        except (OSError, sqlite3.Error) as exc:
+            raise SrsError(
+                f"{out} was not written: cannot build the package in the temporary folder {work} ({_reason(exc)})"
+            ) from exc
+        try:
+            partial = scratch.partial_beside(out, folder)
+        except OSError as exc:
+            raise SrsError(f"{out} was not written: cannot create a file in {folder} ({_reason(exc)})") from exc
+        try:
+            try:
+                with zipfile.ZipFile(
+                    partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL
+                ) as archive:
+                    archive.write(collection, "collection.anki2")
+                    archive.writestr("media", "{}")
+            except OSError as exc:
+                raise SrsError(f"{out} was not written: {_reason(exc)}") from exc
+            yield partial
         finally:
-            conn.close()
-        fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=folder)
-        os.close(fd)
-        try:
-            with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
-                archive.write(collection, "collection.anki2")
-                archive.writestr("media", "{}")
-            os.replace(partial, out)
-        except BaseException:
-            os.unlink(partial)
-            raise
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
 
 
 # zlib level. 20,000 notes (a 9.1 MB collection): 1.86 MB in 66 ms at level 1, 1.75 MB in 204 ms

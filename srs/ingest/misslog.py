@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from srs.errors import InputError, shown
 from srs.ingest import taxonomy
-from srs.ingest.readers import Record, Table
+from srs.ingest.readers import MAX_CELL, Record, Table
 from srs.model import is_miss
 from srs.timing import UTC, DayRule
 
@@ -287,6 +287,14 @@ def _attempt(
     values: dict[str, tuple[str, str]] = {}  # field -> (column, text)
     field_of = columns.field_of
     for column, text in record.values:
+        if len(text) > MAX_CELL:
+            raise InputError(
+                f"this cell holds {len(text):,} characters, more than the {MAX_CELL:,} a cell may hold "
+                "(is it the right column?)",
+                file=name,
+                line=record.line,
+                field=column or None,
+            )
         target = field_of(column)
         if target is None:
             continue

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-from srs.errors import InputError
+from srs.errors import InputError, shown
 
 FORMATS = ("csv", "tsv", "json", "jsonl", "xlsx", "uworld")
 SNIFF_BYTES = 1 << 16
@@ -27,6 +27,13 @@ UWORLD_HEADER = {"id", "subjects", "systems", "topics"}
 UWORLD_COLUMNS = {"subjects": "subject", "systems": "system", "topics": "topic", "categories": "category"}
 RESULT_MARKS = {"✓": "correct", "✔": "correct", "✗": "incorrect", "✘": "incorrect", "×": "incorrect"}
 RESULT_WORDS = {"correct", "incorrect", "omitted", "right", "wrong", "skipped"}
+# The largest cell a row may hold, in characters, in every format (CSV, TSV, JSON, JSONL, xlsx,
+# pastes): a longer one makes its row invalid (`--skip-invalid` skips it), checked in misslog.
+# 128 KiB is Python's csv limit, which CSV alone used to have: a page of notes is a few KiB.
+MAX_CELL = 128 * 1024
+# What the CSV reader itself accepts in one cell, so that a long cell is a bad row (named, and
+# skippable) rather than the end of the file; past this the file is refused as not a miss log.
+CSV_HARD_CELL = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -182,6 +189,8 @@ def _check_decodes(stream: IO[bytes], encoding: str, name: str) -> None:
 
 
 def _csv(text: IO[str], name: str, delimiter: str) -> Table:
+    if csv.field_size_limit() < CSV_HARD_CELL:
+        csv.field_size_limit(CSV_HARD_CELL)
     reader = csv.reader(text, delimiter=delimiter)
     rows = _numbered(reader, name)
     first = next(rows, None)
@@ -333,32 +342,91 @@ def _object_record(item: Any, name: str, line: int) -> Record:
 # -- Excel --------------------------------------------------------------------------------
 
 
-def _xlsx(stream: IO[bytes], name: str, sheet: str | None) -> Table:
-    import zipfile
+# A workbook is a zip of XML parts. Its parts may hold at most this much once decompressed (a
+# 20,000-row miss log is about 15 MB): a small file that inflates to gigabytes is refused before
+# openpyxl reads it. Every part is decompressed once to count (the sizes in the zip's directory
+# can lie), and scanned for a document type declaration: workbooks never have one, and its
+# entities are how an XML "billion laughs" file grows without bound.
+MAX_XLSX_EXPANDED = 256 * 1024 * 1024
+_DTD_MARKS = tuple(
+    mark.encode(encoding) for mark in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
 
+
+def _check_workbook(stream: IO[bytes], name: str) -> None:
+    import zipfile
+    import zlib
+
+    total = 0
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                tail = b""
+                with archive.open(info) as part:
+                    while chunk := part.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_XLSX_EXPANDED:
+                            raise InputError(
+                                f"this workbook expands to more than {MAX_XLSX_EXPANDED >> 20} MB; "
+                                "it is not a miss log (save the sheet as CSV if it really is)",
+                                file=name,
+                            )
+                        window = tail + chunk
+                        if any(mark in window for mark in _DTD_MARKS):
+                            raise InputError(
+                                f"part {shown(info.filename, 60)} of this workbook declares XML entities "
+                                "(a document type); Excel never writes one, so it is not read",
+                                file=name,
+                            )
+                        tail = window[-32:]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError) as exc:
+        raise InputError(f"not a readable .xlsx workbook ({shown(str(exc) or type(exc).__name__, 120)})", file=name) from None
+    finally:
+        stream.seek(0)
+
+
+def _xlsx(stream: IO[bytes], name: str, sheet: str | None) -> Table:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise InputError("reading .xlsx needs openpyxl: pip install openpyxl", file=name) from exc
+    _check_workbook(stream, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not read
             book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(f"not a readable .xlsx workbook ({exc})", file=name) from None
+    except Exception as exc:  # any parser's error, on any part: one line, never a traceback
+        raise _unreadable(exc, name) from None
     if sheet is not None and sheet not in book.sheetnames:
-        raise InputError(f"no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})", file=name)
+        raise InputError(f"no sheet '{shown(sheet)}' (sheets: {shown(', '.join(book.sheetnames), 200)})", file=name)
     worksheet = book[sheet] if sheet else book.worksheets[0]
-    rows = (
-        (number, [_cell(v) for v in row])
-        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1)
-        if any(v is not None and str(v).strip() for v in row)
-    )
+    rows = _sheet_rows(worksheet, name)
     first = next(rows, None)
     if first is None:
-        raise InputError(f"sheet '{worksheet.title}' is empty", file=name)
+        raise InputError(f"sheet '{shown(worksheet.title)}' is empty", file=name)
     header = [c.strip() for c in first[1]]
     return Table("xlsx", header, _zip_rows(header, rows))
+
+
+def _sheet_rows(worksheet: Any, name: str) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's non-blank rows; the sheet is parsed as it is read, so its errors come here."""
+    number = 0
+    try:
+        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if any(v is not None and str(v).strip() for v in row):
+                yield number, [_cell(v) for v in row]
+    except InputError:
+        raise
+    except Exception as exc:  # XML, zip and openpyxl errors alike
+        raise _unreadable(exc, name, number + 1) from None
+
+
+def _unreadable(exc: BaseException, name: str, line: int | None = None) -> InputError:
+    detail = shown(str(exc) or type(exc).__name__, 120)
+    return InputError(f"not a readable .xlsx workbook ({type(exc).__name__}: {detail})", file=name, line=line)
 
 
 def _cell(value: Any) -> str:

@@ -28,7 +28,15 @@ from urllib.parse import quote
 
 from srs.errors import DatabaseError
 from srs.store.base import StoreBase
-from srs.store.file import APPLICATION_ID, BUSY_TIMEOUT_MS, check_lines, damaged_message, explain, quick_check
+from srs.store.file import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    check_lines,
+    damaged_message,
+    explain,
+    private_folders,
+    quick_check,
+)
 from srs.store.migrations import NAMES, SET_NAME
 
 FOLDER = "backups"
@@ -114,7 +122,7 @@ def make_backup(conn: sqlite3.Connection, db: Path, reason: str, now: datetime) 
     folder = folder_for(db)
     partial: Path | None = None
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folders(folder)
         _drop_stale_partials(folder, db, now)
         target, partial = _reserve(folder, db, now, reason)
         conn.execute("VACUUM INTO ?", (str(partial),))
@@ -266,8 +274,11 @@ def check_file(path: Path, *, full: bool = True) -> FileCheck:
                 )
             ]
     except sqlite3.Error as exc:
-        if getattr(exc, "sqlite_errorname", "") == "SQLITE_CANTOPEN":
-            raise explain(exc, Path(path)) from exc  # unreadable where it is, not damaged
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) or "readonly" in str(exc):
+            # unreadable where it is (permissions; a read-only folder, where SQLite cannot create
+            # the -shm file a WAL database is read through), not damaged
+            raise explain(exc, Path(path)) from exc
         result.problems.append(str(exc))
         return result
     newer = [name for name in result.schema if name not in NAMES]
@@ -332,7 +343,7 @@ def _copy_raw(db: Path, now: datetime) -> Path:
     """A damaged database, byte for byte (with its WAL), for whoever wants to look at it later."""
     folder = folder_for(db)
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_folders(folder)
         target, partial = _reserve(folder, db, now, "damaged")
         shutil.copyfile(db, partial)
         os.replace(partial, target)
@@ -367,7 +378,7 @@ def _replace(source: Path, db: Path) -> None:
     """Put a private copy of `source` where the (damaged or missing) database was."""
     partial = db.with_name(f".{db.name}.restoring")
     try:
-        db.parent.mkdir(parents=True, exist_ok=True)
+        private_folders(db.parent)
         partial.unlink(missing_ok=True)
         os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         with _read_only(source) as src:

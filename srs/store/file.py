@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -42,10 +43,31 @@ def ensure_math(conn: sqlite3.Connection) -> None:
         conn.create_function("pow", 2, math.pow, deterministic=True)
 
 
+def private_folders(folder: Path) -> None:
+    """Create `folder` and every missing folder above it 0700, whatever the umask.
+
+    (`Path.mkdir(parents=True)` gives the folders above the last the umask's mode.)"""
+    missing: list[Path] = []
+    current = Path(folder)
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue
+        os.chmod(path, 0o700)  # mkdir's mode is masked by the umask (a umask of 0o777 included)
+
+
 def create_private(path: Path) -> None:
     """Create the file readable by its owner only, whatever the umask."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new data folder is private too
+        private_folders(path.parent)  # a new data folder (and any above it) is private too
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as exc:
@@ -91,6 +113,32 @@ def damaged_message(path: Path, detail: str) -> str:
     )
 
 
+# SQLite reports a disk that fills while it grows the shared-memory file or writes a page as
+# "disk I/O error" (SQLITE_IOERR_SHMSIZE, _WRITE, _FSYNC ...), not SQLITE_FULL: with less than
+# this free beside the file, such an error is called a full disk.
+LOW_SPACE = 1024 * 1024
+
+
+def free_space(folder: Path) -> int | None:
+    """Bytes free on the disk holding `folder` (None when it cannot be asked)."""
+    try:
+        return shutil.disk_usage(folder if str(folder) else ".").free
+    except OSError:
+        return None
+
+
+def disk_full_message(path: Path, free: int | None) -> str:
+    room = f" ({free // 1024} KiB free)" if free is not None else ""
+    return (
+        f"{path}: the disk is full{room}; the change in progress was rolled back. "
+        "Free some disk space and run the command again"
+    )
+
+
+def _writable(folder: Path) -> bool:
+    return os.access(folder if str(folder) else ".", os.W_OK)
+
+
 def explain(exc: sqlite3.Error, path: Path) -> DatabaseError:
     """One line for any SQLite failure: what is wrong with the file and what to do.
 
@@ -99,10 +147,16 @@ def explain(exc: sqlite3.Error, path: Path) -> DatabaseError:
     name = getattr(exc, "sqlite_errorname", "") or ""
     kind = "_".join(name.split("_")[:2])  # SQLITE_IOERR_WRITE -> SQLITE_IOERR
     text = str(exc)
+    free = free_space(path.parent) if kind in ("SQLITE_FULL", "SQLITE_IOERR") or "I/O error" in text else None
     if kind == "SQLITE_FULL" or "disk is full" in text:
+        message = disk_full_message(path, free)
+    elif (kind == "SQLITE_IOERR" or "I/O error" in text) and free is not None and free < LOW_SPACE:
+        message = disk_full_message(path, free)
+    elif (kind == "SQLITE_READONLY" or "readonly" in text) and not _writable(path.parent):
         message = (
-            f"{path}: the disk is full; the change in progress was rolled back. "
-            "Free some disk space and run the command again"
+            f"{path}: its folder {path.parent} is read-only, and SQLite must create files beside the "
+            "database to use it; nothing was changed. Check the folder's permissions, or copy the file "
+            "elsewhere and use --db"
         )
     elif kind == "SQLITE_READONLY" or "readonly" in text:
         message = (

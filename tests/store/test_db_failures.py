@@ -9,10 +9,12 @@ mount namespace and so its own process.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -126,7 +128,7 @@ def test_a_read_only_database_file(srs, seeded, tmp_path, log, command):
     assert digest(*_files(seeded)) == before
 
 
-@pytest.mark.parametrize("command", [*WRITERS, ("due",)], ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("command", [*WRITERS, ("due",), ("doctor",)], ids=lambda c: " ".join(c[:2]))
 def test_a_read_only_folder(srs, seeded, tmp_path, log, command):
     """SQLite needs to create the WAL beside the file; srs says so instead of calling the file damaged."""
     before = digest(*_files(seeded))
@@ -199,3 +201,109 @@ def test_a_really_full_disk(seeded, tmp_path, size_kb, words):
     assert integrity(out / "srs.db") == ["ok"]
     backups = (out / "backups").read_text().split() if (out / "backups").exists() else []
     assert not [name for name in backups if name.endswith(".partial")]
+
+
+def test_doctor_in_a_read_only_folder_says_read_only_not_damaged(srs, seeded, tmp_path):
+    """Issue 14, item 12: without write access to the folder SQLite cannot create the -shm
+    of a WAL database and says "attempt to write a readonly database"; doctor called that
+    damage. Run as an ordinary user (root ignores folder modes): a forked child drops to
+    nobody when the suite runs as root."""
+    from srs.doctor import diagnose
+    from srs.errors import DatabaseError
+
+    folder = Path(tempfile.mkdtemp(prefix="srs-ro-"))
+    try:
+        folder.chmod(0o755)
+        (folder / "d").mkdir()
+        db = folder / "d" / "srs.db"
+        db.write_bytes(seeded.read_bytes())
+        if os.geteuid() == 0:
+            os.chown(folder / "d", 65534, 65534)
+            os.chown(db, 65534, 65534)
+        (folder / "d").chmod(0o555)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(read)
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                try:
+                    found = diagnose(db)
+                    said = "no error: " + "; ".join(found.file.problems)
+                except DatabaseError as exc:
+                    said = "error: " + str(exc)
+                os.write(write, said.encode())
+            finally:
+                os._exit(0)
+        os.close(write)
+        os.waitpid(pid, 0)
+        with os.fdopen(read, "rb") as pipe:
+            said = pipe.read().decode()
+    finally:
+        (folder / "d").chmod(0o755)
+        shutil.rmtree(folder)
+    assert said.startswith("error: "), said
+    assert "read-only" in said and "damaged" not in said, said
+
+
+FULL_SCRIPT = """
+set -u
+mount -t tmpfs -o size=1024k none {mnt}
+mount -t tmpfs -o size={out_kb}k none {small}
+cp {seed} {mnt}/srs.db
+{python} -m srs_cli --db {mnt}/srs.db due > /dev/null
+avail=$(df -k --output=avail {mnt} | tail -1)
+dd if=/dev/zero of={mnt}/fill bs=1k count=$((avail - {free_kb})) 2>/dev/null
+{python} -m srs_cli --db {mnt}/srs.db {command} > {out}/stdout 2> {out}/stderr
+echo $? > {out}/rc
+ls -a {small} {mnt} > {out}/files
+true
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "free_kb", "out_kb"),
+    [
+        ("config set new-per-day 5", 8, 64),  # a few KiB free beside the database
+        ("backup", 8, 64),
+        ("export -o {small}/out.apkg", 8, 64),
+        ("export -o {small}/out.apkg", 600, 4),  # room for the database, none for the package
+    ],
+    ids=["config-few-kib", "backup-few-kib", "export-few-kib", "export-full-target"],
+)
+def test_a_full_disk_says_so_and_names_the_file(seeded, tmp_path, command, free_kb, out_kb):
+    """Issue 14, item 13: a few KiB free gave "disk I/O error, run doctor"; export said
+    "a file: No space left on device" with no path; no package or .partial is left."""
+    if not _mount_namespace_works(tmp_path):
+        pytest.skip("no mount namespace here (unshare -m / mount tmpfs not permitted)")
+    mnt, small, out = tmp_path / "mnt", tmp_path / "small", tmp_path / "out"
+    for folder in (mnt, small, out):
+        folder.mkdir()
+    command = command.format(small=small)
+    script = FULL_SCRIPT.format(
+        mnt=mnt, small=small, seed=seeded, python=sys.executable, out=out, command=command,
+        free_kb=free_kb, out_kb=out_kb,
+    )  # fmt: skip
+    subprocess.run(["unshare", "-m", "sh", "-c", script], check=True, timeout=120)
+    rc = int((out / "rc").read_text())
+    said = (out / "stdout").read_text() + (out / "stderr").read_text()
+    assert_clean_error(rc, said, "disk is full")
+    assert "I/O error" not in said and "srs doctor" not in said, said
+    if command.startswith("export") and free_kb > 100:  # (with 8 KiB free the database itself cannot open)
+        assert f"{small}/out.apkg was not written: the disk is full" in said, said
+    files = (out / "files").read_text().split()
+    assert "out.apkg" not in files and not [f for f in files if f.endswith(".partial")], files
+
+
+def test_an_export_that_cannot_be_recorded_leaves_no_package(srs, seeded, tmp_path):
+    """Issue 14, item 13: the package was written, then recording it failed and export exited
+    1 with the file in place. Now the file is put in place only after the record is committed."""
+    out = tmp_path / "out.apkg"
+    with read_only(seeded):
+        result = srs("export", "-o", str(out))
+    assert_clean_error(result.exit_code, result.output, f"{out} was not written", "read-only")
+    assert not out.exists()
+    assert [p.name for p in tmp_path.glob(".out.apkg*")] == []
+    assert srs("export", "-o", str(out)).exit_code == 0 and out.exists()
