@@ -116,7 +116,8 @@ def _show(plan) -> None:  # type: ignore[no-untyped-def]
                 click.echo(f"    redo in a custom {bank} block: {qids}")
             for r in f.retests:
                 when = " and ".join(f"{d:%a %d %b}" for d in r.on if d >= plan.today)
-                click.echo(f"    retest {safe.line(source_name(r.source))} {safe.line(r.qid)} (missed {r.missed:%d %b}): {when}")
+                bank, qid = safe.line(source_name(r.source)), safe.line(r.qid)
+                click.echo(f"    retest {bank} {qid} (missed {r.missed:%d %b}): {when}")
     if later:
         click.echo()
         click.secho("Later weeks", bold=True)

@@ -51,7 +51,8 @@ def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
         topic = f"{safe.line(item['topic'])} ({item['topic_misses']} misses)" if item["topic"] else "(no topic)"
         bands = item["factors"]["bands"]
         lifted = f"  bands ×{bands['factor']:.2f} ({safe.line(', '.join(bands['areas']))})" if bands["areas"] else ""
-        click.echo(f"{item['rank']:>3}. {item['kind']:<3}  {item['score']:>6.2f}  {safe.line(item['ref']):<18} {topic}{lifted}")
+        ref = safe.line(item["ref"])
+        click.echo(f"{item['rank']:>3}. {item['kind']:<3}  {item['score']:>6.2f}  {ref:<18} {topic}{lifted}")
 
 
 def _factors(planner: Planner, subject: str, system: str) -> dict[str, object]:

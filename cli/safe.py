@@ -45,4 +45,5 @@ def lines(text: object) -> str:
 def json_text(text: str) -> str:
     """JSON text (as `json.dumps(..., ensure_ascii=False)` gives it) with the invisible and
     direction characters written as \\u escapes: the same JSON value, nothing hidden."""
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    escaped = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", escaped)

@@ -26,7 +26,8 @@ def weak_command(ctx: click.Context, by: tuple[str, ...], limit: int, as_json: b
         now = utc_now()
         tables = weak_report(store, now=now, groups=by or GROUPS)
     if as_json:
-        click.echo(json.dumps({g: [a.as_dict() for a in rows[:limit]] for g, rows in tables.items()}, indent=2))  # ASCII: \u escapes
+        data = {g: [a.as_dict() for a in rows[:limit]] for g, rows in tables.items()}
+        click.echo(json.dumps(data, indent=2))  # ASCII: \u escapes
         return
     if not any(tables.values()):
         click.echo("No misses yet: import a miss log first (srs import FILE).")

@@ -383,7 +383,8 @@ def _check_workbook(stream: IO[bytes], name: str) -> None:
                         tail = window[-32:]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
             NotImplementedError, RuntimeError) as exc:
-        raise InputError(f"not a readable .xlsx workbook ({shown(str(exc) or type(exc).__name__, 120)})", file=name) from None
+        detail = shown(str(exc) or type(exc).__name__, 120)
+        raise InputError(f"not a readable .xlsx workbook ({detail})", file=name) from None
     finally:
         stream.seek(0)
 
