@@ -17,7 +17,7 @@ from pathlib import Path
 from srs.errors import DatabaseError
 from srs.model import CardState, CardWrite
 from srs.store import migrations
-from srs.store.backup import before_migration
+from srs.store.backup import before_migration, newest_good
 from srs.store.file import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
@@ -25,6 +25,7 @@ from srs.store.file import (
     create_private,
     ensure_math,
     explain,
+    is_empty_file,
     use_wal,
 )
 from srs.store.log import Log, StudyDays
@@ -105,6 +106,8 @@ class Store(Log, Ranking, Progress, Scores):
 def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now) -> Store:
     """Open (creating if needed) the database at `path` and bring its schema up to date."""
     path = Path(path)
+    if is_empty_file(path):
+        raise DatabaseError(empty_message(path))
     create_private(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -123,6 +126,15 @@ def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now) -> Store:
             raise explain(exc, path) from exc
         raise
     return Store(conn, path)
+
+
+def empty_message(path: Path) -> str:
+    """A zero-byte database: damaged, and the way back is its newest good backup."""
+    text = f"{path} is empty (0 bytes): the database is damaged or was cut off; nothing was changed. "
+    good = newest_good(path)
+    if good is not None:
+        return text + f"The newest good backup is {good.path}: restore it with `srs restore {good.path}`"
+    return text + "No good backup was found beside it: restore a copy with `srs restore FILE`, or delete the file to start a new database"
 
 
 def _migrate(conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]) -> None:

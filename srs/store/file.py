@@ -42,16 +42,45 @@ def ensure_math(conn: sqlite3.Connection) -> None:
         conn.create_function("pow", 2, math.pow, deterministic=True)
 
 
-def create_private(path: Path) -> None:
-    """Create the file readable by its owner only, whatever the umask."""
+def create_private(path: Path) -> bool:
+    """Create the file readable by its owner only, whatever the umask; True if it was new.
+
+    A new database is made whole beside its place (an SQLite header marked as srs's) and
+    linked into place in one step, so srs never leaves a zero-byte file: an empty file
+    at `path` is a damaged database (see `check_not_empty`), never a new one."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new data folder is private too
-        if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    except OSError as exc:
+        if path.exists():
+            return False
+        partial = path.with_name(f".{path.name}.{os.getpid()}.new")
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        try:
+            conn = sqlite3.connect(str(partial))
+            try:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # writes page 1
+            finally:
+                conn.close()
+            try:
+                os.link(partial, path)  # fails if another srs created it meanwhile: theirs is used
+            except FileExistsError:
+                return False
+        finally:
+            partial.unlink(missing_ok=True)
+        return True
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
         raise DatabaseError(
-            f"{path}: cannot create the database ({exc.strerror}); choose a folder you can write with --db"
+            f"{path}: cannot create the database ({reason}); choose a folder you can write with --db"
         ) from exc
+
+
+def is_empty_file(path: Path) -> bool:
+    """A database file of zero bytes: damaged (srs never leaves one), not a new database."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def check_ours(conn: sqlite3.Connection, path: Path) -> None:

@@ -199,3 +199,35 @@ def test_a_really_full_disk(seeded, tmp_path, size_kb, words):
     assert integrity(out / "srs.db") == ["ok"]
     backups = (out / "backups").read_text().split() if (out / "backups").exists() else []
     assert not [name for name in backups if name.endswith(".partial")]
+
+
+# -- a zero-byte file (issue 14, item 6) ----------------------------------------
+
+
+@pytest.mark.parametrize("command", WRITERS + READERS, ids=lambda c: " ".join(c[:2]))
+def test_a_zero_byte_database_is_damaged_and_names_the_newest_good_backup(srs, seeded, tmp_path, log, command):
+    assert srs("backup").exit_code == 0
+    good = list_backups(seeded)[0].path
+    Path(f"{seeded}-wal").unlink(missing_ok=True)
+    Path(f"{seeded}-shm").unlink(missing_ok=True)
+    seeded.write_bytes(b"")
+    result = srs(*_args(command, tmp_path, log), input="3\n3\n")
+    assert_clean_error(result.exit_code, result.output, str(seeded))
+    assert "empty" in result.output and str(good) in result.output
+    assert seeded.read_bytes() == b""  # never started as a new database
+    assert list_backups(seeded) == [list_backups(seeded)[0]]
+
+
+def test_a_zero_byte_database_without_backups_says_so(srs, db_path):
+    db_path.write_bytes(b"")
+    result = srs("due")
+    assert_clean_error(result.exit_code, result.output, str(db_path))
+    assert "No good backup" in result.output
+    assert db_path.read_bytes() == b""
+
+
+def test_only_a_missing_file_starts_a_new_database(srs, db_path, sample):
+    assert not db_path.exists()
+    assert srs("import", str(sample)).exit_code == 0
+    assert db_path.stat().st_size > 0
+    assert not list(db_path.parent.glob(".*.new"))

@@ -126,6 +126,8 @@ def build_at(path: Path, version: int) -> Path:
             registry.apply(sqlite_utils.Database(conn, execute_plugins=False))
             SEEDS[migrations.NAMES[version - 1]](conn)
             conn.commit()
+        else:  # an SQLite file without tables (a zero-byte file is a damaged database: issue 14)
+            conn.executescript("CREATE TABLE scratch (x); DROP TABLE scratch;")
     finally:
         conn.close()
     return path
