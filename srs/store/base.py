@@ -6,11 +6,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from srs.errors import DatabaseError
+from srs.errors import DamagedValue, DatabaseError
 from srs.model import miss_sql
 from srs.store.file import damaged_message, quick_check
+from srs.timing import from_iso
 from srs.store.rows import CARD_COLUMNS
 
 
@@ -30,6 +32,15 @@ class StoreBase:
         if problems:
             raise DatabaseError(damaged_message(self.path, problems[0]))
         self._sound = True
+
+    def _event_time(self, at: str, question_id: int | None = None) -> datetime:
+        """An aggregated event time (max(at)); a garbled one fails naming its event's row."""
+        try:
+            return from_iso(at)
+        except (TypeError, ValueError, OverflowError):
+            where, args = ("AND question_id = ?", (at, question_id)) if question_id is not None else ("", (at,))
+            found = self.conn.execute(f"SELECT id FROM events WHERE at IS ? {where} LIMIT 1", args).fetchone()
+            raise DamagedValue("events", found[0] if found else "?", "at", at) from None
 
     # -- config --------------------------------------------------------------
     def config(self) -> dict[str, str]:
