@@ -87,7 +87,8 @@ KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings) if f.metadata
 
 
 def load(store: Store) -> Settings:
-    """Settings from the database; the time zone defaults to this machine's."""
+    """Settings from the database. The time zone is recorded at first use
+    (`srs.derived.record_zone`); only a read-only file without one falls back to this machine's."""
     stored = store.config()  # keys starting with "_" are internal bookkeeping
     values: dict[str, object] = {} if "timezone" in stored else {"timezone": local_zone_name()}
     for key, attribute in KEYS.items():

@@ -176,7 +176,7 @@ def has_data(conn: sqlite3.Connection) -> bool:
     for query in (
         "SELECT 1 FROM questions LIMIT 1",
         "SELECT 1 FROM events LIMIT 1",
-        "SELECT 1 FROM config WHERE key != '_miss-basis' LIMIT 1",  # every database has its miss basis
+        "SELECT 1 FROM config WHERE key NOT IN ('_miss-basis', 'timezone') LIMIT 1",  # every database has these
     ):
         with contextlib.suppress(sqlite3.OperationalError):
             if conn.execute(query).fetchone():

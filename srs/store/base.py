@@ -22,6 +22,7 @@ class StoreBase:
         self.path = path
         self._sound = False  # set once quick_check passed: checked before the first write
         self._pairs: object = None  # the scoring pairs in temp.pairs (see _load_pairs)
+        self.notices: list[str] = []  # what opening it did that the student should hear (the CLI says it)
 
     def ensure_sound(self) -> None:
         """Refuse to write into a damaged file: `PRAGMA quick_check` once per open, before
@@ -51,6 +52,22 @@ class StoreBase:
             "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    def record_config_once(self, key: str, value: str) -> bool:
+        """Store a setting unless one is stored (its own write); False if it was, or the
+        file is read-only (then nothing is recorded and callers use `value` for now)."""
+        if key in self.config():
+            return False
+        try:
+            with self.write():  # type: ignore[attr-defined]
+                cursor = self.conn.execute(
+                    "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
+                )
+                return cursor.rowcount == 1
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+                return False
+            raise
 
     def delete_config(self, key: str) -> None:
         self.conn.execute("DELETE FROM config WHERE key = ?", (key,))
