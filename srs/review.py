@@ -88,15 +88,20 @@ class ReviewSession:
         return self.scheduler.next_states(row.state, now, card_seed(row.source, row.qid))
 
     def answer(self, row: CardRow, rating: Rating, now: datetime, duration_ms: int | None = None) -> Outcome:
-        """Save the answer (event and card together) before returning."""
-        outcome = self.outcomes(row, now)[Rating(rating)]
+        """Save the answer (event and card together) before returning.
+
+        The answer is recorded no earlier than the card's last event: if the wall clock
+        moved back, it still comes after them in the log, so the replay gives the card stored."""
         with self.store.write():
+            last = self.store.last_event_time(row.question_id)
+            at = max(now, last) if last is not None else now
+            outcome = self.outcomes(row, at)[Rating(rating)]
             event_id = self.store.insert_event(
                 row.question_id,
-                at=now,
+                at=at,
                 kind="review",
                 # unique per answer: two sessions may answer one card in the same millisecond
-                key=f"review|{row.question_id}|{to_iso(now)}|{uuid.uuid4().hex}",
+                key=f"review|{row.question_id}|{to_iso(at)}|{uuid.uuid4().hex}",
                 recorded=now,
                 rating=int(rating),
                 duration_ms=duration_ms,
@@ -109,7 +114,7 @@ class ReviewSession:
                 rebuild(self.store, self.scheduler, [row.question_id])
                 outcome = replace(outcome, card=self.store.card(row.question_id) or outcome.card)
         self._drop(row.question_id)
-        if is_learning(outcome.card) and outcome.card.due < self.rule.next_day_start(now):
+        if is_learning(outcome.card) and outcome.card.due < self.rule.next_day_start(at):
             self.pending.append(replace(row, state=outcome.card))
         self.history.append(Answer(row, Rating(rating), event_id))
         return outcome

@@ -378,6 +378,14 @@ class Log(MissTotals):
             ),
         )
 
+    def last_event_time(self, question_id: int) -> datetime | None:
+        """When the question's latest event happened (by the log's order: at, then id)."""
+        row = self.conn.execute(
+            "SELECT at FROM events INDEXED BY events_by_question WHERE question_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+            (question_id,),
+        ).fetchone()
+        return self._event_time(row[0], question_id) if row else None
+
     def latest_misses(self) -> dict[int, datetime]:
         """Per question, the time of its latest miss (as in miss_counts)."""
         rows = self.conn.execute(f"SELECT e.question_id, max(e.at) FROM events e WHERE {_MISS} GROUP BY e.question_id")
