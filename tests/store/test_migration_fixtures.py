@@ -160,9 +160,10 @@ def restricted(after: dict[str, list[tuple]], before_path: Path, after_path: Pat
 
 
 def without_added(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    """Leave out the config rows that migrations add (m004's miss basis)."""
+    """Leave out the config rows that migrations and the first use add (m004's miss basis;
+    the time zone, recorded when the database is first opened: issue 14, item 5)."""
     if "config" in rows:
-        rows = {**rows, "config": [r for r in rows["config"] if r[0] != "_miss-basis"]}
+        rows = {**rows, "config": [r for r in rows["config"] if r[0] not in ("_miss-basis", "timezone")]}
     return rows
 
 
