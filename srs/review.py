@@ -16,7 +16,7 @@ from srs.model import CardRow
 from srs.plan.queue import LEARN_AHEAD, is_learning, todays_queue
 from srs.schedule.replay import card_seed, rebuild
 from srs.schedule.scheduler import Outcome, Rating
-from srs.settings import Settings
+from srs.settings import Settings, current_scheduler
 from srs.store import Store
 from srs.timing import to_iso
 
@@ -93,6 +93,7 @@ class ReviewSession:
         The answer is recorded no earlier than the card's last event: if the wall clock
         moved back, it still comes after them in the log, so the replay gives the card stored."""
         with self.store.write():
+            self._follow_store()
             last = self.store.last_event_time(row.question_id)
             at = max(now, last) if last is not None else now
             outcome = self.outcomes(row, at)[Rating(rating)]
@@ -125,6 +126,7 @@ class ReviewSession:
             return None
         last = self.history.pop()
         with self.store.write():
+            self._follow_store()
             self.store.delete_event(last.event_id)
             rebuild(self.store, self.scheduler, [last.row.question_id])
             restored = self.store.card(last.row.question_id)
@@ -141,6 +143,13 @@ class ReviewSession:
             elapsed=now - self.started,
             waiting=sum(1 for r in self.pending if is_learning(r.state)),
         )
+
+    def _follow_store(self) -> None:
+        """Inside a write: the parameters stored now (another srs may have optimized since the
+        session began; the cards it rebuilt then differ from the session's copies, and the
+        answered card is rebuilt from the log with the new ones)."""
+        self.scheduler = current_scheduler(self.store, self.scheduler)
+        self.rule = self.scheduler.rule
 
     def _drop(self, question_id: int) -> None:
         self.pending = [r for r in self.pending if r.question_id != question_id]

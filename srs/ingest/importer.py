@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO
 
+from srs import settings as settings_mod
 from srs.errors import InputError, InvalidRows, shown
 from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts
 from srs.ingest.readers import SNIFF_BYTES, open_table
@@ -128,6 +129,7 @@ def import_attempts(
     summary = ImportSummary(report=report or ReadReport(), dry_run=dry_run)
     try:
         with store.write():
+            scheduler = settings_mod.current_scheduler(store, scheduler)  # read under the write lock
             store.scratch_set("touched")
             writer = _Writer(store, scheduler.rule, now, summary)
             for item in items:
