@@ -28,7 +28,14 @@ from urllib.parse import quote
 
 from srs.errors import DatabaseError
 from srs.store.base import StoreBase
-from srs.store.file import APPLICATION_ID, BUSY_TIMEOUT_MS, check_lines, damaged_message, explain, quick_check
+from srs.store.file import (
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    check_lines,
+    damaged_message,
+    explain,
+    write_check,
+)
 from srs.store.migrations import NAMES, SET_NAME
 
 FOLDER = "backups"
@@ -118,6 +125,7 @@ def make_backup(conn: sqlite3.Connection, db: Path, reason: str, now: datetime) 
         _drop_stale_partials(folder, db, now)
         target, partial = _reserve(folder, db, now, reason)
         conn.execute("VACUUM INTO ?", (str(partial),))
+        _check_copy(partial, db)  # a damaged copy is never kept as a backup
         _fsync(partial)
         os.replace(partial, target)
         partial = None
@@ -128,6 +136,13 @@ def make_backup(conn: sqlite3.Connection, db: Path, reason: str, now: datetime) 
         if partial is not None:
             partial.unlink(missing_ok=True)
     return target
+
+
+def _check_copy(partial: Path, db: Path) -> None:
+    with _read_only(partial) as copy:
+        problems = write_check(copy)
+    if problems:
+        raise DatabaseError(damaged_message(db, f"its copy failed the check: {problems[0]}"))
 
 
 def _reserve(folder: Path, db: Path, now: datetime, reason: str) -> tuple[Path, Path]:
@@ -196,7 +211,7 @@ def before_import(store: StoreBase, now: datetime) -> Path | None:
 
 def before_migration(conn: sqlite3.Connection, db: Path, now: datetime) -> Path:
     """Check and copy a database whose schema is about to change (called by srs.store.log)."""
-    problems = quick_check(conn)
+    problems = write_check(conn)
     if problems:
         raise DatabaseError(damaged_message(db, problems[0]))
     path = make_backup(conn, db, "migration", now)
