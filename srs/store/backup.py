@@ -210,13 +210,26 @@ def before_import(store: StoreBase, now: datetime) -> Path | None:
 
 
 def before_migration(conn: sqlite3.Connection, db: Path, now: datetime) -> Path:
-    """Check and copy a database whose schema is about to change (called by srs.store.log)."""
+    """Check and copy a database whose schema is about to change (srs.store.connection).
+
+    Rotation waits for the migration to succeed (`after_migration`): a start that fails
+    never deletes an older backup, and leaves no second copy of the same content."""
     problems = write_check(conn)
     if problems:
         raise DatabaseError(damaged_message(db, problems[0]))
-    path = make_backup(conn, db, "migration", now)
-    rotate(db, now)
-    return path
+    return make_backup(conn, db, "migration", now)
+
+
+def after_migration(db: Path, backup: Path, now: datetime, *, succeeded: bool) -> None:
+    """Rotate once a migration committed; after a failed one, drop its copy if the
+    previous backup holds the same bytes (each failed start would add one more)."""
+    if succeeded:
+        rotate(db, now)
+        return
+    earlier = [b.path for b in list_backups(db) if b.path != backup and b.reason == "migration"]
+    with contextlib.suppress(OSError):
+        if earlier and earlier[0].read_bytes() == backup.read_bytes():
+            backup.unlink()
 
 
 def backup_now(store: StoreBase, now: datetime, reason: str = "manual") -> Path:

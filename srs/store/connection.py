@@ -17,7 +17,7 @@ from pathlib import Path
 from srs.errors import DatabaseError
 from srs.model import CardState, CardWrite
 from srs.store import migrations
-from srs.store.backup import before_migration, newest_good
+from srs.store.backup import after_migration, before_migration, newest_good
 from srs.store.file import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
@@ -150,8 +150,18 @@ def _migrate(conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]
         raise DatabaseError(f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it")
     if applied == set(migrations.NAMES):
         return
-    if applied:  # an older schema holding the student's data: check it and copy it first
-        before_migration(conn, path, clock())
+    backup = before_migration(conn, path, clock()) if applied else None  # an older schema: check, copy
+    try:
+        _apply(conn, path)
+    except BaseException:
+        if backup is not None:
+            after_migration(path, backup, clock(), succeeded=False)
+        raise
+    if backup is not None:
+        after_migration(path, backup, clock(), succeeded=True)
+
+
+def _apply(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
