@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -22,4 +23,8 @@ def db_path(ctx: click.Context) -> Path:
 
 def open_db(ctx: click.Context) -> Store:
     """The chosen database, opened (and created or migrated if need be)."""
-    return open_database(db_path(ctx))
+    store = open_database(db_path(ctx))
+    if sys.stderr.isatty():  # a note for the student at the terminal, not for scripts reading output
+        for notice in store.notices:
+            click.echo(f"Note: {notice}", err=True)
+    return store

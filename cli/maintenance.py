@@ -95,7 +95,10 @@ def doctor_command(ctx: click.Context, repair: bool) -> None:
 
     db = _existing(ctx)
     diagnosis = diagnose(db)
-    if repair and diagnosis.file.ok and (diagnosis.problems or diagnosis.totals_differ or diagnosis.texts_differ):
+    cards_only = diagnosis.unreadable and not diagnosis.log_unreadable
+    if repair and diagnosis.file.ok and (
+        diagnosis.problems or diagnosis.totals_differ or diagnosis.texts_differ or cards_only
+    ):
         from srs.doctor import repair as repair_cards
 
         done = repair_cards(db, utc_now())
@@ -120,6 +123,19 @@ def _report(db: Path, diagnosis: Diagnosis) -> None:
     if not checked.ok:
         _advise_restore(db, diagnosis.good_backup)
         return
+    if diagnosis.unreadable:
+        shown = "; ".join(diagnosis.unreadable[:5])
+        more = f" and {len(diagnosis.unreadable) - 5} more" if len(diagnosis.unreadable) > 5 else ""
+        count = len(diagnosis.unreadable)
+        click.echo(f"  stored values: {count} cannot be read (hand-edited or damaged): {shown}{more}")
+        if diagnosis.log_unreadable:
+            click.echo("The log itself holds them, so the cards cannot be checked or rebuilt from it.")
+            _advise_restore(db, diagnosis.good_backup, damaged=False)
+        else:
+            click.echo(
+                "To repair: srs doctor --repair  (rebuilds every card from the log in one transaction, after a backup)"
+            )
+        return
     if not diagnosis.problems:
         click.echo(f"  cards: all {diagnosis.cards} equal the replay of their log")
     else:
@@ -137,8 +153,9 @@ def _report(db: Path, diagnosis: Diagnosis) -> None:
     click.echo("To repair: srs doctor --repair  (rebuilds every card from the log in one transaction, after a backup)")
 
 
-def _advise_restore(db: Path, good: Backup | None) -> None:
-    click.echo("The file is damaged: srs cannot repair it.")
+def _advise_restore(db: Path, good: Backup | None, *, damaged: bool = True) -> None:
+    if damaged:
+        click.echo("The file is damaged: srs cannot repair it.")
     if good is not None:
         click.echo(f"To repair: restore the newest good backup ({good.taken:%Y-%m-%d %H:%M} UTC):")
         click.echo(f"  srs --db {db} restore {good.path}")

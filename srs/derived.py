@@ -16,7 +16,7 @@ from srs.schedule.replay import rebuild_all
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store, open_store
 from srs.store.migrations import DERIVED_STALE_KEY
-from srs.timing import DayRule, from_iso
+from srs.timing import DayRule, from_iso, local_zone_name
 
 STALE_KEY = DERIVED_STALE_KEY
 
@@ -25,11 +25,27 @@ def open_database(path: Path) -> Store:
     """Open (creating or migrating) the database, and bring what is derived up to date."""
     store = open_store(path)
     try:
+        record_zone(store)
         refresh_if_stale(store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def record_zone(store: Store) -> str | None:
+    """The time zone is the database's: the first use records this machine's (and says so),
+    so a later `TZ` or another machine never moves the student's study days."""
+    if "timezone" in store.config():
+        return None
+    name = local_zone_name()
+    if not store.record_config_once("timezone", name):
+        return None
+    store.notices.append(
+        f"Recorded the time zone {name} in {store.path}: study days follow it on every machine "
+        "(`srs config set timezone ZONE` changes it)"
+    )
+    return name
 
 
 def refresh_if_stale(store: Store) -> bool:

@@ -37,10 +37,15 @@ class Diagnosis:
     totals_differ: bool = False  # the miss totals by topic, subject and system (kept for the queue)
     texts_differ: list[str] = field(default_factory=list)  # cards whose text is not their latest `srs edit`
     good_backup: Backup | None = None  # only looked for when the file is damaged
+    unreadable: list[str] = field(default_factory=list)  # stored values srs cannot read (garbled times)
+    log_unreadable: bool = False  # some are in the log or the questions: the cards cannot be replayed
 
     @property
     def ok(self) -> bool:
-        return self.file.ok and not self.problems and not self.totals_differ and not self.texts_differ
+        return (
+            self.file.ok and not self.problems and not self.totals_differ and not self.texts_differ
+            and not self.unreadable
+        )
 
 
 def unapplied_edits(store: Store) -> dict[int, dict[str, str]]:
@@ -109,6 +114,16 @@ def diagnose(db: Path) -> Diagnosis:
     if not checked.ok:
         return Diagnosis(checked, good_backup=newest_good(db))
     with open_database(db) as store:
+        unreadable = store.unreadable_values()
+        if unreadable:  # nothing can be compared with a log srs cannot read
+            in_log = any(value.table != "cards" for value in unreadable)
+            return Diagnosis(
+                checked,
+                store.card_count(),
+                unreadable=[str(value).split(" (", 1)[0] for value in unreadable],
+                log_unreadable=in_log,
+                good_backup=newest_good(db) if in_log else None,
+            )
         scheduler = settings_mod.load(store).scheduler()
         texts = [notes.reference(q) for q in store.questions(unapplied_edits(store))]
         return Diagnosis(checked, store.card_count(), card_problems(store, scheduler), totals_differ(store), texts)
@@ -125,7 +140,8 @@ def repair(db: Path, now: datetime) -> Repair:
     """Back up, then rebuild every card from the log in one transaction."""
     with open_database(db) as store:
         scheduler = settings_mod.load(store).scheduler()
-        wrong = len(card_problems(store, scheduler))  # the totals by topic are recounted too
+        garbled = store.unreadable_values()  # in the cards only (a cache): the replay replaces them
+        wrong = len({v.row for v in garbled}) if garbled else len(card_problems(store, scheduler))
         saved = backup_now(store, now, reason="repair")
         edits = unapplied_edits(store)
         with store.write():

@@ -62,5 +62,17 @@ class DatabaseError(SrsError):
     """The database file cannot be used as it is (not ours, too new, locked)."""
 
 
+class DamagedValue(DatabaseError):
+    """A stored value srs cannot read (a hand-edited or damaged row): names where it is."""
+
+    def __init__(self, table: str, row: object, column: str, value: object, expected: str = "a time") -> None:
+        self.table, self.row, self.column, self.value = table, row, column, value
+        super().__init__(
+            f"table {table}, row {row}: {column} {shown(repr(value), 80)} is not {expected} "
+            "(a hand-edited or damaged row); `srs doctor` lists every such value, "
+            "`srs backups` the copies to `srs restore`"
+        )
+
+
 class AssessmentError(SrsError):
     """A self-assessment that cannot be recorded as given (bad percent, date, band, duplicate)."""

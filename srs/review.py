@@ -16,7 +16,7 @@ from srs.model import CardRow
 from srs.plan.queue import LEARN_AHEAD, is_learning, todays_queue
 from srs.schedule.replay import card_seed, rebuild
 from srs.schedule.scheduler import Outcome, Rating
-from srs.settings import Settings
+from srs.settings import Settings, current_scheduler
 from srs.store import Store
 from srs.timing import to_iso
 
@@ -88,15 +88,21 @@ class ReviewSession:
         return self.scheduler.next_states(row.state, now, card_seed(row.source, row.qid))
 
     def answer(self, row: CardRow, rating: Rating, now: datetime, duration_ms: int | None = None) -> Outcome:
-        """Save the answer (event and card together) before returning."""
-        outcome = self.outcomes(row, now)[Rating(rating)]
+        """Save the answer (event and card together) before returning.
+
+        The answer is recorded no earlier than the card's last event: if the wall clock
+        moved back, it still comes after them in the log, so the replay gives the card stored."""
         with self.store.write():
+            self._follow_store()
+            last = self.store.last_event_time(row.question_id)
+            at = max(now, last) if last is not None else now
+            outcome = self.outcomes(row, at)[Rating(rating)]
             event_id = self.store.insert_event(
                 row.question_id,
-                at=now,
+                at=at,
                 kind="review",
                 # unique per answer: two sessions may answer one card in the same millisecond
-                key=f"review|{row.question_id}|{to_iso(now)}|{uuid.uuid4().hex}",
+                key=f"review|{row.question_id}|{to_iso(at)}|{uuid.uuid4().hex}",
                 recorded=now,
                 rating=int(rating),
                 duration_ms=duration_ms,
@@ -109,7 +115,7 @@ class ReviewSession:
                 rebuild(self.store, self.scheduler, [row.question_id])
                 outcome = replace(outcome, card=self.store.card(row.question_id) or outcome.card)
         self._drop(row.question_id)
-        if is_learning(outcome.card) and outcome.card.due < self.rule.next_day_start(now):
+        if is_learning(outcome.card) and outcome.card.due < self.rule.next_day_start(at):
             self.pending.append(replace(row, state=outcome.card))
         self.history.append(Answer(row, Rating(rating), event_id))
         return outcome
@@ -120,6 +126,7 @@ class ReviewSession:
             return None
         last = self.history.pop()
         with self.store.write():
+            self._follow_store()
             self.store.delete_event(last.event_id)
             rebuild(self.store, self.scheduler, [last.row.question_id])
             restored = self.store.card(last.row.question_id)
@@ -136,6 +143,13 @@ class ReviewSession:
             elapsed=now - self.started,
             waiting=sum(1 for r in self.pending if is_learning(r.state)),
         )
+
+    def _follow_store(self) -> None:
+        """Inside a write: the parameters stored now (another srs may have optimized since the
+        session began; the cards it rebuilt then differ from the session's copies, and the
+        answered card is rebuilt from the log with the new ones)."""
+        self.scheduler = current_scheduler(self.store, self.scheduler)
+        self.rule = self.scheduler.rule
 
     def _drop(self, question_id: int) -> None:
         self.pending = [r for r in self.pending if r.question_id != question_id]

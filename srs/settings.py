@@ -37,6 +37,8 @@ class Settings:
     show_wrong_choice: bool = False
     # set by `srs optimize`, not by `srs config set`; None: FSRS's default parameters
     fitted: FittedParameters | None = field(default=None, metadata={"setting": False})
+    # read from a database (`load`): its schedulers follow the parameters stored there
+    stored: bool = field(default=False, compare=False, metadata={"setting": False})
 
     def day_rule(self) -> DayRule:
         return DayRule(zone(self.timezone), self.rollover_hour)
@@ -46,12 +48,30 @@ class Settings:
         return self.fitted.parameters if self.fitted else DEFAULT_PARAMETERS
 
     def scheduler(self) -> Scheduler:
-        return Scheduler(
+        scheduler = Scheduler(
             self.day_rule(),
             parameters=self.parameters,
             desired_retention=self.desired_retention,
             tier_retention=self.high_yield_retention,
         )
+        scheduler.follows_store = self.stored
+        return scheduler
+
+
+def current_scheduler(store: Store, scheduler: Scheduler) -> Scheduler:
+    """The scheduler a write must use, read inside its transaction (the write lock held).
+
+    Settings read before the lock may be stale: another srs (`srs optimize`) may have
+    stored new parameters meanwhile, and cards written with the old ones would no longer
+    be the replay of the log. A scheduler built from stored settings gets the stored ones."""
+    if not getattr(scheduler, "follows_store", False):
+        return scheduler  # one a caller built for itself (tests, simulations)
+    fresh = load(store).scheduler()
+    return scheduler if fresh.parameters == scheduler.parameters and _same_rules(fresh, scheduler) else fresh
+
+
+def _same_rules(a: Scheduler, b: Scheduler) -> bool:
+    return (a.rule, a.tier_retention, a.desired_retention) == (b.rule, b.tier_retention, b.desired_retention)
 
 
 def light_weekdays(settings: Settings) -> frozenset[str]:
@@ -90,7 +110,8 @@ KEYS = {f.name.replace("_", "-"): f.name for f in fields(Settings) if f.metadata
 
 
 def load(store: Store) -> Settings:
-    """Settings from the database; the time zone defaults to this machine's."""
+    """Settings from the database. The time zone is recorded at first use
+    (`srs.derived.record_zone`); only a read-only file without one falls back to this machine's."""
     stored = store.config()  # keys starting with "_" are internal bookkeeping
     values: dict[str, object] = {} if "timezone" in stored else {"timezone": local_zone_name()}
     for key, attribute in KEYS.items():
@@ -98,7 +119,7 @@ def load(store: Store) -> Settings:
             values[attribute] = _parse(key, stored[key])
     if PARAMETERS_KEY in stored:
         values["fitted"] = FittedParameters.from_json(stored[PARAMETERS_KEY])
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values, stored=True)  # type: ignore[arg-type]
 
 
 def save(store: Store, key: str, value: str) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from srs import settings as settings_mod
 from srs.anki.collection import LIMITS, AnkiReview, Limits, open_collection
 from srs.anki.identity import note_guid
 from srs.anki.notetype import NoteTypes
@@ -81,7 +82,7 @@ def sync_anki(
         touched = [a.question_id for a in answers if _record(store, a, now)]
         store.record_in_anki(in_anki)
         rebuilt = sorted(set(touched))
-        rebuild(store, settings.scheduler(), rebuilt)
+        rebuild(store, settings_mod.current_scheduler(store, settings.scheduler()), rebuilt)  # read under the lock
     return SyncSummary(
         len(found), len(log), len(touched), len(answers) - len(touched), len(log) - len(answers), len(rebuilt)
     )

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import IO
 
 from srs import card_text
+from srs import settings as settings_mod
 from srs.errors import InputError, InvalidRows, shown
 from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts
 from srs.ingest.readers import SNIFF_BYTES, open_table
@@ -139,6 +140,7 @@ def import_attempts(
     summary = ImportSummary(report=report or ReadReport(), dry_run=dry_run)
     try:
         with store.write():
+            scheduler = settings_mod.current_scheduler(store, scheduler)  # read under the write lock
             store.scratch_set("touched")
             writer = _Writer(store, scheduler.rule, now, summary)
             for item in items:

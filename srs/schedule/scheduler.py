@@ -66,6 +66,8 @@ class Scheduler:
         self.fuzz = fuzz
         self.maximum_interval = maximum_interval
         self.parameters = tuple(parameters)
+        self.desired_retention = desired_retention
+        self.follows_store = False  # built from a database's settings (srs.settings.current_scheduler)
         self._fsrs = fsrs.Scheduler(
             parameters=parameters,
             desired_retention=desired_retention,

@@ -35,7 +35,7 @@ from srs.store.file import (
     damaged_message,
     explain,
     private_folders,
-    quick_check,
+    write_check,
 )
 from srs.store.migrations import NAMES, SET_NAME
 
@@ -126,6 +126,7 @@ def make_backup(conn: sqlite3.Connection, db: Path, reason: str, now: datetime) 
         _drop_stale_partials(folder, db, now)
         target, partial = _reserve(folder, db, now, reason)
         conn.execute("VACUUM INTO ?", (str(partial),))
+        _check_copy(partial, db)  # a damaged copy is never kept as a backup
         _fsync(partial)
         os.replace(partial, target)
         partial = None
@@ -136,6 +137,13 @@ def make_backup(conn: sqlite3.Connection, db: Path, reason: str, now: datetime) 
         if partial is not None:
             partial.unlink(missing_ok=True)
     return target
+
+
+def _check_copy(partial: Path, db: Path) -> None:
+    with _read_only(partial) as copy:
+        problems = write_check(copy)
+    if problems:
+        raise DatabaseError(damaged_message(db, f"its copy failed the check: {problems[0]}"))
 
 
 def _reserve(folder: Path, db: Path, now: datetime, reason: str) -> tuple[Path, Path]:
@@ -184,7 +192,7 @@ def has_data(conn: sqlite3.Connection) -> bool:
     for query in (
         "SELECT 1 FROM questions LIMIT 1",
         "SELECT 1 FROM events LIMIT 1",
-        "SELECT 1 FROM config WHERE key != '_miss-basis' LIMIT 1",  # every database has its miss basis
+        "SELECT 1 FROM config WHERE key NOT IN ('_miss-basis', 'timezone') LIMIT 1",  # every database has these
     ):
         with contextlib.suppress(sqlite3.OperationalError):
             if conn.execute(query).fetchone():
@@ -203,13 +211,26 @@ def before_import(store: StoreBase, now: datetime) -> Path | None:
 
 
 def before_migration(conn: sqlite3.Connection, db: Path, now: datetime) -> Path:
-    """Check and copy a database whose schema is about to change (called by srs.store.log)."""
-    problems = quick_check(conn)
+    """Check and copy a database whose schema is about to change (srs.store.connection).
+
+    Rotation waits for the migration to succeed (`after_migration`): a start that fails
+    never deletes an older backup, and leaves no second copy of the same content."""
+    problems = write_check(conn)
     if problems:
         raise DatabaseError(damaged_message(db, problems[0]))
-    path = make_backup(conn, db, "migration", now)
-    rotate(db, now)
-    return path
+    return make_backup(conn, db, "migration", now)
+
+
+def after_migration(db: Path, backup: Path, now: datetime, *, succeeded: bool) -> None:
+    """Rotate once a migration committed; after a failed one, drop its copy if the
+    previous backup holds the same bytes (each failed start would add one more)."""
+    if succeeded:
+        rotate(db, now)
+        return
+    earlier = [b.path for b in list_backups(db) if b.path != backup and b.reason == "migration"]
+    with contextlib.suppress(OSError):
+        if earlier and earlier[0].read_bytes() == backup.read_bytes():
+            backup.unlink()
 
 
 def backup_now(store: StoreBase, now: datetime, reason: str = "manual") -> Path:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from srs.errors import DatabaseError
+from srs.errors import DamagedValue, DatabaseError
 from srs.model import miss_sql
-from srs.store.file import damaged_message, quick_check
+from srs.store.file import damaged_message, write_check
 from srs.store.rows import CARD_COLUMNS
+from srs.timing import from_iso
 
 
 class StoreBase:
@@ -20,16 +22,27 @@ class StoreBase:
         self.path = path
         self._sound = False  # set once quick_check passed: checked before the first write
         self._pairs: object = None  # the scoring pairs in temp.pairs (see _load_pairs)
+        self.notices: list[str] = []  # what opening it did that the student should hear (the CLI says it)
 
     def ensure_sound(self) -> None:
-        """Refuse to write into a damaged file: `PRAGMA quick_check` once per open, before
-        the first write (about 10 ms per 2 MB; read-only commands never pay it)."""
+        """Refuse to write into a damaged file: `PRAGMA quick_check` and the identity indexes
+        (`identity_check`) once per open, before the first write (about 12 ms per 2 MB;
+        read-only commands never pay it)."""
         if self._sound:
             return
-        problems = quick_check(self.conn)
+        problems = write_check(self.conn)
         if problems:
             raise DatabaseError(damaged_message(self.path, problems[0]))
         self._sound = True
+
+    def _event_time(self, at: str, question_id: int | None = None) -> datetime:
+        """An aggregated event time (max(at)); a garbled one fails naming its event's row."""
+        try:
+            return from_iso(at)
+        except (TypeError, ValueError, OverflowError):
+            where, args = ("AND question_id = ?", (at, question_id)) if question_id is not None else ("", (at,))
+            found = self.conn.execute(f"SELECT id FROM events WHERE at IS ? {where} LIMIT 1", args).fetchone()
+            raise DamagedValue("events", found[0] if found else "?", "at", at) from None
 
     # -- config --------------------------------------------------------------
     def config(self) -> dict[str, str]:
@@ -40,6 +53,22 @@ class StoreBase:
             "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    def record_config_once(self, key: str, value: str) -> bool:
+        """Store a setting unless one is stored (its own write); False if it was, or the
+        file is read-only (then nothing is recorded and callers use `value` for now)."""
+        if key in self.config():
+            return False
+        try:
+            with self.write():  # type: ignore[attr-defined]
+                cursor = self.conn.execute(
+                    "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value)
+                )
+                return cursor.rowcount == 1
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+                return False
+            raise
 
     def delete_config(self, key: str) -> None:
         self.conn.execute("DELETE FROM config WHERE key = ?", (key,))

@@ -17,7 +17,7 @@ from pathlib import Path
 from srs.errors import DatabaseError
 from srs.model import CardState, CardWrite
 from srs.store import migrations
-from srs.store.backup import before_migration
+from srs.store.backup import after_migration, before_migration, newest_good
 from srs.store.file import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
@@ -25,6 +25,7 @@ from srs.store.file import (
     create_private,
     ensure_math,
     explain,
+    is_empty_file,
     use_wal,
 )
 from srs.store.log import Log, StudyDays
@@ -105,6 +106,8 @@ class Store(Log, Ranking, Progress, Scores):
 def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now) -> Store:
     """Open (creating if needed) the database at `path` and bring its schema up to date."""
     path = Path(path)
+    if is_empty_file(path):
+        raise DatabaseError(empty_message(path))
     create_private(path)
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -125,6 +128,18 @@ def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now) -> Store:
     return Store(conn, path)
 
 
+def empty_message(path: Path) -> str:
+    """A zero-byte database: damaged, and the way back is its newest good backup."""
+    text = f"{path} is empty (0 bytes): the database is damaged or was cut off; nothing was changed. "
+    good = newest_good(path)
+    if good is not None:
+        return text + f"The newest good backup is {good.path}: restore it with `srs restore {good.path}`"
+    return text + (
+        "No good backup was found beside it: restore a copy with `srs restore FILE`, "
+        "or delete the file to start a new database"
+    )
+
+
 def _migrate(conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]) -> None:
     """Apply pending migrations; sqlite-utils is only loaded when there are some."""
     try:
@@ -138,8 +153,18 @@ def _migrate(conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]
         raise DatabaseError(f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it")
     if applied == set(migrations.NAMES):
         return
-    if applied:  # an older schema holding the student's data: check it and copy it first
-        before_migration(conn, path, clock())
+    backup = before_migration(conn, path, clock()) if applied else None  # an older schema: check, copy
+    try:
+        _apply(conn, path)
+    except BaseException:
+        if backup is not None:
+            after_migration(path, backup, clock(), succeeded=False)
+        raise
+    if backup is not None:
+        after_migration(path, backup, clock(), succeeded=True)
+
+
+def _apply(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

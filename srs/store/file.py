@@ -64,16 +64,45 @@ def private_folders(folder: Path) -> None:
         os.chmod(path, 0o700)  # mkdir's mode is masked by the umask (a umask of 0o777 included)
 
 
-def create_private(path: Path) -> None:
-    """Create the file readable by its owner only, whatever the umask."""
+def create_private(path: Path) -> bool:
+    """Create the file readable by its owner only, whatever the umask; True if it was new.
+
+    A new database is made whole beside its place (an SQLite header marked as srs's) and
+    linked into place in one step, so srs never leaves a zero-byte file: an empty file
+    at `path` is a damaged database (see `check_not_empty`), never a new one."""
     try:
         private_folders(path.parent)  # a new data folder (and any above it) is private too
-        if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    except OSError as exc:
+        if path.exists():
+            return False
+        partial = path.with_name(f".{path.name}.{os.getpid()}.new")
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        try:
+            conn = sqlite3.connect(str(partial))
+            try:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # writes page 1
+            finally:
+                conn.close()
+            try:
+                os.link(partial, path)  # fails if another srs created it meanwhile: theirs is used
+            except FileExistsError:
+                return False
+        finally:
+            partial.unlink(missing_ok=True)
+        return True
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
         raise DatabaseError(
-            f"{path}: cannot create the database ({exc.strerror}); choose a folder you can write with --db"
+            f"{path}: cannot create the database ({reason}); choose a folder you can write with --db"
         ) from exc
+
+
+def is_empty_file(path: Path) -> bool:
+    """A database file of zero bytes: damaged (srs never leaves one), not a new database."""
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def check_ours(conn: sqlite3.Connection, path: Path) -> None:
@@ -99,6 +128,40 @@ def quick_check(conn: sqlite3.Connection, limit: int = 10) -> list[str]:
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     return [] if rows == ["ok"] else check_lines(rows)
+
+
+IDENTITY_TABLES = ("events", "questions", "anki_notes")  # their unique indexes say what is already stored
+
+
+def identity_check(conn: sqlite3.Connection) -> list[str]:
+    """Problems with the indexes that enforce identity (an event's key, a question's source
+    and id, a note's GUID): each is read whole and compared with its table, by count and
+    total length of the indexed values. `quick_check` does not compare an index with its
+    table; one out of step lets an import store an attempt twice. About a fifth of a
+    quick_check's time (docs/reliability.md); `integrity_check` of those tables costs 4x one."""
+    problems = []
+    try:
+        for table in IDENTITY_TABLES:
+            for _, index, unique, origin, _ in conn.execute(f"PRAGMA index_list({table})").fetchall():
+                if not unique or origin == "pk":
+                    continue
+                columns = [row[2] for row in conn.execute(f"PRAGMA index_info({index})")]
+                sums = ", ".join(["count(*)", *(f"total(length({c}))" for c in columns)])
+                in_table = conn.execute(f"SELECT {sums} FROM {table} NOT INDEXED").fetchone()
+                in_index = conn.execute(f"SELECT {sums} FROM {table} INDEXED BY {index}").fetchone()
+                if in_table != in_index:
+                    problems.append(
+                        f"index {index} is out of step with table {table} "
+                        f"({in_index[0]} entries for {in_table[0]} rows)"
+                    )
+    except sqlite3.DatabaseError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+def write_check(conn: sqlite3.Connection) -> list[str]:
+    """What is checked before the first write and of every backup: quick_check, identity indexes."""
+    return quick_check(conn) or identity_check(conn)
 
 
 def check_lines(rows: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import chain, groupby
 
+from srs.errors import DamagedValue
 from srs.model import (
     QUESTION_TEXT_FIELDS,
     AnkiNote,
@@ -20,6 +21,7 @@ from srs.model import (
     History,
     Question,
     QuestionStats,
+    State,
     topic_key,
 )
 from srs.store.base import _CARD_ROWS_SQL, _MISS
@@ -32,11 +34,20 @@ from srs.store.rows import (
     card_values,
     event_from,
     question_from,
+    stored_time,
 )
 from srs.store.totals import MissTotals
-from srs.timing import from_iso, to_iso
+from srs.timing import to_iso
 
 StudyDays = tuple[int | None, int | None]  # Scheduler.study_days: last review's day, tier due day
+
+
+_TIME_COLUMNS = (  # table, its row's name, how a message names it, columns holding times
+    ("questions", "id", "", ("created_at",)),
+    ("events", "id", "", ("at", "recorded_at")),
+    ("cards", "question_id", "question_id ", ("created_at", "due", "last_review", "state")),
+)
+_NULLABLE = {"last_review"}
 
 
 class Log(MissTotals):
@@ -282,14 +293,37 @@ class Log(MissTotals):
     def question_ids(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM questions ORDER BY id")]
 
+    # -- stored values srs cannot read (srs doctor) ----------------------------
+    def unreadable_values(self, limit: int = 100) -> list[DamagedValue]:
+        """Every stored time (and card state) that does not parse: hand-edited or damaged rows."""
+        found: list[DamagedValue] = []
+        for table, ident, label, columns in _TIME_COLUMNS:
+            sql = f"SELECT {ident}, {', '.join(columns)} FROM {table}"
+            for row in self.conn.execute(sql):
+                for column, value in zip(columns, row[1:], strict=True):
+                    if value is None and column in _NULLABLE:
+                        continue
+                    try:
+                        if column == "state":
+                            State(value)
+                        else:
+                            stored_time(value, table, row[0], column)
+                    except ValueError:
+                        found.append(DamagedValue(table, f"{label}{row[0]}", column, value, "a card state"))
+                    except DamagedValue:
+                        found.append(DamagedValue(table, f"{label}{row[0]}", column, value))
+                    if len(found) >= limit:
+                        return found
+        return found
+
     # -- cards ---------------------------------------------------------------
     def card(self, question_id: int) -> CardState | None:
         row = self.conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE question_id = ?", (question_id,)).fetchone()
-        return card_state_from(row) if row else None
+        return card_state_from(row, question_id) if row else None
 
     def cards(self) -> dict[int, CardState]:
         rows = self.conn.execute(f"SELECT question_id, {CARD_COLUMNS} FROM cards")
-        return {r[0]: card_state_from(r[1:]) for r in rows}
+        return {r[0]: card_state_from(r[1:], r[0]) for r in rows}
 
     def _save_card_states(self, rows: list[CardWrite]) -> None:
         """Cards' states (Store.replace_cards keeps their miss totals with them)."""
@@ -387,10 +421,19 @@ class Log(MissTotals):
             ),
         )
 
+    def last_event_time(self, question_id: int) -> datetime | None:
+        """When the question's latest event happened (by the log's order: at, then id)."""
+        row = self.conn.execute(
+            "SELECT at FROM events INDEXED BY events_by_question WHERE question_id = ? "
+            "ORDER BY at DESC, id DESC LIMIT 1",
+            (question_id,),
+        ).fetchone()
+        return self._event_time(row[0], question_id) if row else None
+
     def latest_misses(self) -> dict[int, datetime]:
         """Per question, the time of its latest miss (as in miss_counts)."""
         rows = self.conn.execute(f"SELECT e.question_id, max(e.at) FROM events e WHERE {_MISS} GROUP BY e.question_id")
-        return {question_id: from_iso(at) for question_id, at in rows}
+        return {question_id: self._event_time(at, question_id) for question_id, at in rows}
 
     # -- notes in Anki (srs export, srs sync-anki) ----------------------------
     def anki_notes(self) -> dict[int, AnkiNote]:

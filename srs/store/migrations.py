@@ -329,6 +329,81 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 NAMES = [m.__name__ for m in MIGRATIONS]
 
 
+# -- shapes of earlier versions ---------------------------------------------------
+# m001 and m004 were edited after they had shipped (before migrations were frozen), so a
+# database an earlier srs made can say "m001_initial" or "m004_miss_totals" without the
+# columns and indexes those migrations make now. Before the pending migrations run, such a
+# database is brought to the shape they expect: the columns added as the migration would
+# have made them, the indexes a later migration drops (re)made, an index it made and later
+# versions did not dropped. Literal SQL, like the migrations; a step is skipped where the
+# shape is already right. Fixtures: tests/fixtures/old-dbs/ (one per schema state).
+_M001_COLUMNS = {
+    "questions": [
+        ("subject_text", "TEXT NOT NULL DEFAULT ''"),
+        ("system_text", "TEXT NOT NULL DEFAULT ''"),
+        ("category", "TEXT NOT NULL DEFAULT ''"),
+        ("prompt", "TEXT NOT NULL DEFAULT ''"),
+        ("objective", "TEXT NOT NULL DEFAULT ''"),
+        ("explanation", "TEXT NOT NULL DEFAULT ''"),
+        ("my_answer", "TEXT NOT NULL DEFAULT ''"),
+        ("correct_answer", "TEXT NOT NULL DEFAULT ''"),
+        ("reason", "TEXT NOT NULL DEFAULT ''"),
+        ("reason_kind", "TEXT NOT NULL DEFAULT ''"),
+        ("text_rank", "TEXT NOT NULL DEFAULT ''"),
+    ],
+    "imports": [("invalid", "INTEGER NOT NULL DEFAULT 0")],
+}
+_M004_COLUMNS = {
+    "questions": [("topic_key", "TEXT NOT NULL DEFAULT ''")],
+    "cards": [
+        ("misses", "INTEGER NOT NULL DEFAULT 0"),
+        ("miss_mass", "REAL NOT NULL DEFAULT 0"),
+        ("last_day", "INTEGER"),
+        ("tier_day", "INTEGER"),
+        ("topic_key", "TEXT NOT NULL DEFAULT ''"),
+        ("subject", "TEXT NOT NULL DEFAULT ''"),
+        ("system", "TEXT NOT NULL DEFAULT ''"),
+    ],
+}
+_M004_INDEXES_M005_DROPS = """
+    CREATE INDEX IF NOT EXISTS cards_new ON cards (topic_key, subject, system, miss_mass, misses, due, last_day,
+        stability) WHERE reps = 0;
+    CREATE INDEX IF NOT EXISTS cards_studied ON cards (state, due) WHERE reps > 0;
+    CREATE INDEX IF NOT EXISTS cards_tier ON cards (topic_key, tier_day) WHERE state = 2;
+    DROP INDEX IF EXISTS cards_review;
+    DROP INDEX IF EXISTS events_misses;
+"""
+
+
+def repair_earlier_shapes(conn: sqlite3.Connection) -> list[str]:
+    """Bring a database an earlier srs made to the shape its recorded migrations make now
+    (inside the caller's transaction, before the pending migrations); what it changed."""
+    try:
+        rows = conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ?", (SET_NAME,))
+        applied = {r[0] for r in rows}
+    except sqlite3.OperationalError:
+        return []
+    done: list[str] = []
+    wanted = [_M001_COLUMNS] if "m001_initial" in applied else []
+    wanted += [_M004_COLUMNS] if "m004_miss_totals" in applied else []
+    for columns in wanted:
+        for table, added in columns.items():
+            have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            for name, declaration in added:
+                if have and name not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+                    done.append(f"{table}.{name}")
+    if "m004_miss_totals" in applied and "m005_topic_copies" not in applied:
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        if not {"cards_new", "cards_studied", "cards_tier"} <= indexes or indexes & {"cards_review", "events_misses"}:
+            for statement in filter(str.strip, _M004_INDEXES_M005_DROPS.split(";")):
+                conn.execute(statement)
+            done.append("m004 indexes")
+    if any(item.startswith("cards.") for item in done) or "questions.topic_key" in done:
+        conn.execute(FILL_LATER_SQL.format(what="fill").strip().rstrip(";"))  # filled from the log (srs.derived)
+    return done
+
+
 def apply(conn: sqlite3.Connection) -> None:
     """Run the pending migrations inside the caller's transaction.
 
@@ -336,6 +411,8 @@ def apply(conn: sqlite3.Connection) -> None:
     """
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
+
+    repair_earlier_shapes(conn)
 
     registry = Migrations(SET_NAME)
     for migration in MIGRATIONS:

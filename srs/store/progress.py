@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 from srs.model import CardRow
 from srs.store.base import _CARD_ROWS_SQL, _MISS, StoreBase
-from srs.store.rows import card_row_from
-from srs.timing import from_iso, to_iso
+from srs.store.rows import card_row_from, stored_time
+from srs.timing import to_iso
 
 
 class WindowEvent(NamedTuple):
@@ -88,19 +88,22 @@ class Progress(StoreBase):
             topic_keys,
         )
         return [
-            TopicQuestion(q, key, topic, subject, system, source, qid, from_iso(at) if at else None)
+            TopicQuestion(q, key, topic, subject, system, source, qid, self._event_time(at, q) if at else None)
             for q, key, topic, subject, system, source, qid, at in rows
         ]
 
     def qbank_misses_since(self, start: datetime) -> list[QbankMiss]:
         """Qbank misses from `start` on (through the kind-and-time index)."""
         rows = self.conn.execute(
-            f"SELECT e.question_id, q.source, q.qid, e.at FROM events e INDEXED BY events_by_kind_time "
+            f"SELECT e.question_id, q.source, q.qid, e.at, e.id FROM events e INDEXED BY events_by_kind_time "
             f"JOIN questions q ON q.id = e.question_id WHERE e.kind = 'qbank' AND e.at >= ? AND ({_MISS}) "
             f"ORDER BY e.at",
             (to_iso(start),),
         )
-        return [QbankMiss(question_id, source, qid, from_iso(at)) for question_id, source, qid, at in rows]
+        return [
+            QbankMiss(question_id, source, qid, stored_time(at, "events", event_id, "at"))
+            for question_id, source, qid, at, event_id in rows
+        ]
 
 
 class TopicQuestion(NamedTuple):

@@ -14,7 +14,7 @@ from datetime import datetime
 from srs.errors import DatabaseError
 from srs.model import CardMisses, GroupTotal, KeptBeside, MissBasis, Recounted
 from srs.store.base import _MISS, StoreBase
-from srs.timing import LN2, from_iso, julian_day
+from srs.timing import LN2, julian_day
 
 
 class MissTotals(StoreBase):
@@ -41,8 +41,8 @@ class MissTotals(StoreBase):
         recomputed whole for many."""
         basis = self.miss_basis()
         latest = self.conn.execute(_LATEST_SQL).fetchone()[0]
-        if latest and basis.stale(from_iso(latest)):  # the log's own clock: no hidden now
-            self.rebase_misses(basis.half_life, from_iso(latest))
+        if latest and basis.stale(self._event_time(latest)):  # the log's own clock: no hidden now
+            self.rebase_misses(basis.half_life, self._event_time(latest))
             return
         params = {"epoch": basis.epoch, "half_life": basis.half_life}
         if question_ids is not None and len(question_ids) <= 100:

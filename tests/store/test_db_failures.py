@@ -307,3 +307,99 @@ def test_an_export_that_cannot_be_recorded_leaves_no_package(srs, seeded, tmp_pa
     assert not out.exists()
     assert [p.name for p in tmp_path.glob(".out.apkg*")] == []
     assert srs("export", "-o", str(out)).exit_code == 0 and out.exists()
+
+
+# -- a zero-byte file (issue 14, item 6) ----------------------------------------
+
+
+@pytest.mark.parametrize("command", WRITERS + READERS, ids=lambda c: " ".join(c[:2]))
+def test_a_zero_byte_database_is_damaged_and_names_the_newest_good_backup(srs, seeded, tmp_path, log, command):
+    assert srs("backup").exit_code == 0
+    good = list_backups(seeded)[0].path
+    Path(f"{seeded}-wal").unlink(missing_ok=True)
+    Path(f"{seeded}-shm").unlink(missing_ok=True)
+    seeded.write_bytes(b"")
+    result = srs(*_args(command, tmp_path, log), input="3\n3\n")
+    assert_clean_error(result.exit_code, result.output, str(seeded))
+    assert "empty" in result.output and str(good) in result.output
+    assert seeded.read_bytes() == b""  # never started as a new database
+    assert list_backups(seeded) == [list_backups(seeded)[0]]
+
+
+def test_a_zero_byte_database_without_backups_says_so(srs, db_path):
+    db_path.write_bytes(b"")
+    result = srs("due")
+    assert_clean_error(result.exit_code, result.output, str(db_path))
+    assert "No good backup" in result.output
+    assert db_path.read_bytes() == b""
+
+
+def test_only_a_missing_file_starts_a_new_database(srs, db_path, sample):
+    assert not db_path.exists()
+    assert srs("import", str(sample)).exit_code == 0
+    assert db_path.stat().st_size > 0
+    assert not list(db_path.parent.glob(".*.new"))
+
+
+# -- an index out of step with its table (issue 14, item 2) ---------------------
+
+
+def _page(db: Path, index: str) -> tuple[int, int]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (index,)).fetchone()
+    return (root - 1) * size, size
+
+
+def _stale_index(srs, db: Path, log: Path, index: str = "sqlite_autoindex_events_1") -> None:
+    """The unique index on the events' keys as it was before `log` was imported: the table
+    holds the new attempts, the index does not know them (quick_check passes)."""
+    checkpoint(db)
+    offset, size = _page(db, index)
+    old = db.read_bytes()[offset : offset + size]
+    assert srs("import", str(log)).exit_code == 0
+    checkpoint(db)
+    assert _page(db, index) == (offset, size)  # one leaf page, still in place
+    data = bytearray(db.read_bytes())
+    data[offset : offset + size] = old
+    db.write_bytes(bytes(data))
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)  # what main checked
+
+
+@pytest.fixture
+def small(srs, write_log, db_path) -> Path:
+    first = write_log("first.csv", "qid,date,result\n" + "".join(f"{i},2026-10-{i:02d},incorrect\n" for i in range(1, 21)))
+    assert srs("import", str(first)).exit_code == 0
+    return db_path
+
+
+def test_an_index_out_of_step_is_found_before_writing(srs, small, write_log):
+    more = write_log("more.csv", "qid,date,result\n" + "".join(f"{i},2026-11-{i:02d},incorrect\n" for i in range(1, 6)))
+    _stale_index(srs, small, more)
+    before = digest(*_files(small))
+    backups = list_backups(small)
+    result = srs("import", str(more))  # on main: stored the 5 attempts twice
+    assert_clean_error(result.exit_code, result.output, str(small), "damaged", "sqlite_autoindex_events_1")
+    assert digest(*_files(small)) == before
+    assert list_backups(small) == backups  # no backup of the damaged file
+    for command in WRITERS[1:]:
+        done = srs(*_args(command, small.parent, more), input="3\n")
+        assert_clean_error(done.exit_code, done.output, "damaged")
+    assert digest(*_files(small)) == before
+
+
+def test_a_backup_is_checked_before_it_is_kept(small, monkeypatch):
+    """A copy that fails the check is deleted, never left as a good backup."""
+    import srs.store.backup as backup_mod
+
+    monkeypatch.setattr(backup_mod, "write_check", lambda conn: ["index x is out of step with table events"])
+    from srs.derived import open_database
+
+    with open_database(small) as store:
+        from srs.errors import DatabaseError
+
+        with pytest.raises(DatabaseError, match="its copy failed the check"):
+            backup_mod.make_backup(store.conn, small, "manual", backup_mod.datetime.now(backup_mod.UTC))
+    assert list_backups(small) == []
+    assert not list((small.parent / "backups").glob(".*partial"))

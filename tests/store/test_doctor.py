@@ -132,3 +132,61 @@ def test_a_card_whose_copy_of_its_topic_totals_drifted_is_found_and_repaired(srs
     repaired = srs("doctor", "--repair")
     assert repaired.exit_code == 0, repaired.output
     assert srs("doctor").exit_code == 0
+
+
+# -- a garbled stored time (issue 14, item 7) ------------------------------------
+
+GARBLED = "2026-13-45T99:00:00"
+READERS = [("doctor",), ("optimize",), ("evaluate",), ("config", "set", "desired-retention", "0.85"),
+           ("review",), ("due",), ("queue",), ("weak",)]  # fmt: skip
+
+
+def _garble_an_event(db_path: Path) -> int:
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        (event_id,) = conn.execute("SELECT id FROM events WHERE question_id = 3 ORDER BY id LIMIT 1").fetchone()
+        conn.execute("UPDATE events SET at = ? WHERE id = ?", (GARBLED, event_id))
+        conn.commit()
+    return event_id
+
+
+def test_a_garbled_event_time_fails_every_reader_with_one_line(srs, sample, db_path):
+    from safety_helpers import assert_clean_error
+
+    assert srs("import", str(sample)).exit_code == 0
+    event_id = _garble_an_event(db_path)
+    for command in READERS:
+        if command == ("doctor",):
+            continue
+        result = srs(*command, input="q\n")
+        if result.exit_code == 0:  # a reader that never reads that row may succeed
+            assert "Traceback" not in result.output
+            assert command in (("due",), ("queue",), ("weak",), ("review",)), (command, result.output)
+            continue
+        assert_clean_error(result.exit_code, result.output, "table events", f"row {event_id}", GARBLED)
+    for command in [("optimize",), ("evaluate",), ("config", "set", "desired-retention", "0.85")]:
+        result = srs(*command)
+        assert_clean_error(result.exit_code, result.output, "table events", f"row {event_id}", GARBLED)
+
+
+def test_doctor_reports_a_garbled_time_in_the_log_and_names_the_good_backup(srs, sample, db_path):
+    assert srs("import", str(sample)).exit_code == 0
+    assert srs("backup").exit_code == 0
+    event_id = _garble_an_event(db_path)
+    result = srs("doctor")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"table events, row {event_id}: at '{GARBLED}' is not a time" in result.output
+    assert "restore the newest good backup" in result.output
+    assert srs("doctor", "--repair").exit_code == 1  # the log cannot be rebuilt from itself
+
+
+def test_doctor_repairs_a_garbled_time_in_a_card(srs, sample, db_path):
+    assert srs("import", str(sample)).exit_code == 0
+    sql(db_path, f"UPDATE cards SET due = 'garbage', last_review = '{GARBLED}' WHERE question_id = 4")
+    result = srs("doctor")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "table cards, row question_id 4: due 'garbage' is not a time" in result.output
+    assert "To repair: srs doctor --repair" in result.output
+    repaired = srs("doctor", "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    assert repaired.output.endswith("No problems found.\n")
+    assert cards_equal_replay(db_path)

@@ -139,6 +139,8 @@ def build_at(path: Path, version: int) -> Path:
             registry.apply(sqlite_utils.Database(conn, execute_plugins=False))
             SEEDS[migrations.NAMES[version - 1]](conn)
             conn.commit()
+        else:  # an SQLite file without tables (a zero-byte file is a damaged database: issue 14)
+            conn.executescript("CREATE TABLE scratch (x); DROP TABLE scratch;")
     finally:
         conn.close()
     return path
@@ -171,9 +173,10 @@ def restricted(after: dict[str, list[tuple]], before_path: Path, after_path: Pat
 
 
 def without_added(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
-    """Leave out the config rows that migrations add (m004's miss basis)."""
+    """Leave out the config rows that migrations and the first use add (m004's miss basis;
+    the time zone, recorded when the database is first opened: issue 14, item 5)."""
     if "config" in rows:
-        rows = {**rows, "config": [r for r in rows["config"] if r[0] != "_miss-basis"]}
+        rows = {**rows, "config": [r for r in rows["config"] if r[0] not in ("_miss-basis", "timezone")]}
     return rows
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +25,14 @@ from srs.settings import load
 from srs.store import open_store
 from srs.timing import UTC, DayRule
 from srs.weak import weak_report
+
+_SERIAL = itertools.count()
+
+
+def fresh_db(tmp_path: Path, tag: str) -> Path:
+    """A database path no earlier example used: hypothesis runs one example more than once
+    (when it replays or shrinks), and a second run must not find the first one's data."""
+    return tmp_path / f"{tag}-{next(_SERIAL)}.db"
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 SCHEDULER = Scheduler(DayRule(UTC, 4))
@@ -260,7 +270,7 @@ def recount(store, now: datetime, half_life: float = 30.0) -> MissSignals:
 def test_sql_ranking_equals_the_reference_model(tmp_path, rows, ratings, later):
     """Planner.ranked (scored and ordered by SQLite) gives the order, scores and miss counts
     of srs.plan.reference.rank on the same cards, at any moment."""
-    with open_store(tmp_path / f"r{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
+    with open_store(fresh_db(tmp_path, "r")) as store:
         settings_ = load(store)
         now = imported_and_answered(store, settings_, rows, ratings, minutes_apart=37)
         moment = now + timedelta(days=later)
@@ -282,7 +292,7 @@ def test_sql_queue_picks_what_the_reference_would(tmp_path, rows, days, cap, hy_
     """Today's queue from SQL: the due cards at their tier's retention (Planner.effective_due,
     the reference) that fit in the day, highest priority first, and the right backlog."""
     start, attempts = START, to_attempts(rows, names=False)
-    with open_store(tmp_path / f"q{abs(hash((tuple(rows), days, cap, hy_retention)))}.db") as store:
+    with open_store(fresh_db(tmp_path, "q")) as store:
         settings_ = replace(load(store), max_reviews_per_day=max(1, cap), high_yield_misses=2,
                             high_yield_retention=hy_retention, new_per_day=cap)  # fmt: skip
         now = start + timedelta(days=91 + days)
@@ -311,7 +321,7 @@ def test_the_first_new_cards_are_the_head_of_the_full_ranking(tmp_path, rows, li
     """The queue finds the first new cards without scoring them all (the first few of each
     subject and system, in index order): exactly the head of the full ranking, ties included."""
     start, attempts = START, to_attempts(rows, whole_days=True)
-    with open_store(tmp_path / f"n{abs(hash((tuple(rows), limit)))}.db") as store:
+    with open_store(fresh_db(tmp_path, "n")) as store:
         settings_ = load(store)
         import_attempts(store, attempts, settings_.scheduler(), file_label="t", now=start + timedelta(days=91))
         planner = Planner(store, settings_, start + timedelta(days=95))
@@ -360,7 +370,7 @@ def test_the_worked_example_in_docs_priority():
 def test_weak_areas_count_what_the_log_holds(tmp_path, rows, ratings):
     """`srs weak`: per topic, subject and system, the misses (Qbank misses and review Agains),
     Qbank attempts and correct ones, counted straight from the log."""
-    with open_store(tmp_path / f"w{abs(hash((tuple(rows), tuple(ratings))))}.db") as store:
+    with open_store(fresh_db(tmp_path, "w")) as store:
         now = imported_and_answered(store, load(store), rows, ratings, minutes_apart=41)
         report = weak_report(store, now=now)
         questions = {q.id: q for q in store.questions()}

@@ -11,7 +11,7 @@ from importlib import resources
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_priority import NOW, SCHEDULER, START, history, row, to_attempts
+from test_priority import NOW, SCHEDULER, START, fresh_db, history, row, to_attempts
 
 from srs.errors import AssessmentError, InputError
 from srs.ingest.importer import import_attempts
@@ -240,7 +240,7 @@ def _store_reports(store, reports: list[dict[str, str]]) -> None:
 @given(rows=history, reports=band_sets, later=st.integers(0, 30))
 def test_sql_ranking_with_bands_equals_the_reference_model(tmp_path, rows, reports, later):
     """With score-report bands stored, SQLite (the factor through temp.pairs) and the reference agree."""
-    with open_store(tmp_path / f"b{abs(hash((tuple(rows), repr(reports), later)))}.db") as store:
+    with open_store(fresh_db(tmp_path, "b")) as store:
         settings_ = load(store)
         now = START + timedelta(days=91)
         import_attempts(store, to_attempts(rows), settings_.scheduler(), file_label="t", now=now)
@@ -263,7 +263,7 @@ def test_a_lower_band_never_lowers_that_areas_cards_in_the_queue(tmp_path, rows,
     lowered[which % len(lowered)][area] = "lower"
     found = {}
     for name, these in (("before", reports), ("after", lowered)):
-        with open_store(tmp_path / f"{name}{abs(hash((tuple(rows), repr(reports), area, which, cap)))}.db") as store:
+        with open_store(fresh_db(tmp_path, name)) as store:
             settings_ = load(store)
             settings_ = replace(settings_, new_per_day=cap, max_reviews_per_day=cap)
             now = START + timedelta(days=91)
