@@ -19,7 +19,7 @@ class WindowEvent(NamedTuple):
     at: str  # stored form
     kind: str
     rating: int | None
-    miss: bool
+    miss: int  # 1 for a miss (model.is_miss), else 0
 
 
 class Progress(StoreBase):
@@ -36,7 +36,7 @@ class Progress(StoreBase):
             "ORDER BY e.question_id, e.at, e.id",
             (start, end),
         )
-        return [WindowEvent(q, at, kind, rating, bool(miss)) for q, at, kind, rating, miss in rows]
+        return list(map(WindowEvent._make, rows))  # (cheaper than a comprehension: a report reads ~1M)
 
     def last_events_before(self, start: str) -> dict[int, str]:
         """Per question, the time of its last event before `start` (stored form)."""
