@@ -4,12 +4,12 @@ and a question that gains or loses a cloze keeps its note, GUID and review histo
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 from anki.collection import Collection
 from anki.notes import Note
 from anki.scheduler.v3 import CardAnswer
 from anki_helpers import (
+    Html,
     anki_collection,
     csv_text,
     export,
@@ -18,6 +18,7 @@ from anki_helpers import (
     import_log,
     notes_by_guid,
     progress,
+    rendered,
     review_next,
     select_root,
 )
@@ -28,32 +29,6 @@ from srs.anki.identity import note_guid
 TYPES = notetype.load()
 assert TYPES.cloze is not None
 CLOZE_ID, BASIC_ID = TYPES.cloze.model_id, TYPES.current.model_id
-
-
-class Text(HTMLParser):
-    def __init__(self, markup: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attributes: list[str] = []
-        self.parts: list[str] = []
-        self.feed(markup)
-
-    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
-        self.tags.append(tag)
-        self.attributes += [name for name, _ in attrs]
-
-    def handle_data(self, data):  # type: ignore[no-untyped-def]
-        self.parts.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join("".join(self.parts).split())
-
-
-def rendered(note: Note) -> tuple[str, str]:
-    (card,) = note.cards()
-    output = card.render_output(reload=True)
-    return output.question_text, output.answer_text
 
 
 def row(qid: str, objective: str, **more: str) -> dict[str, str]:
@@ -81,25 +56,27 @@ def test_cloze_notes_render_like_ankis_own(srs, write_log, tmp_path, tmp_anki):
         assert col.models.get(CLOZE_ID)["type"] == 1  # Anki's cloze kind
         assert len(auto.cards()) == len(marked.cards()) == 1  # c1 and c2 on one card: one card per question
 
-        question, answer = (Text(m).text for m in rendered(auto))
+        question, answer = (Html(m).words for m in rendered(auto))
         assert "treated with [...], which raises cAMP" in question and "glucagon" not in question.lower()
         assert "Why not Atropine: atropine fixes the rate, not the contractility" not in question
         assert "treated with glucagon, which raises cAMP" in answer
         assert "Why not Atropine: atropine fixes the rate, not the contractility" in answer
         assert re.search(r'<span class="cloze"[^>]*>glucagon</span>', rendered(auto)[1])
 
-        question, answer = (Text(m).text for m in rendered(marked))
+        question, answer = (Html(m).words for m in rendered(marked))
         assert "[drug] raises [...] in heart cells" in question
         assert "Glucagon raises cAMP in heart cells" in answer
 
 
 def test_the_wrong_choice_on_the_front_only_when_turned_on(srs, write_log, tmp_path, tmp_anki):
-    rows = [row("C1", "Beta-blocker overdose is treated with glucagon.", correct_answer="Glucagon", my_answer="Atropine")]
+    rows = [
+        row("C1", "Beta-blocker overdose is treated with glucagon.", correct_answer="Glucagon", my_answer="Atropine")
+    ]
     import_log(srs, write_log("m.csv", csv_text(rows)))
     assert srs("config", "set", "show-wrong-choice", "true").exit_code == 0
     with anki_collection(tmp_anki) as col:
         import_into_anki(col, export(srs, tmp_path / "c.apkg"))
-        question, _ = (Text(m).text for m in rendered(one_note(col, "C1")))
+        question, _ = (Html(m).words for m in rendered(one_note(col, "C1")))
     assert "(not Atropine)" in question
 
 
@@ -112,11 +89,11 @@ def test_markup_inside_a_cloze_stays_text(srs, write_log, tmp_path, tmp_anki):
         note = one_note(col, "X1")
         assert len(note.cards()) == 1
         for markup in rendered(note):
-            parsed = Text(markup)
+            parsed = Html(markup)
             assert {"script", "img"} & set(parsed.tags) == set()
             assert "onerror" not in parsed.attributes
-        assert f"Hidden {evil} and <script>alert(1)</script> x }}}} :: done here." in Text(rendered(note)[1]).text
-        assert "[...] and <script>alert(1)</script> [...] }} ::" in Text(rendered(note)[0]).text
+        assert f"Hidden {evil} and <script>alert(1)</script> x }}}} :: done here." in Html(rendered(note)[1]).words
+        assert "[...] and <script>alert(1)</script> [...] }} ::" in Html(rendered(note)[0]).words
 
 
 def study(col: Collection, qid: str) -> tuple[int, dict[str, int], int]:
@@ -145,7 +122,7 @@ def test_a_question_gaining_a_cloze_keeps_its_basic_note_and_history(srs, write_
         after = one_note(col, "G1")
         assert (after.id, after.mid, col.note_count(), col.card_count()) == (before.id, BASIC_ID, 1, 1)
         assert after["Prompt"] == "Beta-blocker overdose is treated with [an antidote] that raises cAMP."
-        question, answer = (Text(m).text for m in rendered(after))
+        question, answer = (Html(m).words for m in rendered(after))
         assert "[an antidote]" in question and "glucagon" not in question
         assert "treated with glucagon that raises cAMP" in answer
         assert progress(col, card_id) == state
@@ -169,7 +146,7 @@ def test_a_question_losing_its_cloze_keeps_its_cloze_note_and_history(srs, write
         assert (len(log.new), len(log.updated)) == (0, 1)
         after = one_note(col, "L1")
         assert (after.id, after.mid, col.note_count(), col.card_count()) == (before.id, CLOZE_ID, 1, 1)
-        question, answer = (Text(m).text for m in rendered(after))
+        question, answer = (Html(m).words for m in rendered(after))
         assert question.startswith("What treats a beta-blocker overdose, and how? [...]")
         assert "glucagon" not in question
         assert "Beta-blocker overdose is treated with glucagon, which raises cAMP." in answer

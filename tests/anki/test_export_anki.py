@@ -14,7 +14,6 @@ import sqlite3
 import zipfile
 from collections.abc import Iterator
 from html import escape
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,9 @@ import pytest
 # anki.collection must be imported before anki.cards or anki.scheduler (circular imports).
 from anki.collection import CardId, Collection
 from anki.deck_config_pb2 import DeckConfig
-from anki.notes import Note
 from anki.scheduler.v3 import CardAnswer
 from anki_helpers import (
+    Html,
     anki_collection,
     csv_text,
     export,
@@ -36,6 +35,7 @@ from anki_helpers import (
     package_notes,
     previous_version,
     progress,
+    rendered,
     review_next,
     sample_rows,
     select_root,
@@ -62,36 +62,6 @@ NEW_CARD_GATHER_PRIORITY_LOWEST_POSITION = (
 
 # Helpers
 ##########################################################################
-
-
-def rendered(note: Note) -> tuple[str, str]:
-    """Question and answer HTML (without the CSS) as Anki renders the note's card."""
-    (card,) = note.cards()
-    output = card.render_output(reload=True)
-    return output.question_text, output.answer_text
-
-
-class Html(HTMLParser):
-    """The elements, attribute names and decoded text of a piece of HTML."""
-
-    def __init__(self, markup: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.attributes: list[str] = []
-        self._text: list[str] = []
-        self.feed(markup)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attributes += [name for name, _ in attrs]
-
-    def handle_data(self, data: str) -> None:
-        self._text.append(data)
-
-    @property
-    def text(self) -> str:
-        return "".join(self._text)
 
 
 @pytest.fixture

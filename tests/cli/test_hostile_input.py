@@ -4,8 +4,7 @@ as text in real Anki; control characters never reach the terminal."""
 from __future__ import annotations
 
 import pytest
-from anki_helpers import csv_text
-from test_export_anki import Html, anki_collection, import_into_anki, notes_by_guid, rendered
+from anki_helpers import Html, anki_collection, csv_text, import_into_anki, notes_by_guid, rendered
 
 pytestmark = pytest.mark.slow
 

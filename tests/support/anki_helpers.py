@@ -14,6 +14,7 @@ import sqlite3
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 
 # anki.collection must be imported before anki.cards or anki.scheduler (circular imports).
@@ -182,3 +183,38 @@ def previous_version(current: NoteType) -> NoteType:
         back="{{FrontSide}}<hr id=answer>{{Objective}}<div>{{Source}} #{{QID}}</div>",
         css=".card { font-family: sans-serif; }",
     )
+
+
+def rendered(note: Note) -> tuple[str, str]:
+    """Question and answer HTML (without the CSS) as Anki renders the note's card."""
+    (card,) = note.cards()
+    output = card.render_output(reload=True)
+    return output.question_text, output.answer_text
+
+
+class Html(HTMLParser):
+    """The elements, attribute names and decoded text of a piece of HTML."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self._text: list[str] = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [name for name, _ in attrs]
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+    @property
+    def text(self) -> str:
+        return "".join(self._text)
+
+    @property
+    def words(self) -> str:
+        """The text with its whitespace runs as single spaces."""
+        return " ".join(self.text.split())
