@@ -37,8 +37,10 @@ class Settings:
     show_wrong_choice: bool = False
     # set by `srs optimize`, not by `srs config set`; None: FSRS's default parameters
     fitted: FittedParameters | None = field(default=None, metadata={"setting": False})
-    # read from a database (`load`): its schedulers follow the parameters stored there
-    stored: bool = field(default=False, compare=False, metadata={"setting": False})
+    # read from a database (`load`) and not changed since: its schedulers follow the
+    # parameters stored there. Not an init field, so `dataclasses.replace` (settings changed
+    # in memory, e.g. by a test or a plan) gives False: those schedulers are the caller's own.
+    stored: bool = field(default=False, init=False, compare=False, metadata={"setting": False})
 
     def day_rule(self) -> DayRule:
         return DayRule(zone(self.timezone), self.rollover_hour)
@@ -119,7 +121,9 @@ def load(store: Store) -> Settings:
             values[attribute] = _parse(key, stored[key])
     if PARAMETERS_KEY in stored:
         values["fitted"] = FittedParameters.from_json(stored[PARAMETERS_KEY])
-    return Settings(**values, stored=True)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]
+    object.__setattr__(settings, "stored", True)  # (frozen)
+    return settings
 
 
 def save(store: Store, key: str, value: str) -> None:

@@ -52,3 +52,21 @@ def test_a_review_answer_reads_the_parameters_under_its_lock(srs, sample, db_pat
             session.answer(row, Rating.Again, now)
         session.undo()
     assert cards_equal_replay(db_path)
+
+
+def test_settings_changed_in_memory_keep_their_own_scheduler(db_path, srs, sample):
+    """A scheduler from settings a caller changed (dataclasses.replace) is the caller's: a
+    write must not swap it for the stored one (it made a tier day disagree with its card)."""
+    from dataclasses import replace
+
+    from srs.derived import open_database
+    from srs.settings import current_scheduler, load
+
+    assert srs("import", str(sample)).exit_code == 0
+    with open_database(db_path) as store:
+        stored = load(store)
+        assert stored.stored and current_scheduler(store, stored.scheduler()).tier_retention == 0.90
+        changed = replace(stored, high_yield_retention=0.95)
+        assert not changed.stored
+        mine = changed.scheduler()
+        assert current_scheduler(store, mine) is mine and mine.tier_retention == 0.95
