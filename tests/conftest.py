@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 from srs_cli.main import cli
+
+# In CI (CI=true) the property tests draw the same examples every run, so a landing does not
+# hang on a rare case one run happens to find; on a workstation they explore (and remember
+# what failed in .hypothesis/). Either way a failure prints the example to reproduce it.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SAMPLE = Path(__file__).resolve().parent.parent / "decks" / "sample-misses.csv"
 
