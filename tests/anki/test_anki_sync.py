@@ -288,3 +288,24 @@ def test_without_the_anki_package_it_says_how_to_install_it(srs, tmp_path, monke
     result = srs("sync-anki", str(tmp_path / "collection.colpkg"))
     assert result.exit_code == 1
     assert result.output == "Error: reading Anki files needs the 'anki' package: python -m pip install 'srs[anki]'\n"
+
+
+def test_sync_reads_the_parameters_under_its_lock(studied, srs, db_path, tmp_path):
+    """Issue 14, item 1, for `srs sync-anki`: settings read before the write lock, new
+    parameters committed by another srs meanwhile, then the sync: cards still equal the log."""
+    from safety_helpers import cards_equal_replay
+
+    from srs.anki.sync import sync_anki
+    from srs.derived import open_database
+    from srs.schedule import optimizer
+    from srs.schedule.parameters import DEFAULT, FittedParameters
+
+    colpkg = export_colpkg(studied, tmp_path / "collection.colpkg")
+    other = tuple(p * 3 if i in (0, 1, 2, 3) else p for i, p in enumerate(DEFAULT))
+    with open_database(db_path) as store:
+        stale = load(store)  # read before the lock, as the CLI does
+        with open_database(db_path) as elsewhere:
+            optimizer.save(elsewhere, FittedParameters(other, fitted_at=utc_now(), reviews=400))
+        summary = sync_anki(store, stale, colpkg, now=utc_now())
+    assert summary.added > 0
+    assert cards_equal_replay(db_path)
