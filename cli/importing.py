@@ -39,7 +39,9 @@ from .common import open_db
     type=click.DateTime(["%Y-%m-%d"]),
     help="Date of rows without one (a pasted test).",
 )
-@click.option("--dayfirst", is_flag=True, help="Read 3/11/2026 as 3 November (default: US order, March 11).")
+@click.option("--dayfirst", is_flag=True, help="Read 3/11/2026 as 3 November.")
+@click.option("--monthfirst", is_flag=True, help="Read 3/11/2026 as March 11.")
+@click.option("--header-row", type=click.IntRange(min=1), help="The row (1-based) that names the columns.")
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows and list the bad ones.")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.pass_context
@@ -52,6 +54,8 @@ def import_command(
     sheet: str | None,
     default_date: object,
     dayfirst: bool,
+    monthfirst: bool,
+    header_row: int | None,
     skip_invalid: bool,
     dry_run: bool,
 ) -> None:
@@ -63,10 +67,14 @@ def import_command(
     `xclip -o | srs import - --source uworld`.
     """
     name = "<stdin>" if file == "-" else file
+    if dayfirst and monthfirst:
+        raise click.UsageError("--dayfirst and --monthfirst contradict each other; give one")
     options = ReadOptions(
         default_source=source,
         default_date=default_date.date() if default_date else None,  # type: ignore[attr-defined]
         dayfirst=dayfirst,
+        monthfirst=monthfirst,
+        header_row=header_row,
         mapping=parse_mapping(list(mapping)),
     )
     with _open_input(file) as stream, open_db(ctx) as store:

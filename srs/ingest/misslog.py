@@ -98,6 +98,8 @@ class ReadOptions:
     default_source: str | None = None
     default_date: date | None = None  # for rows without a date (`--date`)
     dayfirst: bool = False
+    monthfirst: bool = False  # `--monthfirst`: the opposite promise of `--dayfirst`
+    header_row: int | None = None  # `--header-row N`: the 1-based row that names the columns
     mapping: dict[str, str] = field(default_factory=dict)  # column name -> field or "ignore"
 
 
@@ -109,6 +111,14 @@ class ReadReport:
     unnamed_columns: list[int] = field(default_factory=list)
     unknown_subjects: set[str] = field(default_factory=set)
     unknown_systems: set[str] = field(default_factory=set)
+    # Every assumption the import made (a date taken as today, a column matched loosely, a
+    # source defaulted, a sheet chosen, a header row found below titles): one sentence each,
+    # printed after the import and in --dry-run. Nothing is assumed without a line here.
+    assumptions: list[str] = field(default_factory=list)
+    # Rows that are not attempts (dividers such as 'WEEK 2', totals such as 'TOTAL'):
+    # (line, the row's text as shown), counted and listed in the summary, never imported.
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
+    skipped_count: int = 0
 
 
 def normalize_source(text: str) -> str:
