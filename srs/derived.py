@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from srs import settings as settings_mod
-from srs.ingest.importer import study_day_key
 from srs.schedule.replay import rebuild_all
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store, open_store
@@ -73,6 +72,8 @@ def rekey_attempts(store: Store, rule: DayRule) -> int:
     """Qbank attempts keyed by calendar date get the study-day key an import gives them now
     (so importing the same log again still finds them); where two attempts share a study
     day, the second keeps its old key (both stay in the log)."""
+    from srs.ingest.importer import study_day_key  # only after a migration: not on every start
+
     changes = []
     for event_id, key, at in store.qbank_event_keys():
         new = study_day_key(key, from_iso(at), rule)

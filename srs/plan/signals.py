@@ -7,11 +7,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from srs.model import CardRow, MissCount, topic_key
-from srs.plan.readiness import BandLift, band_factor, band_lifts
 from srs.plan.weights import QUESTION, SUBJECT, SYSTEM, exam_weights
 from srs.store import Store
+
+if TYPE_CHECKING:  # the readiness rules load only when there are score-report bands
+    from srs.plan.readiness import BandLift
 
 
 @dataclass
@@ -64,6 +67,10 @@ class MissSignals:
 
     def band_factor(self, subject: str, system: str) -> float:
         """How much the score reports' bands lift a subject and system (1 without bands)."""
+        if not self.bands:
+            return 1.0
+        from srs.plan.readiness import band_factor
+
         return band_factor(self.bands, subject, system)
 
     def exam_factor(self, subject: str, system: str) -> float:
@@ -97,6 +104,8 @@ def load_signals(store: Store, now: datetime, *, complete: bool = True) -> MissS
             signals.topic_count[name] = misses
     signals.typical_topic = store.typical_topic_mass()
     if store.has_bands():
+        from srs.plan.readiness import band_lifts
+
         signals.bands = band_lifts(store.assessments())
     return signals
 

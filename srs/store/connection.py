@@ -17,7 +17,6 @@ from pathlib import Path
 from srs.errors import DatabaseError
 from srs.model import CardState, CardWrite
 from srs.store import migrations
-from srs.store.backup import after_migration, before_migration, newest_good
 from srs.store.file import (
     APPLICATION_ID,
     BUSY_TIMEOUT_MS,
@@ -130,6 +129,8 @@ def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now) -> Store:
 
 def empty_message(path: Path) -> str:
     """A zero-byte database: damaged, and the way back is its newest good backup."""
+    from srs.store.backup import newest_good  # backups are read only on this path and migrations'
+
     text = f"{path} is empty (0 bytes): the database is damaged or was cut off; nothing was changed. "
     good = newest_good(path)
     if good is not None:
@@ -153,6 +154,8 @@ def _migrate(conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]
         raise DatabaseError(f"{path} was written by a newer srs (schema {sorted(newer)[-1]}); upgrade srs to use it")
     if applied == set(migrations.NAMES):
         return
+    from srs.store.backup import after_migration, before_migration  # not on every start: only here
+
     backup = before_migration(conn, path, clock()) if applied else None  # an older schema: check, copy
     try:
         _apply(conn, path)
