@@ -29,6 +29,7 @@ from srs.timing import UTC
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 TOPICS = ("Type I hypersensitivity", "Nephritic syndrome", "Beta blockers", "Gout")
 
+
 @st.composite
 def histories(draw):
     """Qbank attempts as students make them: a first miss, then 0-3 correct redos at growing
