@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +32,7 @@ from srs.store import open_store  # noqa: E402
 from srs.schedule.parameters import CONFIG_KEY, FittedParameters  # noqa: E402
 from srs.report import charts, html  # noqa: E402
 from srs.report.data import gather  # noqa: E402
+from srs.report.engine import ChartEngine  # noqa: E402
 from synthetic import TRUE_PARAMETERS  # noqa: E402
 
 
@@ -50,14 +50,12 @@ def timed(command: list[str], runs: int, env: dict[str, str]) -> list[float]:
 def phases(db: Path, now: datetime) -> tuple[float, float, float, int]:
     """(gather, draw, page) seconds and the page's size, in-process, as `srs report` runs them."""
     started = time.perf_counter()
-    warm = threading.Thread(target=charts.warm_up)
-    warm.start()
-    with open_store(db) as store:
-        report = gather(store, settings_mod.load(store), now)
-    gathered = time.perf_counter()
-    warm.join()
-    svgs = html.render_charts(report)
-    drawn = time.perf_counter()
+    with ChartEngine() as engine:  # its own process, warming up while the log is read
+        with open_store(db) as store:
+            report = gather(store, settings_mod.load(store), now)
+        gathered = time.perf_counter()
+        svgs = engine.draw(charts.specs(report))
+        drawn = time.perf_counter()
     text = html.page(report, svgs)
     return gathered - started, drawn - gathered, time.perf_counter() - drawn, len(text.encode())
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import webbrowser
 from pathlib import Path
 
@@ -33,17 +32,17 @@ def report_command(ctx: click.Context, output: Path, open_it: bool) -> None:
     One HTML file with its charts inside: it opens offline, on a phone or a desk."""
     from srs.report import charts, html
     from srs.report.data import from_assessments, gather
+    from srs.report.engine import ChartEngine
 
-    warm = threading.Thread(target=_quietly, args=(charts.warm_up,), daemon=True)
-    warm.start()  # the chart engine starts while the log is read
-    with open_db(ctx) as store:
-        scores, bands = from_assessments(store.assessments())
-        settings, now = settings_mod.load(store), utc_now()
-        report = gather(
-            store, settings, now, scores=scores, bands=bands, forecast=_plan_forecast(ctx, store, settings, now)
-        )
-    warm.join()
-    text = html.page(report)
+    with ChartEngine() as engine:  # it starts in its own process while the log is read
+        with open_db(ctx) as store:
+            scores, bands = from_assessments(store.assessments())
+            settings, now = settings_mod.load(store), utc_now()
+            report = gather(
+                store, settings, now, scores=scores, bands=bands, forecast=_plan_forecast(ctx, store, settings, now)
+            )
+        svgs = engine.draw(charts.specs(report))
+    text = html.page(report, svgs)
     partial = output.with_name(output.name + ".part")
     try:
         partial.write_text(text, encoding="utf-8")
@@ -54,13 +53,6 @@ def report_command(ctx: click.Context, output: Path, open_it: bool) -> None:
     click.echo(f"Wrote {output} ({len(text.encode()) // 1024} kB); open it in any browser.")
     if open_it and not webbrowser.open(output.resolve().as_uri()):
         click.echo("Could not open a browser here: open the file yourself.")
-
-
-def _quietly(job) -> None:  # type: ignore[no-untyped-def]
-    try:
-        job()
-    except Exception:  # noqa: BLE001 - a failed warm-up shows again, as an error, when the charts are drawn
-        pass
 
 
 @click.command("stats")

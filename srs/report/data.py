@@ -30,7 +30,6 @@ from srs.plan import tiers as tier_rule
 from srs.plan.readiness import pass_lines, score_trend
 from srs.settings import Settings
 from srs.store import Store
-from srs.store.progress import WindowEvent
 from srs.timing import DayRule, to_iso
 
 PASS_LINES = pass_lines()  # self-assessment percent: the usual pass line, and a safe margin (readiness.json)
@@ -362,7 +361,7 @@ class ReviewWindow:
     @classmethod
     def fold(
         cls,
-        rows: Sequence[WindowEvent],
+        rows: Sequence[tuple[int, str, str, int | None, int]],  # WindowEvent's fields
         bounds: list[str],
         start_day: date,
         today: date,

@@ -26,8 +26,10 @@ class Progress(StoreBase):
     def review_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0])
 
-    def window_events(self, start: str, end: str) -> list[WindowEvent]:
-        """Qbank attempts and reviews in [start, end), by question and time."""
+    def window_events(self, start: str, end: str) -> list[tuple[int, str, str, int | None, int]]:
+        """Qbank attempts and reviews in [start, end), by question and time: WindowEvent's
+        fields as plain tuples (the report's hot path: making a third of a million named
+        tuples cost 0.45 s of a 5 s report on a million-review log)."""
         rows = self.conn.execute(
             # a scan: the window is a large share of most logs, and reading it in table order
             # beats fetching each row through the (kind, at) index (0.45 s vs 1.0-1.5 s on 1M events)
@@ -36,7 +38,7 @@ class Progress(StoreBase):
             "ORDER BY e.question_id, e.at, e.id",
             (start, end),
         )
-        return list(map(WindowEvent._make, rows))  # (cheaper than a comprehension: a report reads ~1M)
+        return rows.fetchall()
 
     def last_events_before(self, start: str) -> dict[int, str]:
         """Per question, the time of its last event before `start` (stored form)."""
