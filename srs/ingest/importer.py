@@ -17,7 +17,8 @@ from typing import IO
 from srs import card_text
 from srs import settings as settings_mod
 from srs.errors import InputError, InvalidRows, shown
-from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts
+from srs.ingest.dates import DateScan
+from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts, scan_dates
 from srs.ingest.readers import SNIFF_BYTES, open_table
 from srs.model import QUESTION_TEXT_FIELDS
 from srs.schedule.replay import rebuild
@@ -299,6 +300,8 @@ def import_stream(
     if not dry_run:
         before_import(store, now)
     sample = _sample(stream)
+    options = options or ReadOptions()
+    dates = _first_pass(stream, name, format=format, sheet=sheet, options=options)
     table = open_table(stream, name, format=format, sheet=sheet)
     report = ReadReport()
     if table.format == "xlsx":
@@ -308,9 +311,10 @@ def import_stream(
         name,
         rule=scheduler.rule,
         now=now,
-        options=options or ReadOptions(),
+        options=options,
         report=report,
         sample=sample,
+        dates=dates,
     )
     try:
         return import_attempts(
@@ -326,6 +330,22 @@ def import_stream(
         )
     finally:
         table.close()
+
+
+def _first_pass(
+    stream: IO[bytes], name: str, *, format: str | None, sheet: str | None, options: ReadOptions
+) -> DateScan | None:
+    """Read the table once for its dates (the order of day and month is the whole column's,
+    settled before a row is stored), then rewind for the pass that imports. Errors of the
+    file itself are left to the second pass, which says them where they are."""
+    table = open_table(stream, name, format=format, sheet=sheet)
+    try:
+        return scan_dates(table, name, options)
+    except InputError:
+        return None  # the second pass stops at the same place, with the same error
+    finally:
+        table.close()
+        stream.seek(0)
 
 
 def _sample(stream: IO[bytes]) -> str:
