@@ -78,7 +78,25 @@ class ImportSummary:
         if report.unnamed_columns:
             numbers = ", ".join(str(n) for n in report.unnamed_columns)
             notes.append(f"Columns without a name were ignored (column {numbers})")
+        notes.extend(skipped_rows_note(report))
+        notes.extend(assumption_notes(report))
         return notes
+
+
+def skipped_rows_note(report: ReadReport) -> list[str]:
+    """`3 non-question rows skipped: line 5 'WEEK 2', ...` (a minimal line; issue 15)."""
+    if not report.skipped_count:
+        return []
+    count = report.skipped_count
+    listed = ", ".join(f"line {line} '{shown(text, 40)}'" for line, text in report.skipped_rows[:5])
+    more = count - min(5, len(report.skipped_rows))
+    text = f"{count} non-question row{'s' if count != 1 else ''} skipped: {listed}"
+    return [text + (f" and {more} more" if more else "")]
+
+
+def assumption_notes(report: ReadReport) -> list[str]:
+    """Each assumption the import made, one line each (a minimal form; issue 15)."""
+    return [f"Assumed: {sentence}" for sentence in report.assumptions]
 
 
 def _listed(values: list[str], most: int = 15) -> str:

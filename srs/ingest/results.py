@@ -41,7 +41,7 @@ def vocabulary() -> dict[str, str]:
 def accepted() -> str:
     """The short list an error gives: `incorrect (wrong, ✗, ...), correct (...), ...`."""
     shown = _data()["shown"]
-    return "; ".join(f"{result}: {', '.join(words)}" for result, words in shown.items())
+    return ", ".join(f"{result} ({', '.join(words)})" for result, words in shown.items())
 
 
 def _data() -> dict:

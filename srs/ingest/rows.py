@@ -58,5 +58,5 @@ def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | 
     return _shown(cells)
 
 
-def _shown(cells: list[tuple[str, str]]) -> str:
+def _shown(cells: list[tuple[int, str, str]]) -> str:
     return shown(" | ".join(text for _, _, text in cells), 60)
