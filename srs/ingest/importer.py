@@ -19,7 +19,7 @@ from srs import settings as settings_mod
 from srs.errors import InputError, InvalidRows, shown
 from srs.ingest.dates import DateScan
 from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts, scan_dates
-from srs.ingest.readers import SNIFF_BYTES, open_table
+from srs.ingest.readers import SNIFF_BYTES, Table, open_table
 from srs.model import QUESTION_TEXT_FIELDS
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
@@ -319,8 +319,12 @@ def import_stream(
         before_import(store, now)
     sample = _sample(stream)
     options = options or ReadOptions()
-    dates = _first_pass(stream, name, format=format, sheet=sheet, options=options)
-    table = open_table(stream, name, format=format, sheet=sheet)
+
+    def table_of() -> Table:  # both passes read the table the same way
+        return open_table(stream, name, format=format, sheet=sheet)
+
+    dates = _first_pass(table_of, stream, name, options)
+    table = table_of()
     report = ReadReport()
     if table.format == "xlsx":
         sample = " ".join(table.header or [])
@@ -350,17 +354,15 @@ def import_stream(
         table.close()
 
 
-def _first_pass(
-    stream: IO[bytes], name: str, *, format: str | None, sheet: str | None, options: ReadOptions
-) -> DateScan | None:
+def _first_pass(table_of: Callable[[], Table], stream: IO[bytes], name: str, options: ReadOptions) -> DateScan | None:
     """Read the table once for its dates (the order of day and month is the whole column's,
-    settled before a row is stored), then rewind for the pass that imports. Errors of the
-    file itself are left to the second pass, which says them where they are."""
-    table = open_table(stream, name, format=format, sheet=sheet)
+    settled before a row is stored), then rewind for the pass that imports. An error in the
+    file is left to the second pass, which stops at the same place with the same error."""
+    table = table_of()
     try:
         return scan_dates(table, name, options)
     except InputError:
-        return None  # the second pass stops at the same place, with the same error
+        return None
     finally:
         table.close()
         stream.seek(0)

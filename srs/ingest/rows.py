@@ -38,25 +38,31 @@ def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | 
     """The row's text as shown when it is a divider or a total; None for a row to read."""
     if record.extra is not None:
         return None  # more cells than columns: an error of its own
-    cells = [(index, column, text.strip()) for index, (column, text) in enumerate(record.values) if text.strip()]
-    if not cells:
+    first: tuple[int, str, str] | None = None
+    for index, (column, text) in enumerate(record.values):  # the first two non-empty cells: rows are many
+        if text and not text.isspace():
+            if first is not None:
+                return _shown_row(record) if _is_summary(first[2]) else None
+            first = (index, column, text.strip())
+    if first is None:
         return None
-    summary, divider = _words()
-    first = cells[0][2].lower()
-    word, colon, _ = first.partition(":")
-    if first.rstrip(":").strip() in summary or (colon and word.strip() in summary):
-        return _shown(cells)
-    if len(cells) != 1:
-        return None
-    index, column, text = cells[0]
-    if divider.fullmatch(text) or _DECORATED.fullmatch(text):
-        return _shown(cells)
+    index, column, text = first
+    if _is_summary(text) or _words()[1].fullmatch(text) or _DECORATED.fullmatch(text):
+        return _shown_row(record)
     if index != 0:
         return None  # a lone value further right: a row missing its id, which its error says
     if field_of(column) == "qid" and _ID_LIKE.fullmatch(text):
         return None
-    return _shown(cells)
+    return _shown_row(record)
 
 
-def _shown(cells: list[tuple[int, str, str]]) -> str:
-    return shown(" | ".join(text for _, _, text in cells), 60)
+def _is_summary(text: str) -> bool:
+    """`TOTAL`, `Average`, `% correct`, `Total: 40`."""
+    summary = _words()[0]
+    text = text.lower()
+    word, colon, _ = text.partition(":")
+    return text.rstrip(":").strip() in summary or bool(colon and word.strip() in summary)
+
+
+def _shown_row(record: Record) -> str:
+    return shown(" | ".join(text.strip() for _, text in record.values if text.strip()), 60)
