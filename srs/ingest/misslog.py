@@ -212,8 +212,9 @@ def read_attempts(
 ) -> Iterator[Attempt | InputError]:
     """Each record as an Attempt, or as the InputError that says what is wrong with it.
 
-    `dates` is what `scan_dates` found in a first pass over the same table: without it
-    only ISO dates, serial numbers and dates with a month name can be read."""
+    `dates` is what `scan_dates` found in a first pass over the same table. Without it (a
+    caller that cannot read the table twice) nothing is known of the column: the flags
+    alone give the order (month first when neither is given), and an undated row is today's."""
     columns = Columns(name, options, report, named=table.format == "uworld")
     if table.header is not None and table.format != "uworld":
         columns.check_header(table.header, sample)
