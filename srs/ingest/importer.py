@@ -17,8 +17,9 @@ from typing import IO
 from srs import card_text
 from srs import settings as settings_mod
 from srs.errors import InputError, InvalidRows, shown
-from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts
-from srs.ingest.readers import SNIFF_BYTES, open_table
+from srs.ingest.dates import DateScan
+from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts, scan_dates
+from srs.ingest.readers import SNIFF_BYTES, Table, open_table
 from srs.model import QUESTION_TEXT_FIELDS
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
@@ -77,7 +78,25 @@ class ImportSummary:
         if report.unnamed_columns:
             numbers = ", ".join(str(n) for n in report.unnamed_columns)
             notes.append(f"Columns without a name were ignored (column {numbers})")
+        notes.extend(skipped_rows_note(report))
+        notes.extend(assumption_notes(report))
         return notes
+
+
+def skipped_rows_note(report: ReadReport) -> list[str]:
+    """`3 non-question rows skipped: line 5 'WEEK 2', ...` (a minimal line; issue 15)."""
+    if not report.skipped_count:
+        return []
+    count = report.skipped_count
+    listed = ", ".join(f"line {line} '{shown(text, 40)}'" for line, text in report.skipped_rows[:5])
+    more = count - min(5, len(report.skipped_rows))
+    text = f"{count} non-question row{'s' if count != 1 else ''} skipped: {listed}"
+    return [text + (f" and {more} more" if more else "")]
+
+
+def assumption_notes(report: ReadReport) -> list[str]:
+    """Each assumption the import made, one line each (a minimal form; issue 15)."""
+    return [f"Assumed: {sentence}" for sentence in report.assumptions]
 
 
 def _listed(values: list[str], most: int = 15) -> str:
@@ -299,7 +318,13 @@ def import_stream(
     if not dry_run:
         before_import(store, now)
     sample = _sample(stream)
-    table = open_table(stream, name, format=format, sheet=sheet)
+    options = options or ReadOptions()
+
+    def table_of() -> Table:  # both passes read the table the same way
+        return open_table(stream, name, format=format, sheet=sheet)
+
+    dates = _first_pass(table_of, stream, name, options)
+    table = table_of()
     report = ReadReport()
     if table.format == "xlsx":
         sample = " ".join(table.header or [])
@@ -308,9 +333,10 @@ def import_stream(
         name,
         rule=scheduler.rule,
         now=now,
-        options=options or ReadOptions(),
+        options=options,
         report=report,
         sample=sample,
+        dates=dates,
     )
     try:
         return import_attempts(
@@ -326,6 +352,20 @@ def import_stream(
         )
     finally:
         table.close()
+
+
+def _first_pass(table_of: Callable[[], Table], stream: IO[bytes], name: str, options: ReadOptions) -> DateScan | None:
+    """Read the table once for its dates (the order of day and month is the whole column's,
+    settled before a row is stored), then rewind for the pass that imports. An error in the
+    file is left to the second pass, which stops at the same place with the same error."""
+    table = table_of()
+    try:
+        return scan_dates(table, name, options)
+    except InputError:
+        return None
+    finally:
+        table.close()
+        stream.seek(0)
 
 
 def _sample(stream: IO[bytes]) -> str:

@@ -3,6 +3,8 @@
 `read_attempts` turns each `Record` of a table into an `Attempt`, or into an
 `InputError` naming the file, line and column when the row is bad, so that an
 import can list every bad row (or skip them) instead of stopping at the first.
+What a date means depends on the whole column (`scan_dates`, a first pass over the
+table: dates.py); results are read in results.py, non-attempt rows found in rows.py.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ from datetime import date, datetime, timedelta
 
 from srs.errors import InputError, shown
 from srs.ingest import taxonomy
+from srs.ingest.dates import DateScan, When, decide, future_hint, parse_when, read_date
 from srs.ingest.readers import MAX_CELL, Record, Table
+from srs.ingest.results import accepted, result_of
+from srs.ingest.rows import not_attempt
 from srs.model import is_miss
-from srs.timing import UTC, DayRule
+from srs.timing import DayRule
+
+__all__ = ["Attempt", "ReadOptions", "ReadReport", "parse_when", "read_attempts", "scan_dates"]
 
 FIELDS = (
     "qid",
@@ -41,35 +48,6 @@ IGNORE = "ignore"
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-RESULTS = {
-    "incorrect": "incorrect",
-    "wrong": "incorrect",
-    "miss": "incorrect",
-    "missed": "incorrect",
-    "x": "incorrect",
-    "✗": "incorrect",
-    "✘": "incorrect",
-    "×": "incorrect",
-    "false": "incorrect",
-    "no": "incorrect",
-    "n": "incorrect",
-    "0": "incorrect",
-    "correct": "correct",
-    "right": "correct",
-    "✓": "correct",
-    "✔": "correct",
-    "true": "correct",
-    "yes": "correct",
-    "y": "correct",
-    "1": "correct",
-    "omitted": "omitted",
-    "omit": "omitted",
-    "skipped": "omitted",
-    "unanswered": "omitted",
-    "blank": "omitted",
-    "guessed": "guessed",
-    "lucky guess": "guessed",
-}
 SCORE_REPORT = re.compile(
     r"score report|performance profile|equated percent correct|three[- ]digit score|"
     r"estimated (?:step|score)|self[- ]assessment|percent correct|uwsa|nbme\s*\d",
@@ -203,6 +181,24 @@ def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
     )
 
 
+def scan_dates(table: Table, name: str, options: ReadOptions) -> DateScan:
+    """The first pass over a table: what its date column says about day and month order,
+    and whether any row has a date. Rows that are not attempts are passed over."""
+    columns = Columns(name, options, ReadReport(), named=table.format == "uworld")
+    scan = DateScan()
+    named = False
+    for record in table.records:
+        if not_attempt(record, columns.field_of) is not None:
+            continue
+        for column, text in record.values:
+            if text.strip() and columns.field_of(column) == "date":
+                if not named:
+                    scan.column, named = column or "date", True
+                scan.add(record.line, text)
+                break
+    return scan
+
+
 def read_attempts(
     table: Table,
     name: str,
@@ -212,25 +208,84 @@ def read_attempts(
     options: ReadOptions,
     report: ReadReport,
     sample: str = "",
+    dates: DateScan | None = None,
 ) -> Iterator[Attempt | InputError]:
-    """Each record as an Attempt, or as the InputError that says what is wrong with it."""
+    """Each record as an Attempt, or as the InputError that says what is wrong with it.
+
+    `dates` is what `scan_dates` found in a first pass over the same table. Without it (a
+    caller that cannot read the table twice) nothing is known of the column: the flags
+    alone give the order (month first when neither is given), and an undated row is today's."""
     columns = Columns(name, options, report, named=table.format == "uworld")
     if table.header is not None and table.format != "uworld":
         columns.check_header(table.header, sample)
         report.unnamed_columns = [i for i, c in enumerate(table.header, start=1) if not c]
+    dates = dates if dates is not None else DateScan()
+    dayfirst = decide(dates, name, dayfirst=options.dayfirst, monthfirst=options.monthfirst)
     latest = now + timedelta(days=1)
     seen_qid = table.header is not None
-    known = _Known(rule, options, report)
+    known = _Known(rule, options, report, dayfirst, now.astimezone(rule.tz).date())
+    tally = _DateTally(dates.first_dated)
     for record in table.records:
+        shown_text = not_attempt(record, columns.field_of)
+        if shown_text is not None:
+            _skipped(report, record.line, shown_text)
+            continue
         try:
-            attempt = _attempt(record, columns, name, latest, options, known)
+            attempt = _attempt(record, columns, name, latest, options, known, tally)
         except InputError as exc:
+            seen_qid = seen_qid or any(columns.field_of(c) == "qid" and t.strip() for c, t in record.values)
             yield exc
             continue
         seen_qid = True
         yield attempt
     if not seen_qid:
         raise no_qid_error(name, [], sample)
+    tally.assume(report, options, known.today)
+
+
+MAX_LISTED_SKIPS = 200  # lines listed; every one is counted
+
+
+def _skipped(report: ReadReport, line: int, text: str) -> None:
+    report.skipped_count += 1
+    if len(report.skipped_rows) < MAX_LISTED_SKIPS:
+        report.skipped_rows.append((line, text))
+
+
+class _DateTally:
+    """What was assumed about the dates of the rows, said once after the last row."""
+
+    def __init__(self, first_dated: int | None) -> None:
+        self.first_dated = first_dated  # the first line with a date, None when no row has one
+        self.yearless = 0
+        self.yearless_example: tuple[int, str, date] | None = None
+        self.filled = 0  # rows dated by --date
+        self.undated = 0  # rows taken as today (no row of the file has a date)
+
+    def assume(self, report: ReadReport, options: ReadOptions, today: date) -> None:
+        if self.yearless and self.yearless_example:
+            line, text, day = self.yearless_example
+            many = self.yearless != 1
+            report.assumptions.append(
+                f"{self.yearless} date{'s' if many else ''} had no year; "
+                f"{'each was' if many else 'it was'} taken as the latest such date not in the future, "
+                f"e.g. line {line} '{shown(text, 30)}' -> {day.isoformat()}"
+            )
+        if self.filled:
+            report.assumptions.append(
+                f"{_rows(self.filled)} without a date {'was' if self.filled == 1 else 'were'} "
+                f"dated {options.default_date} (--date)"
+            )
+        if self.undated:
+            report.assumptions.append(
+                f"{_rows(self.undated)} had no date (the file has none); "
+                f"{'it was' if self.undated == 1 else 'each was'} taken as today, {today.isoformat()} "
+                "(give --date YYYY-MM-DD to date them)"
+            )
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''}"
 
 
 class _Known:
@@ -239,17 +294,18 @@ class _Known:
 
     SIZE = 4096
 
-    def __init__(self, rule: DayRule, options: ReadOptions, report: ReadReport) -> None:
+    def __init__(self, rule: DayRule, options: ReadOptions, report: ReadReport, dayfirst: bool, today: date) -> None:
         self.rule, self.options, self.report = rule, options, report
-        self.dates: dict[str, datetime | None] = {}
+        self.dayfirst, self.today = dayfirst, today
+        self.dates: dict[str, When | None] = {}
         self.names: dict[tuple[str, str], dict[str, str]] = {}
         self.reasons: dict[str, str] = {}
         self.sources: dict[str, str] = {}
 
-    def when(self, text: str) -> datetime | None:
-        """parse_when, remembered (ValueError for what is not a date, every time)."""
+    def when(self, text: str) -> When | None:
+        """read_date, remembered (ValueError for what is not a date, every time)."""
         if text not in self.dates:
-            self._room(self.dates)[text] = parse_when(text, self.rule, dayfirst=self.options.dayfirst)
+            self._room(self.dates)[text] = read_date(text, self.rule, dayfirst=self.dayfirst, today=self.today)
         return self.dates[text]
 
     def names_of(self, subject: str, system: str) -> dict[str, str]:
@@ -286,6 +342,7 @@ def _attempt(
     latest: datetime,
     options: ReadOptions,
     known: _Known,
+    tally: _DateTally,
 ) -> Attempt:
     if record.extra is not None:
         raise InputError(
@@ -327,17 +384,32 @@ def _attempt(
         raise bad("qid", "the question id is empty")
     raw_date = get("date", "")
     try:
-        at = known.when(raw_date)
+        when = known.when(raw_date)
     except ValueError:
-        raise bad("date", f"'{shown(raw_date)}' is not a date (e.g. 2026-11-03, 11/3/2026, 3 Nov 2026)") from None
-    if at is None and options.default_date is not None:
+        raise bad("date", f"'{shown(raw_date)}' is not a date (e.g. 2026-11-03, 3 Nov 2026, Nov 3)") from None
+    at = None if when is None else when.at
+    if when is None and options.default_date is not None:
         at = known.rule.local_noon(options.default_date)
+        tally.filled += 1
+    elif when is None and tally.first_dated is not None:
+        raise bad(
+            "date",
+            f"this row has no date, but other rows do (line {tally.first_dated}); give it one, "
+            "or use --date YYYY-MM-DD for the rows without a date",
+        )
+    elif when is None:
+        tally.undated += 1
     if at is not None and at > latest:
-        raise bad("date", f"'{shown(raw_date) or options.default_date}' is in the future")
+        hint = future_hint(when, known.dayfirst, latest) if when is not None else ""
+        raise bad("date", f"'{shown(raw_date) or options.default_date}' is in the future{hint}")
+    if when is not None and when.yearless:
+        tally.yearless += 1
+        if tally.yearless_example is None:
+            tally.yearless_example = (record.line, raw_date, when.at.astimezone(known.rule.tz).date())
     raw_result = get("result", "")
-    result = RESULTS.get(raw_result.lower(), "incorrect") if raw_result else "incorrect"
-    if raw_result and raw_result.lower() not in RESULTS:
-        raise bad("result", f"'{shown(raw_result)}' is not a result (incorrect, correct, omitted or guessed)")
+    result = result_of(raw_result) if raw_result else "incorrect"
+    if result is None:
+        raise bad("result", f"'{shown(raw_result)}' is not a result (accepted: {accepted()})")
     fields = {f: clean[f] for f in TEXT_FIELDS if clean.get(f)}
     fields.update(known.names_of(get("subject", ""), get("system", "")))
     if "reason" in fields:
@@ -363,42 +435,3 @@ def _normalized(subject: str, system: str, report: ReadReport) -> dict[str, str]
             report.unknown_systems.add(system)
         fields["system"], fields["system_text"] = canonical or system, system
     return fields
-
-
-EXCEL_EPOCH = datetime(1899, 12, 30)
-
-
-def parse_when(text: str, rule: DayRule, *, dayfirst: bool = False) -> datetime | None:
-    """ISO, US or day-first numeric dates, `3 Nov 2026`, or Excel serial numbers.
-
-    A date without a time is taken as local noon; a time without an offset as local.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return rule.local_noon(date.fromisoformat(text))
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
-    except ValueError:
-        moment = _loose_date(text, dayfirst)
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC)
-    if moment.time() == datetime.min.time() and not re.search(r"\d:\d", text):
-        return rule.local_noon(moment.date())
-    return rule.localize(moment)
-
-
-def _loose_date(text: str, dayfirst: bool) -> datetime:
-    if re.fullmatch(r"\d{5}(\.\d+)?", text) and 20000 <= float(text) <= 80000:
-        return EXCEL_EPOCH + timedelta(days=float(text))
-    if not re.search(r"\d{4}|\d+[/.-]\d+[/.-]\d+", text):
-        raise ValueError(text)  # a date needs a year; '3 Nov' alone is ambiguous
-    from dateutil import parser
-
-    try:
-        return parser.parse(text, dayfirst=dayfirst)
-    except (parser.ParserError, OverflowError) as exc:
-        raise ValueError(text) from exc
