@@ -7,6 +7,7 @@ import can list every bad row (or skip them) instead of stopping at the first.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,30 +15,15 @@ from datetime import date, datetime, timedelta
 
 from srs.errors import InputError, shown
 from srs.ingest import taxonomy
+from srs.ingest.columns import FIELDS, Columns, no_qid_error
+from srs.ingest.columns import IGNORE as IGNORE  # re-exported: callers import them from here too
+from srs.ingest.columns import SCORE_REPORT as SCORE_REPORT
+from srs.ingest.columns import parse_mapping as parse_mapping
 from srs.ingest.readers import MAX_CELL, Record, Table
 from srs.model import is_miss
 from srs.timing import UTC, DayRule
 
-FIELDS = (
-    "qid",
-    "source",
-    "date",
-    "subject",
-    "system",
-    "topic",
-    "result",
-    "objective",
-    "prompt",
-    "explanation",
-    "my_answer",
-    "correct_answer",
-    "reason",
-    "category",
-    "cloze",
-    "why_wrong",
-)
 TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("qid", "source", "date", "subject", "system", "result"))
-IGNORE = "ignore"
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -70,12 +56,6 @@ RESULTS = {
     "guessed": "guessed",
     "lucky guess": "guessed",
 }
-SCORE_REPORT = re.compile(
-    r"score report|performance profile|equated percent correct|three[- ]digit score|"
-    r"estimated (?:step|score)|self[- ]assessment|percent correct|uwsa|nbme\s*\d",
-    re.IGNORECASE,
-)
-
 
 @dataclass(frozen=True)
 class Attempt:
@@ -107,6 +87,7 @@ class ReadOptions:
 class ReadReport:
     """What the summary should mention besides counts."""
 
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (file column, field) read, in order
     ignored_columns: list[str] = field(default_factory=list)
     unnamed_columns: list[int] = field(default_factory=list)
     unknown_subjects: set[str] = field(default_factory=set)
@@ -132,77 +113,6 @@ def normalize_qid(text: str) -> str:
     return qid
 
 
-def parse_mapping(pairs: list[str]) -> dict[str, str]:
-    """`--map "Column Name=field"` pairs; field may be `ignore`."""
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        column, sep, target = pair.rpartition("=")
-        target = target.strip().lower().replace("-", "_")
-        if not sep or not column.strip():
-            raise InputError(f"--map '{pair}' should look like \"Column Name=field\"", file="--map")
-        if target not in FIELDS and target != IGNORE:
-            raise InputError(
-                f"--map '{pair}': '{target}' is not a field (fields: {', '.join(FIELDS)}, or ignore)",
-                file="--map",
-            )
-        mapping[taxonomy.key(column)] = target
-    return mapping
-
-
-class Columns:
-    """Which field each column holds; built from the header or, for JSON, per key."""
-
-    def __init__(self, name: str, options: ReadOptions, report: ReadReport, *, named: bool = False) -> None:
-        self.name, self.options, self.report = name, options, report
-        self.aliases = taxonomy.header_aliases()
-        self.cache: dict[str, str | None] = {f: f for f in FIELDS} if named else {}
-        self.ignored: set[str] = set()
-
-    def field_of(self, column: str) -> str | None:
-        if column not in self.cache:
-            key = taxonomy.key(column)
-            target = self.options.mapping.get(key) or self.aliases.get(key)
-            self.cache[column] = None if target in (None, IGNORE) else target
-            if target is None and column.strip() and column.strip() not in self.ignored:
-                self.ignored.add(column.strip())
-                self.report.ignored_columns.append(column.strip())
-        return self.cache[column]
-
-    def check_header(self, header: list[str], sample: str) -> None:
-        """Duplicate fields are an error (never merged); a missing qid column too."""
-        seen: dict[str, str] = {}
-        for index, column in enumerate(header, start=1):
-            target = self.field_of(column)
-            if target is None:
-                continue
-            if target in seen:
-                raise InputError(
-                    f"columns '{seen[target]}' and '{column}' both mean {target}; keep one, or say which "
-                    f'with --map "{column}={IGNORE}"',
-                    file=self.name,
-                    line=1,
-                    column=index,
-                )
-            seen[target] = column
-        if "qid" not in seen:
-            raise no_qid_error(self.name, [c for c in header if c], sample)
-
-
-def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
-    if SCORE_REPORT.search(sample):
-        return InputError(
-            "this looks like an NBME or UWSA score report, not a list of questions; srs imports the "
-            "questions you missed (self-assessment scores will have a command of their own)",
-            file=name,
-        )
-    found = ", ".join(shown(c, 30) for c in columns[:12]) or "nothing"
-    return InputError(
-        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid"',
-        file=name,
-        line=1,
-    )
-
-
 def read_attempts(
     table: Table,
     name: str,
@@ -214,14 +124,20 @@ def read_attempts(
     sample: str = "",
 ) -> Iterator[Attempt | InputError]:
     """Each record as an Attempt, or as the InputError that says what is wrong with it."""
-    columns = Columns(name, options, report, named=table.format == "uworld")
+    columns = Columns(name, options.mapping, report, named=table.format == "uworld")
     if table.header is not None and table.format != "uworld":
         columns.check_header(table.header, sample)
         report.unnamed_columns = [i for i, c in enumerate(table.header, start=1) if not c]
+    records: Iterator[Record] = table.records
+    if table.header is None and table.format != "uworld":  # JSON: the first object's keys, like a header
+        first = next(records, None)
+        if first is not None:
+            columns.check_names([column for column, _ in first.values])
+            records = itertools.chain([first], records)
     latest = now + timedelta(days=1)
     seen_qid = table.header is not None
     known = _Known(rule, options, report)
-    for record in table.records:
+    for record in records:
         try:
             attempt = _attempt(record, columns, name, latest, options, known)
         except InputError as exc:
@@ -229,6 +145,7 @@ def read_attempts(
             continue
         seen_qid = True
         yield attempt
+    columns.finish()
     if not seen_qid:
         raise no_qid_error(name, [], sample)
 
@@ -335,6 +252,8 @@ def _attempt(
     if at is not None and at > latest:
         raise bad("date", f"'{shown(raw_date) or options.default_date}' is in the future")
     raw_result = get("result", "")
+    if raw_result and columns.review_state(values["result"][0], raw_result):
+        raw_result = ""  # 'To review' in a Status column: not a result (Columns.finish says so)
     result = RESULTS.get(raw_result.lower(), "incorrect") if raw_result else "incorrect"
     if raw_result and raw_result.lower() not in RESULTS:
         raise bad("result", f"'{shown(raw_result)}' is not a result (incorrect, correct, omitted or guessed)")
