@@ -190,7 +190,7 @@ def _print_preview(rows: list[PreviewRow]) -> None:
     click.echo(f"First {len(rows)} {'row' if len(rows) == 1 else 'rows'} as {'it' if len(rows) == 1 else 'they'} "
                "would be stored:")
     source_w = min(max(len("source"), *(len(safe.line(r.source)) for r in rows)), 10)
-    qid_w = min(max(len("qid"), *(len(safe.line(r.qid)) for r in rows)), 12)
+    qid_w = min(max(len("qid"), *(len(safe.line(r.qid)) for r in rows)), 16)
     fixed = 2 + 5 + 2 + source_w + 2 + qid_w + 2 + 10 + 2 + 9 + 2
     topic_w = max(WIDTH - fixed, 10)
     click.echo(f"  {'line':>5}  {'source':<{source_w}}  {'qid':<{qid_w}}  {'date':<10}  {'result':<9}  topic")

@@ -191,7 +191,11 @@ class Columns:
 
     def check_header(self, header: list[str], sample: str) -> None:
         """Settle every column, or stop: duplicate fields, uncertain names, no qid column."""
-        self._settle(header, line=1)
+        unsettled = self._settle(header, line=1)
+        if "qid" not in self.given and SCORE_REPORT.search(sample):
+            raise no_qid_error(self.name, [], sample)  # its column names are not a miss log's
+        if unsettled:
+            raise self._uncertain(unsettled, 1)
         if "qid" not in self.given:
             raise no_qid_error(self.name, [c for c in header if c], sample)
         if "result" not in self.given:
@@ -199,9 +203,12 @@ class Columns:
 
     def check_names(self, keys: list[str]) -> None:
         """A JSON file's first object: its keys are settled like a header (a qid is checked per row)."""
-        self._settle(keys, line=None)
+        unsettled = self._settle(keys, line=None)
+        if unsettled:
+            raise self._uncertain(unsettled, None)
 
-    def _settle(self, header: list[str], line: int | None) -> None:
+    def _settle(self, header: list[str], line: int | None) -> list[tuple[str, tuple[str, ...]]]:
+        """Settle what the names settle; return the uncertain columns and the fields they may hold."""
         mapping = self.mapping
         matches: list[tuple[int, str, Match]] = []
         for index, column in enumerate(header, start=1):
@@ -236,10 +243,9 @@ class Columns:
                     open_questions.append((column, left))
                 else:
                     self._ignore(column, self._given_elsewhere(column, match.fields))
-        if open_questions:
-            raise self._uncertain(open_questions, line)
         order = {column: index for index, column, _ in matches}
         self.report.columns.sort(key=lambda pair: order.get(pair[0], len(order)))
+        return open_questions
 
     def _match(self, column: str) -> Match:
         target = self.mapping.get(taxonomy.key(column))
