@@ -88,7 +88,10 @@ class ImportSummary:
             notes.append(f"Ignored columns: {_listed(report.ignored_columns)}")
         if report.unnamed_columns:
             numbers = ", ".join(str(n) for n in report.unnamed_columns)
-            notes.append(f"Columns without a name were ignored (column {numbers})")
+            if len(report.unnamed_columns) == 1:
+                notes.append(f"A column without a name was ignored (column {numbers})")
+            else:
+                notes.append(f"Columns without a name were ignored (columns {numbers})")
         return notes
 
 

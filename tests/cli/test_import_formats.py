@@ -139,7 +139,7 @@ def test_unknown_columns_subjects_and_blank_headers_are_reported(srs, write_log,
     assert result.exit_code == 0, result.output
     assert "Subjects kept as written (not USMLE names): Pharmacolgy" in result.output
     assert "Ignored columns: Mood" in result.output
-    assert "Columns without a name were ignored (column 5)" in result.output
+    assert "A column without a name was ignored (column 5)" in result.output
     assert questions(db_path)["1"]["subject"] == "Pharmacolgy"  # kept, never dropped
 
 

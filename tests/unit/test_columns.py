@@ -31,6 +31,8 @@ TABLE = [
     ("QBank", CERTAIN, ("source",)),
     ("Date", CERTAIN, ("date",)),
     ("Date Attempted", CERTAIN, ("date",)),
+    ("Date (MM/DD/YYYY)", CERTAIN, ("date",)),
+    ("Datum", CERTAIN, ("date",)),
     ("Subject", CERTAIN, ("subject",)),
     ("Organ System", CERTAIN, ("system",)),
     ("Topic / Concept", CERTAIN, ("topic",)),
@@ -234,6 +236,13 @@ def test_many_skipped_rows_are_cut_with_a_count():
     (note,) = ImportSummary(report=ReadReport(skipped_rows=rows[:20], skipped_count=38)).notes()
     assert note.startswith("38 non-question rows skipped: line 2 'WEEK 2', line 3 'WEEK 3',")
     assert note.endswith("line 6 'WEEK 6' and 33 more")
+
+
+def test_unnamed_columns_are_counted_grammatically():
+    one = ImportSummary(report=ReadReport(unnamed_columns=[5])).notes()
+    two = ImportSummary(report=ReadReport(unnamed_columns=[5, 7])).notes()
+    assert one == ["A column without a name was ignored (column 5)"]
+    assert two == ["Columns without a name were ignored (columns 5, 7)"]
 
 
 def test_counted():
