@@ -243,7 +243,7 @@ class Columns:
                     open_questions.append((column, left))
                 else:
                     self._ignore(column, self._given_elsewhere(column, match.fields))
-        order = {column: index for index, column, _ in matches}
+        order = {column.strip(): index for index, column, _ in matches}
         self.report.columns.sort(key=lambda pair: order.get(pair[0], len(order)))
         return open_questions
 

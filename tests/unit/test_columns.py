@@ -50,6 +50,8 @@ TABLE = [
     ("Correct answer", CERTAIN, ("correct_answer",)),
     ("Answer I chose", CERTAIN, ("my_answer",)),
     ("my_answer", CERTAIN, ("my_answer",)),
+    ("Wrong answer", CERTAIN, ("my_answer",)),
+    ("High-yield fact", CERTAIN, ("objective",)),
     # fallback: the field when alone, ignored beside a certain column
     ("Created time", FALLBACK, ("date",)),
     ("Date created", FALLBACK, ("date",)),
