@@ -323,6 +323,19 @@ class Columns:
             return True
         return False
 
+    def explained(self, error: InputError) -> InputError:
+        """A bad value in a Status column read as the result, with the way out: the column may
+        track review work in words srs does not know."""
+        if error.field is None or error.field not in self.checked:
+            return error
+        return InputError(
+            f"{error.reason}; if {_quoted(error.field)} tracks your review work rather than results, "
+            f"{_map(error.field, IGNORE)}",
+            file=error.file,
+            line=error.line,
+            field=error.field,
+        )
+
     def finish(self) -> None:
         """Say what was assumed about the rows, once they are all read."""
         if self.states:

@@ -141,7 +141,7 @@ def read_attempts(
         try:
             attempt = _attempt(record, columns, name, latest, options, known)
         except InputError as exc:
-            yield exc
+            yield columns.explained(exc)
             continue
         seen_qid = True
         yield attempt

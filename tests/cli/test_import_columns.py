@@ -161,6 +161,19 @@ def test_a_status_column_beside_a_result_column_is_ignored_and_said(srs, write_l
     assert "'Status' ignored: 'Correct?' gives the result" in result.output
 
 
+def test_an_unknown_word_in_a_status_column_points_to_ignoring_it(srs, write_log, db_path):
+    result = srs("import", str(write_log("log.csv", "QID,Status\n501,Reviewed\n502,Make Anki card\n")))
+    assert result.exit_code == 1
+    assert "log.csv:3: column 'Status': 'Make Anki card' is not a result" in result.output
+    assert """if 'Status' tracks your review work rather than results, --map "Status=ignore\"""" in result.output
+    assert stored(db_path) == []
+    fixed = srs("import", str(write_log("log.csv", "QID,Status\n501,Reviewed\n502,Make Anki card\n")),
+                "--map", "Status=ignore")  # fmt: skip
+    assert fixed.exit_code == 0, fixed.output
+    assert [(r["qid"], r["result"]) for r in stored(db_path)] == [("501", "incorrect"), ("502", "incorrect")]
+    assert "No result column: every row is taken as a miss" in fixed.output
+
+
 def test_a_review_word_in_a_result_column_is_still_a_bad_row(srs, write_log, db_path):
     result = srs("import", str(write_log("log.csv", "QID,Result\n501,Reviewed\n")))
     assert result.exit_code == 1
