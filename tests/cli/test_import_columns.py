@@ -262,3 +262,15 @@ def test_dry_run_row_without_a_date_says_today(srs, write_log):
     assert "First 1 row as it would be stored:" in result.output
     row = next(line for line in result.output.splitlines() if "Gout" in line)
     assert row.split() == ["2", "other", "12", "(today)", "incorrect", "Gout"]
+
+
+def test_a_sheets_checkbox_column_is_the_result(srs, write_log, db_path):
+    content = "Q#,Date,Topic / Concept,Got it right?\r\n88,2026-11-02,Wilson disease,FALSE\r\n88,2026-11-09,Wilson disease,TRUE\r\n"
+    result = srs("import", str(write_log("checkbox.csv", content)))
+    assert result.exit_code == 0, result.output
+    assert [(r["qid"], r["day"], r["topic"], r["result"]) for r in stored(db_path)] == [
+        ("88", "2026-11-02", "Wilson disease", "incorrect"),
+        ("88", "2026-11-09", "Wilson disease", "correct"),
+    ]
+    assert "2 rows read: 1 new card, 0 repeated misses, 1 correct attempt, 0 duplicates skipped" in result.output
+    assert "Assumed:" not in result.output  # nothing was assumed
