@@ -12,8 +12,9 @@ import click
 
 from srs import settings as settings_mod
 from srs.errors import InvalidRows
-from srs.ingest.importer import ImportSummary, import_stream
-from srs.ingest.misslog import ReadOptions, parse_mapping
+from srs.ingest.columns import parse_mapping
+from srs.ingest.importer import ImportSummary, PreviewRow, import_stream
+from srs.ingest.misslog import ReadOptions, ReadReport
 from srs.ingest.readers import FORMATS
 from srs.timing import utc_now
 
@@ -146,7 +147,59 @@ def _list_errors(errors: list, count: int) -> None:
 
 def _print_summary(summary: ImportSummary) -> None:
     click.echo(safe.line(summary.line()))
+    if summary.dry_run:
+        _print_columns(summary.report)
+        _print_preview(summary.preview)
     if summary.errors:
         _list_errors(summary.errors, summary.invalid)
     for note in summary.notes():
         click.echo(safe.line(note), err=True)
+    if summary.report.assumptions:
+        click.echo("Assumed:", err=True)
+        for sentence in summary.report.assumptions:
+            click.echo(safe.line(f"  - {sentence}"), err=True)
+
+
+WIDTH = 80
+
+
+def _cut(text: str, width: int) -> str:
+    text = safe.line(text)
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _print_columns(report: ReadReport) -> None:
+    """The mapping the import chose: each file column read and its field."""
+    if not report.columns:
+        return
+    click.echo("Columns read:")
+    width = min(max(len(safe.line(c)) for c, _ in report.columns), 30)
+    for column, target in report.columns:
+        click.echo(f"  {_cut(column, width):<{width}}  → {target}")
+
+
+PREVIEW_FIELDS = ("subject", "system", "objective", "reason", "prompt", "cloze", "my_answer", "correct_answer",
+                  "why_wrong", "explanation", "category")  # fmt: skip
+
+
+def _print_preview(rows: list[PreviewRow]) -> None:
+    """The first rows as they would be stored, in 80 columns: one line of identity, date,
+    result and topic, and one of the other fields, cut to fit."""
+    if not rows:
+        return
+    click.echo(f"First {len(rows)} {'row' if len(rows) == 1 else 'rows'} as {'it' if len(rows) == 1 else 'they'} "
+               "would be stored:")
+    source_w = min(max(len("source"), *(len(safe.line(r.source)) for r in rows)), 10)
+    qid_w = min(max(len("qid"), *(len(safe.line(r.qid)) for r in rows)), 16)
+    fixed = 2 + 5 + 2 + source_w + 2 + qid_w + 2 + 10 + 2 + 9 + 2
+    topic_w = max(WIDTH - fixed, 10)
+    click.echo(f"  {'line':>5}  {'source':<{source_w}}  {'qid':<{qid_w}}  {'date':<10}  {'result':<9}  topic")
+    for row in rows:
+        topic = row.fields.get("topic", "(no topic)")
+        click.echo(
+            f"  {row.line:>5}  {_cut(row.source, source_w):<{source_w}}  {_cut(row.qid, qid_w):<{qid_w}}  "
+            f"{row.day:<10}  {row.result:<9}  {_cut(topic, topic_w)}"
+        )
+        others = [f"{name} {row.fields[name]}" for name in PREVIEW_FIELDS if row.fields.get(name)]
+        if others:
+            click.echo("         " + _cut("; ".join(others), WIDTH - 9))

@@ -28,6 +28,7 @@ from srs.store.backup import before_import
 from srs.timing import DayRule, to_iso
 
 MAX_LISTED_ERRORS = 20
+PREVIEW_ROWS = 5
 
 
 @dataclass
@@ -45,26 +46,37 @@ class ImportSummary:
     errors: list[InputError] = field(default_factory=list)  # the first few invalid rows
     report: ReadReport = field(default_factory=ReadReport)
     dry_run: bool = False
+    preview: list[PreviewRow] = field(default_factory=list)  # a dry run's first rows, as they would be stored
 
     def line(self) -> str:
         text = (
-            f"{self.rows} rows read: {self.new_cards} new cards, "
-            f"{self.repeated_misses} repeated misses, {self.correct} correct attempts, "
-            f"{self.duplicates} duplicates skipped"
+            f"{counted(self.rows, 'row')} read: {counted(self.new_cards, 'new card')}, "
+            f"{counted(self.repeated_misses, 'repeated miss', 'repeated misses')}, "
+            f"{counted(self.correct, 'correct attempt')}, {counted(self.duplicates, 'duplicate')} skipped"
         )
         if self.invalid:
-            text += f", {self.invalid} invalid rows skipped"
+            text += f", {counted(self.invalid, 'invalid row')} skipped"
         if self.updated_questions:
-            text += f", {self.updated_questions} cards' text updated"
+            cards = counted(self.updated_questions, "card's", "cards'")
+            text += f", {cards} text updated"
         return ("Dry run (nothing written): " if self.dry_run else "") + text
 
     def notes(self) -> list[str]:
         """Things to tell the student besides the counts."""
         report, notes = self.report, []
+        if report.skipped_count:
+            shown_rows = ", ".join(f"line {line} '{shown(text, 30)}'" for line, text in report.skipped_rows[:5])
+            more = report.skipped_count - min(len(report.skipped_rows), 5)
+            notes.append(
+                f"{counted(report.skipped_count, 'non-question row')} skipped"
+                + (f": {shown_rows}" if shown_rows else "")
+                + (f" and {more:,} more" if more > 0 and shown_rows else "")
+            )
         if self.recall_prompts or self.fallbacks:
             text = (
-                f"New cards: {self.recall_prompts} test a fact (your prompt or a cloze), "
-                f"{self.fallbacks} use a generic prompt"
+                f"New cards: {self.recall_prompts} {'tests' if self.recall_prompts == 1 else 'test'} a fact "
+                f"(your prompt or a cloze), {self.fallbacks} {'uses' if self.fallbacks == 1 else 'use'} "
+                "a generic prompt"
             )
             if self.fallbacks:
                 text += " (`srs cards --weak-prompts` lists them; `srs edit QID` fixes one)"
@@ -77,26 +89,28 @@ class ImportSummary:
             notes.append(f"Ignored columns: {_listed(report.ignored_columns)}")
         if report.unnamed_columns:
             numbers = ", ".join(str(n) for n in report.unnamed_columns)
-            notes.append(f"Columns without a name were ignored (column {numbers})")
-        notes.extend(skipped_rows_note(report))
-        notes.extend(assumption_notes(report))
+            if len(report.unnamed_columns) == 1:
+                notes.append(f"A column without a name was ignored (column {numbers})")
+            else:
+                notes.append(f"Columns without a name were ignored (columns {numbers})")
         return notes
 
 
-def skipped_rows_note(report: ReadReport) -> list[str]:
-    """`3 non-question rows skipped: line 5 'WEEK 2', ...` (a minimal line; issue 15)."""
-    if not report.skipped_count:
-        return []
-    count = report.skipped_count
-    listed = ", ".join(f"line {line} '{shown(text, 40)}'" for line, text in report.skipped_rows[:5])
-    more = count - min(5, len(report.skipped_rows))
-    text = f"{count} non-question row{'s' if count != 1 else ''} skipped: {listed}"
-    return [text + (f" and {more} more" if more else "")]
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """'1 new card', '3 new cards', '2 repeated misses': a count with its noun in the right number."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
-def assumption_notes(report: ReadReport) -> list[str]:
-    """Each assumption the import made, one line each (a minimal form; issue 15)."""
-    return [f"Assumed: {sentence}" for sentence in report.assumptions]
+@dataclass(frozen=True)
+class PreviewRow:
+    """One attempt as it would be stored: what `--dry-run` shows the student to check."""
+
+    line: int
+    source: str
+    qid: str
+    day: str  # the local date, or "(today)" for a row without one
+    result: str
+    fields: dict[str, str]
 
 
 def _listed(values: list[str], most: int = 15) -> str:
@@ -169,6 +183,8 @@ def import_attempts(
                         summary.errors.append(item)
                     continue
                 summary.rows += 1
+                if dry_run and len(summary.preview) < PREVIEW_ROWS:
+                    summary.preview.append(_preview(item, scheduler.rule))
                 if progress is not None and summary.rows % 1000 == 0:
                     progress(summary.rows)
                 writer.add(item)
@@ -185,6 +201,11 @@ def import_attempts(
     except _DryRun:
         pass
     return summary
+
+
+def _preview(attempt: Attempt, rule: DayRule) -> PreviewRow:
+    day = attempt.at.astimezone(rule.tz).date().isoformat() if attempt.at is not None else "(today)"
+    return PreviewRow(attempt.line, attempt.source, attempt.qid, day, attempt.result, dict(attempt.fields))
 
 
 def _count_prompts(store: Store, summary: ImportSummary) -> None:

@@ -9,6 +9,7 @@ table: dates.py); results are read in results.py, non-attempt rows found in rows
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,10 @@ from datetime import date, datetime, timedelta
 
 from srs.errors import InputError, shown
 from srs.ingest import taxonomy
+from srs.ingest.columns import FIELDS, Columns, no_qid_error
+from srs.ingest.columns import IGNORE as IGNORE  # re-exported: callers import them from here too
+from srs.ingest.columns import SCORE_REPORT as SCORE_REPORT
+from srs.ingest.columns import parse_mapping as parse_mapping
 from srs.ingest.dates import DateScan, When, decide, future_hint, parse_when, read_date
 from srs.ingest.readers import MAX_CELL, Record, Table
 from srs.ingest.results import accepted, result_of
@@ -25,36 +30,10 @@ from srs.timing import DayRule
 
 __all__ = ["Attempt", "ReadOptions", "ReadReport", "parse_when", "read_attempts", "scan_dates"]
 
-FIELDS = (
-    "qid",
-    "source",
-    "date",
-    "subject",
-    "system",
-    "topic",
-    "result",
-    "objective",
-    "prompt",
-    "explanation",
-    "my_answer",
-    "correct_answer",
-    "reason",
-    "category",
-    "cloze",
-    "why_wrong",
-)
 TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("qid", "source", "date", "subject", "system", "result"))
-IGNORE = "ignore"
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-SCORE_REPORT = re.compile(
-    r"score report|performance profile|equated percent correct|three[- ]digit score|"
-    r"estimated (?:step|score)|self[- ]assessment|percent correct|uwsa|nbme\s*\d",
-    re.IGNORECASE,
-)
-
-
 @dataclass(frozen=True)
 class Attempt:
     """One row of a miss log: one attempt at one Qbank question."""
@@ -85,6 +64,7 @@ class ReadOptions:
 class ReadReport:
     """What the summary should mention besides counts."""
 
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (file column, field) read, in order
     ignored_columns: list[str] = field(default_factory=list)
     unnamed_columns: list[int] = field(default_factory=list)
     unknown_subjects: set[str] = field(default_factory=set)
@@ -110,81 +90,10 @@ def normalize_qid(text: str) -> str:
     return qid
 
 
-def parse_mapping(pairs: list[str]) -> dict[str, str]:
-    """`--map "Column Name=field"` pairs; field may be `ignore`."""
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        column, sep, target = pair.rpartition("=")
-        target = target.strip().lower().replace("-", "_")
-        if not sep or not column.strip():
-            raise InputError(f"--map '{pair}' should look like \"Column Name=field\"", file="--map")
-        if target not in FIELDS and target != IGNORE:
-            raise InputError(
-                f"--map '{pair}': '{target}' is not a field (fields: {', '.join(FIELDS)}, or ignore)",
-                file="--map",
-            )
-        mapping[taxonomy.key(column)] = target
-    return mapping
-
-
-class Columns:
-    """Which field each column holds; built from the header or, for JSON, per key."""
-
-    def __init__(self, name: str, options: ReadOptions, report: ReadReport, *, named: bool = False) -> None:
-        self.name, self.options, self.report = name, options, report
-        self.aliases = taxonomy.header_aliases()
-        self.cache: dict[str, str | None] = {f: f for f in FIELDS} if named else {}
-        self.ignored: set[str] = set()
-
-    def field_of(self, column: str) -> str | None:
-        if column not in self.cache:
-            key = taxonomy.key(column)
-            target = self.options.mapping.get(key) or self.aliases.get(key)
-            self.cache[column] = None if target in (None, IGNORE) else target
-            if target is None and column.strip() and column.strip() not in self.ignored:
-                self.ignored.add(column.strip())
-                self.report.ignored_columns.append(column.strip())
-        return self.cache[column]
-
-    def check_header(self, header: list[str], sample: str) -> None:
-        """Duplicate fields are an error (never merged); a missing qid column too."""
-        seen: dict[str, str] = {}
-        for index, column in enumerate(header, start=1):
-            target = self.field_of(column)
-            if target is None:
-                continue
-            if target in seen:
-                raise InputError(
-                    f"columns '{seen[target]}' and '{column}' both mean {target}; keep one, or say which "
-                    f'with --map "{column}={IGNORE}"',
-                    file=self.name,
-                    line=1,
-                    column=index,
-                )
-            seen[target] = column
-        if "qid" not in seen:
-            raise no_qid_error(self.name, [c for c in header if c], sample)
-
-
-def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
-    if SCORE_REPORT.search(sample):
-        return InputError(
-            "this looks like an NBME or UWSA score report, not a list of questions; srs imports the "
-            "questions you missed (self-assessment scores will have a command of their own)",
-            file=name,
-        )
-    found = ", ".join(shown(c, 30) for c in columns[:12]) or "nothing"
-    return InputError(
-        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid"',
-        file=name,
-        line=1,
-    )
-
-
 def scan_dates(table: Table, name: str, options: ReadOptions) -> DateScan:
     """The first pass over a table: what its date column says about day and month order,
     and whether any row has a date. Rows that are not attempts are passed over."""
-    columns = Columns(name, options, ReadReport(), named=table.format == "uworld")
+    columns = Columns(name, options.mapping, ReadReport(), named=table.format == "uworld")
     scan = DateScan()
     named = False
     for record in table.records:
@@ -215,17 +124,23 @@ def read_attempts(
     `dates` is what `scan_dates` found in a first pass over the same table. Without it (a
     caller that cannot read the table twice) nothing is known of the column: the flags
     alone give the order (month first when neither is given), and an undated row is today's."""
-    columns = Columns(name, options, report, named=table.format == "uworld")
+    columns = Columns(name, options.mapping, report, named=table.format == "uworld")
     if table.header is not None and table.format != "uworld":
         columns.check_header(table.header, sample)
         report.unnamed_columns = [i for i, c in enumerate(table.header, start=1) if not c]
+    records: Iterator[Record] = table.records
+    if table.header is None and table.format != "uworld":  # JSON: the first object's keys, like a header
+        first = next(records, None)
+        if first is not None:
+            columns.check_names([column for column, _ in first.values])
+            records = itertools.chain([first], records)
     dates = dates if dates is not None else DateScan()
     dayfirst = decide(dates, name, dayfirst=options.dayfirst, monthfirst=options.monthfirst)
     latest = now + timedelta(days=1)
     seen_qid = table.header is not None
     known = _Known(rule, options, report, dayfirst, now.astimezone(rule.tz).date())
     tally = _DateTally(dates.first_dated)
-    for record in table.records:
+    for record in records:
         shown_text = not_attempt(record, columns.field_of)
         if shown_text is not None:
             _skipped(report, record.line, shown_text)
@@ -234,10 +149,11 @@ def read_attempts(
             attempt = _attempt(record, columns, name, latest, options, known, tally)
         except InputError as exc:
             seen_qid = seen_qid or any(columns.field_of(c) == "qid" and t.strip() for c, t in record.values)
-            yield exc
+            yield columns.explained(exc)
             continue
         seen_qid = True
         yield attempt
+    columns.finish()
     if not seen_qid:
         raise no_qid_error(name, [], sample)
     tally.assume(report, options, known.today)
@@ -407,6 +323,8 @@ def _attempt(
         if tally.yearless_example is None:
             tally.yearless_example = (record.line, raw_date, when.at.astimezone(known.rule.tz).date())
     raw_result = get("result", "")
+    if raw_result and columns.review_state(values["result"][0], raw_result):
+        raw_result = ""  # 'To review' in a Status column: not a result (Columns.finish says so)
     result = result_of(raw_result) if raw_result else "incorrect"
     if result is None:
         raise bad("result", f"'{shown(raw_result)}' is not a result (accepted: {accepted()})")

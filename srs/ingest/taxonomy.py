@@ -73,14 +73,3 @@ def load() -> Taxonomy:
     ]
     assert {kind for kind, _ in reasons} == set(REASON_KINDS), "taxonomy.json reasons out of date"
     return Taxonomy(_aliases(data["subjects"]), _aliases(data["systems"]), reasons)
-
-
-@lru_cache(maxsize=1)
-def header_aliases() -> dict[str, str]:
-    """Column-name key -> miss-log field, from `srs/data/headers.json`."""
-    data = json.loads(resources.files("srs").joinpath("data/headers.json").read_text(encoding="utf-8"))
-    table: dict[str, str] = {}
-    for field, names in data["fields"].items():
-        for name in [field, *names]:
-            table.setdefault(key(name), field)
-    return table

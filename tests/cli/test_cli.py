@@ -115,7 +115,7 @@ def test_python_dash_m_srs_and_installed_command(tmp_path, write_log):
     log = str(write_log("m.csv", "qid\n1\n"))
     done = subprocess.run([sys.executable, "-m", "srs_cli", "import", log], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "1 new cards" in done.stdout
+    assert "1 new card" in done.stdout
     bad = subprocess.run(
         [sys.executable, "-m", "srs_cli", "import", str(write_log("b.csv", "x\n1\n"))],
         env=env, capture_output=True, text=True,

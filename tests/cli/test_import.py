@@ -45,8 +45,8 @@ def test_first_miss_makes_a_card_later_attempts_are_recalls(srs, write_log, db_p
     result = srs("import", str(log))
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "4 rows read: 1 new cards, 1 repeated misses, 2 correct attempts, 0 duplicates skipped\n"
-        "New cards: 0 test a fact (your prompt or a cloze), 1 use a generic prompt "
+        "4 rows read: 1 new card, 1 repeated miss, 2 correct attempts, 0 duplicates skipped\n"
+        "New cards: 0 test a fact (your prompt or a cloze), 1 uses a generic prompt "
         "(`srs cards --weak-prompts` lists them; `srs edit QID` fixes one)"
     )
     with open_store(db_path) as store:
@@ -76,7 +76,7 @@ def test_importing_the_same_file_twice_changes_nothing(srs, sample, db_path):
 def test_undated_rows_are_counted_once_per_occurrence(srs, write_log, db_path):
     log = write_log("u.csv", "qid,topic\n7,Gout\n7,Gout\n8,Lupus\n")
     first = srs("import", str(log))
-    assert "3 rows read: 2 new cards, 1 repeated misses" in first.output
+    assert "3 rows read: 2 new cards, 1 repeated miss" in first.output
     second = srs("import", str(log))
     assert "3 duplicates skipped" in second.output
     with open_store(db_path) as store:
@@ -127,14 +127,14 @@ def test_correct_row_does_not_overwrite_the_missed_answer(srs, write_log, db_pat
 
 def test_omitted_counts_as_a_miss(srs, write_log, db_path):
     result = srs("import", str(write_log("o.csv", "qid,result\n4,omitted\n")))
-    assert "1 new cards" in result.output
+    assert "1 new card" in result.output
     assert reviews(db_path) == [("qbank", "omitted", None)]
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("question,date\n1,2026-10-01\n", "m.csv:1: no question-id column (found: question, date)"),
+        ("stem,date\n1,2026-10-01\n", "m.csv:1: no question-id column (found: stem, date)"),
         (
             "qid,source,date\n1,uworld,2026-10-01\n2,uworld,31/31/2026\n",
             "m.csv:3: column 'date': '31/31/2026' is not a date",
@@ -196,7 +196,7 @@ def test_missing_file_is_a_usage_error(srs, tmp_path):
 def test_reads_standard_input(srs, db_path):
     result = srs("import", "-", "--source", "nbme", input="qid,topic\n77,Gout\n")
     assert result.exit_code == 0, result.output
-    assert "1 new cards" in result.output
+    assert "1 new card" in result.output
 
 
 def test_failed_recall_is_again_in_the_log(srs, write_log, db_path):

@@ -44,7 +44,7 @@ def delimited(sep: str, newline: str = "\n", header=HEADER, rows=ROWS) -> str:
 
 def assert_three_rows(result, db_path):
     assert result.exit_code == 0, result.output
-    assert "3 rows read: 2 new cards, 0 repeated misses, 1 correct attempts" in result.output
+    assert "3 rows read: 2 new cards, 0 repeated misses, 1 correct attempt" in result.output
     found = questions(db_path)
     assert found["20931"]["subject"] == "Pharmacology"  # USMLE name
     assert found["20931"]["subject_text"] == "Pharm"  # the student's words kept
@@ -139,7 +139,7 @@ def test_unknown_columns_subjects_and_blank_headers_are_reported(srs, write_log,
     assert result.exit_code == 0, result.output
     assert "Subjects kept as written (not USMLE names): Pharmacolgy" in result.output
     assert "Ignored columns: Mood" in result.output
-    assert "Columns without a name were ignored (column 5)" in result.output
+    assert "A column without a name was ignored (column 5)" in result.output
     assert questions(db_path)["1"]["subject"] == "Pharmacolgy"  # kept, never dropped
 
 
@@ -155,7 +155,7 @@ def test_uworld_paste_from_stdin(srs, db_path):
     paste = (FIXTURES / "uworld-paste.txt").read_text(encoding="utf-8")
     result = srs("import", "-", "--source", "uworld", "--date", "2026-11-20", input=paste)
     assert result.exit_code == 0, result.output
-    assert "4 rows read: 3 new cards, 0 repeated misses, 1 correct attempts" in result.output
+    assert "4 rows read: 3 new cards, 0 repeated misses, 1 correct attempt" in result.output
     found = questions(db_path)
     assert set(found) == {"118154", "20931", "4410", "77123"}
     assert found["118154"]["category"] == "Hypersensitivity reactions"
@@ -233,7 +233,7 @@ def test_skip_invalid_imports_the_rest_and_lists_the_bad(srs, write_log, db_path
     content = "qid,date\n1,2026-11-01\n2,31/31/2026\n3,2026-11-02\n"
     result = srs("import", str(write_log("m.csv", content)), "--skip-invalid")
     assert result.exit_code == 0, result.output
-    assert "2 rows read: 2 new cards" in result.output and "1 invalid rows skipped" in result.output
+    assert "2 rows read: 2 new cards" in result.output and "1 invalid row skipped" in result.output
     assert "m.csv:3: column 'date': '31/31/2026' is not a date" in result.output
     assert set(questions(db_path)) == {"1", "3"}
 
@@ -248,7 +248,7 @@ def test_dry_run_writes_nothing(srs, sample, db_path):
     path.write_text(content)
     result = srs("import", str(path), "--dry-run")
     assert result.exit_code == 0
-    assert result.output.startswith("Dry run (nothing written): 1 rows read: 1 new cards")
+    assert result.output.startswith("Dry run (nothing written): 1 row read: 1 new card")
     assert "Pharmacolgy" in result.output
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM events").fetchone() == before
@@ -258,7 +258,7 @@ def test_dry_run_writes_nothing(srs, sample, db_path):
 def test_guessed_correct_answer_counts_as_a_miss(srs, write_log, db_path):
     content = "qid,result,reason\n1,correct,lucky guess\n2,correct,\n"
     result = srs("import", str(write_log("g.csv", content)))
-    assert "2 rows read: 1 new cards" in result.output
+    assert "2 rows read: 1 new card" in result.output
     assert dict(results(db_path)) == {"1": "guessed", "2": "correct"}
 
 
@@ -267,4 +267,4 @@ def test_overlapping_later_export_never_double_counts(srs, write_log, db_path):
     later = "qid,date\n1,2026-11-01 09:30\n2,2026-11-02\n3,2026-11-05\n1,2026-11-06\n"
     srs("import", str(write_log("a.csv", first)))
     result = srs("import", str(write_log("b.csv", later)))
-    assert "4 rows read: 1 new cards, 1 repeated misses, 0 correct attempts, 2 duplicates skipped" in result.output
+    assert "4 rows read: 1 new card, 1 repeated miss, 0 correct attempts, 2 duplicates skipped" in result.output

@@ -206,7 +206,7 @@ def test_sheets_dates_without_a_year_take_the_latest_not_in_the_future(srs, db_p
         ("7720", "2026-11-17", "incorrect"),
     ]
     assert (
-        "Assumed: 4 dates had no year; each was taken as the latest such date not in the future, "
+        "  - 4 dates had no year; each was taken as the latest such date not in the future, "
         "e.g. line 2 '11/3' -> 2026-11-03"
     ) in result.output
 
@@ -221,7 +221,7 @@ def test_month_name_dates_without_a_year(srs, write_log, db_path, text, expected
     assert result.exit_code == 0, result.output
     assert stored(db_path) == [("1", expected, "incorrect")]
     assert (
-        f"Assumed: 1 date had no year; it was taken as the latest such date not in the future, e.g. line 2 '{text}' -> {expected}"
+        f"  - 1 date had no year; it was taken as the latest such date not in the future, e.g. line 2 '{text}' -> {expected}"
         in result.output
     )
 
@@ -256,15 +256,15 @@ def test_date_fills_the_undated_rows_and_says_how_many(srs, write_log, db_path):
         ("2", "2026-11-05", "incorrect"),
         ("3", "2026-11-05", "incorrect"),
     ]
-    assert "Assumed: 2 rows without a date were dated 2026-11-05 (--date)" in result.output
+    assert "  - 2 rows without a date were dated 2026-11-05 (--date)" in result.output
 
 
 def test_a_file_without_dates_is_taken_as_today_and_says_so(srs, write_log, db_path):
     result = srs("import", str(write_log("m.csv", "qid,topic\n1,Gout\n2,Lupus\n")), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Assumed: 2 rows had no date (the file has none); each was taken as today, 2026-11-20" in result.output
+    assert "  - 2 rows had no date (the file has none); each was taken as today, 2026-11-20" in result.output
     result = srs("import", str(write_log("m.csv", "qid,topic\n1,Gout\n")))
-    assert "Assumed: 1 row had no date (the file has none); it was taken as today, 2026-11-20" in result.output
+    assert "  - 1 row had no date (the file has none); it was taken as today, 2026-11-20" in result.output
     assert stored(db_path) == [("1", "2026-11-20", "incorrect")]
 
 

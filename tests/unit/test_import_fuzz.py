@@ -40,6 +40,10 @@ def write_table(rows, delimiter, newline, bad_at=None) -> tuple[str, int | None]
     return out.getvalue(), bad_line
 
 
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def run(args, tmp_path: Path):
     return CliRunner().invoke(cli, ["--db", str(tmp_path / "f.db"), *args], catch_exceptions=True)
 
@@ -79,8 +83,8 @@ def test_random_tables_import_exactly_or_fail_cleanly(tmp_path_factory, rows, di
     assert result.exit_code == 0, result.output
     attempts = {(qid, day) for qid, day, _, _ in rows}  # one attempt per question and day
     assert event_count(tmp_path / "f.db") == len(attempts)
-    assert f"{len(rows)} rows read" in result.output
-    assert f"{len(rows) - len(attempts)} duplicates skipped" in result.output
+    assert f"{counted(len(rows), 'row')} read" in result.output
+    assert f"{counted(len(rows) - len(attempts), 'duplicate')} skipped" in result.output
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
