@@ -18,7 +18,7 @@ from srs import card_text
 from srs import settings as settings_mod
 from srs.errors import InputError, InvalidRows, shown
 from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts
-from srs.ingest.readers import SNIFF_BYTES, open_table
+from srs.ingest.readers import SNIFF_BYTES, Layout, open_table
 from srs.model import QUESTION_TEXT_FIELDS
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
@@ -299,8 +299,10 @@ def import_stream(
     if not dry_run:
         before_import(store, now)
     sample = _sample(stream)
-    table = open_table(stream, name, format=format, sheet=sheet)
+    options = options or ReadOptions()
     report = ReadReport()
+    layout = Layout(header_row=options.header_row, mapping=options.mapping, assumptions=report.assumptions)
+    table = open_table(stream, name, format=format, sheet=sheet, layout=layout)
     if table.format == "xlsx":
         sample = " ".join(table.header or [])
     items = read_attempts(
@@ -308,7 +310,7 @@ def import_stream(
         name,
         rule=scheduler.rule,
         now=now,
-        options=options or ReadOptions(),
+        options=options,
         report=report,
         sample=sample,
     )

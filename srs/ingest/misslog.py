@@ -168,7 +168,7 @@ class Columns:
                 self.report.ignored_columns.append(column.strip())
         return self.cache[column]
 
-    def check_header(self, header: list[str], sample: str) -> None:
+    def check_header(self, header: list[str], sample: str, line: int = 1) -> None:
         """Duplicate fields are an error (never merged); a missing qid column too."""
         seen: dict[str, str] = {}
         for index, column in enumerate(header, start=1):
@@ -180,15 +180,15 @@ class Columns:
                     f"columns '{seen[target]}' and '{column}' both mean {target}; keep one, or say which "
                     f'with --map "{column}={IGNORE}"',
                     file=self.name,
-                    line=1,
+                    line=line,
                     column=index,
                 )
             seen[target] = column
         if "qid" not in seen:
-            raise no_qid_error(self.name, [c for c in header if c], sample)
+            raise no_qid_error(self.name, [c for c in header if c], sample, line)
 
 
-def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
+def no_qid_error(name: str, columns: list[str], sample: str, line: int = 1) -> InputError:
     if SCORE_REPORT.search(sample):
         return InputError(
             "this looks like an NBME or UWSA score report, not a list of questions; srs imports the "
@@ -197,9 +197,10 @@ def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
         )
     found = ", ".join(shown(c, 30) for c in columns[:12]) or "nothing"
     return InputError(
-        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid"',
+        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid" '
+        "(and --header-row N when the column names are on row N, below titles)",
         file=name,
-        line=1,
+        line=line,
     )
 
 
@@ -216,7 +217,7 @@ def read_attempts(
     """Each record as an Attempt, or as the InputError that says what is wrong with it."""
     columns = Columns(name, options, report, named=table.format == "uworld")
     if table.header is not None and table.format != "uworld":
-        columns.check_header(table.header, sample)
+        columns.check_header(table.header, sample, table.header_line)
         report.unnamed_columns = [i for i, c in enumerate(table.header, start=1) if not c]
     latest = now + timedelta(days=1)
     seen_qid = table.header is not None
