@@ -10,6 +10,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -260,7 +261,9 @@ def test_a_workbook_with_a_wrong_dimension_keeps_every_row(srs, tmp_path, db_pat
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             parts[info.filename] = archive.read(info)
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'<dimension ref="A1:B4"/>', b'<dimension ref="A1:A2"/>')
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = re.sub(rb'<dimension ref="A1:B4"\s*/>', b'<dimension ref="A1:A2"/>', sheet)
+    assert parts["xl/worksheets/sheet1.xml"] != sheet
     with zipfile.ZipFile(path, "w") as archive:
         for part, data in parts.items():
             archive.writestr(part, data)
