@@ -19,7 +19,6 @@ from typing import IO, Any
 
 from srs.errors import InputError
 from srs.ingest import kinds, paste, workbook
-from srs.ingest.workbook import MAX_XLSX_EXPANDED
 from srs.ingest.table import (
     HEADER_SEARCH_ROWS,
     Layout,
@@ -31,8 +30,10 @@ from srs.ingest.table import (
     note_rows_above,
     zip_rows,
 )
+from srs.ingest.workbook import MAX_XLSX_EXPANDED
 
-__all__ = ["FORMATS", "MAX_CELL", "MAX_XLSX_EXPANDED", "SNIFF_BYTES", "Layout", "Record", "Table", "detect", "open_table"]
+__all__ = ["FORMATS", "MAX_CELL", "MAX_XLSX_EXPANDED", "SNIFF_BYTES", "Layout", "Record", "Table", "detect",
+           "open_table"]  # fmt: skip
 
 FORMATS = ("csv", "tsv", "json", "jsonl", "xlsx", "uworld")
 SNIFF_BYTES = 1 << 16
@@ -69,9 +70,10 @@ def open_table(
     text = _text_stream(stream, head, name)
     sample = text.read(SNIFF_BYTES)
     text.seek(0)
-    format = format or detect(_first_line(sample), name)
-    if format == "csv" and paste.find_header(sample.splitlines()[:200]) is not None:
-        format = "uworld"  # a whole page copied: the results table is inside it
+    if format is None:
+        format = detect(_first_line(sample), name)
+        if format == "csv" and paste.find_header(sample.splitlines()[:200]) is not None:
+            format = "uworld"  # a whole page copied: the results table is inside it
     try:
         if format in ("json", "jsonl"):
             table = Table(format, None, _json(text, name) if format == "json" else _jsonl(text, name))
@@ -339,5 +341,3 @@ def _object_record(item: Any, name: str, line: int) -> Record:
     if not isinstance(item, dict):
         raise InputError("expected an object with fields such as qid and date", file=name, line=line)
     return Record(line, [(str(k), cell_text(v)) for k, v in item.items()])
-
-

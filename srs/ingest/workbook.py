@@ -109,7 +109,7 @@ def _chosen_sheet(book: Any, sheet: str | None, name: str, layout: Layout) -> An
         listed = ", ".join(f"'{shown(ws.title, 40)}'" for ws in others)
         raise InputError(
             f"the first sheet, '{shown(first.title)}', has no question-id column, and sheets {listed} each have "
-            f"one; say which to read with --sheet NAME (e.g. --sheet \"{shown(others[0].title, 40)}\")",
+            f'one; say which to read with --sheet NAME (e.g. --sheet "{shown(others[0].title, 40)}")',
             file=name,
         )
     return first  # no sheet names the columns: the first sheet's error says what was found

@@ -46,7 +46,9 @@ def assumptions(path: Path, tmp_path: Path, *, sheet: str | None = None, header_
     """What the read said it assumed (a dry run on a database of its own)."""
     from srs import settings as settings_mod
 
-    options = ReadOptions(default_date=dt.date(2026, 11, 20), header_row=header_row, mapping=parse_mapping(list(mapping)))
+    options = ReadOptions(
+        default_date=dt.date(2026, 11, 20), header_row=header_row, mapping=parse_mapping(list(mapping))
+    )
     with open_store(tmp_path / "assumed.db") as store, path.open("rb") as stream:
         summary = import_stream(
             store, settings_mod.load(store).scheduler(), stream, path.name, now=utc_now(), sheet=sheet,
@@ -81,7 +83,10 @@ def assumptions(path: Path, tmp_path: Path, *, sheet: str | None = None, header_
         ),
         (
             "notes-above.tsv",
-            [("88201", "2026-11-07", "Pheochromocytoma", "incorrect"), ("88202", "2026-11-07", "Conn syndrome", "correct")],
+            [
+                ("88201", "2026-11-07", "Pheochromocytoma", "incorrect"),
+                ("88202", "2026-11-07", "Conn syndrome", "correct"),
+            ],
             "header found on row 3; rows above it ignored: 'Block 7 review', 'exported from my tracker'",
         ),
     ],
@@ -213,7 +218,10 @@ def test_a_merge_over_an_empty_row_does_not_make_it_a_row(srs, tmp_path, db_path
     path = _book(tmp_path, {"Log": rows}, {"Log": ["B2:B4"]})
     result = srs("import", str(path))
     assert result.exit_code == 0, result.output
-    assert stored(db_path) == [("410001", "2026-11-03", "Listeria", "incorrect"), ("410002", "2026-11-03", "Nocardia", "incorrect")]
+    assert stored(db_path) == [
+        ("410001", "2026-11-03", "Listeria", "incorrect"),
+        ("410002", "2026-11-03", "Nocardia", "incorrect"),
+    ]
 
 
 def test_the_one_sheet_with_a_question_column_is_read_and_said(srs, tmp_path, db_path):
@@ -226,7 +234,10 @@ def test_the_one_sheet_with_a_question_column_is_read_and_said(srs, tmp_path, db
     path = _book(tmp_path, sheets)
     result = srs("import", str(path))
     assert result.exit_code == 0, result.output
-    assert stored(db_path) == [("500001", "2026-11-11", "RTA type 1", "incorrect"), ("500002", "2026-11-11", "RTA type 4", "correct")]
+    assert stored(db_path) == [
+        ("500001", "2026-11-11", "RTA type 1", "incorrect"),
+        ("500002", "2026-11-11", "RTA type 4", "correct"),
+    ]
     assert assumptions(path, tmp_path) == [
         "sheet 'Misses' read: the first sheet, 'Dashboard', has no question-id column (--sheet NAME reads another)"
     ]
@@ -234,7 +245,10 @@ def test_the_one_sheet_with_a_question_column_is_read_and_said(srs, tmp_path, db
 
 def test_several_sheets_with_questions_are_named_with_sheet(srs, tmp_path, db_path):
     log = [["QID", "Date", "Topic"], [500101, "2026-11-12", "Wilson disease"]]
-    path = _book(tmp_path, {"Read me": [["How to use this tracker"]], "UWorld": log, "AMBOSS": [["QID", "Topic"], ["Xk3p9Q", "Gaucher"]]})
+    path = _book(
+        tmp_path,
+        {"Read me": [["How to use this tracker"]], "UWorld": log, "AMBOSS": [["QID", "Topic"], ["Xk3p9Q", "Gaucher"]]},
+    )
     result = srs("import", str(path))
     assert result.exit_code == 1
     assert "sheets 'UWorld', 'AMBOSS' each have one; say which to read with --sheet NAME" in result.output
@@ -269,7 +283,11 @@ def test_a_workbook_with_a_wrong_dimension_keeps_every_row(srs, tmp_path, db_pat
             archive.writestr(part, data)
     result = srs("import", str(path), "--date", "2026-11-15")
     assert result.exit_code == 0, result.output
-    assert [(qid, topic) for qid, _, topic, _ in stored(db_path)] == [("1", "Gout"), ("2", "Lupus"), ("3", "Scleroderma")]
+    assert [(qid, topic) for qid, _, topic, _ in stored(db_path)] == [
+        ("1", "Gout"),
+        ("2", "Lupus"),
+        ("3", "Scleroderma"),
+    ]
 
 
 # -- files srs cannot read ----------------------------------------------------------------
@@ -287,7 +305,10 @@ def _ole2(stream_name: str) -> bytes:
 def test_an_xls_workbook_says_how_to_save_it(srs, write_log, db_path, name):
     result = srs("import", str(write_log(name, _ole2("Workbook"))))
     assert result.exit_code == 1
-    assert f"{name}: this is an Excel 97-2003 workbook (.xls), which srs does not read; save it as .xlsx or CSV" in result.output
+    assert (
+        f"{name}: this is an Excel 97-2003 workbook (.xls), which srs does not read; save it as .xlsx or CSV"
+        in result.output
+    )
     assert "File > Save As > Excel Workbook (.xlsx)" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not db_path.exists() or stored(db_path) == []
@@ -467,7 +488,9 @@ def _render(header, rows, titles, dialect, quoted, newline, bom) -> bytes:  # ty
     newline=st.sampled_from(["\r\n", "\n"]),
     bom=st.booleans(),
 )
-def test_a_header_under_title_rows_is_found_or_header_row_is_named(tmp_path_factory, table, dialect, quoted, newline, bom):
+def test_a_header_under_title_rows_is_found_or_header_row_is_named(
+    tmp_path_factory, table, dialect, quoted, newline, bom
+):
     header, rows, titles, known = table
     folder = tmp_path_factory.mktemp("titled")
     if dialect == "xlsx":
