@@ -95,6 +95,23 @@ def _looks_binary(head: bytes) -> bool:
     return controls > len(head) * 3 // 10  # valid UTF-8: only a mostly-control file is binary
 
 
+def check_text(sample: str, name: str) -> None:
+    """Refuse text that is a document rather than a table: a web page, an Excel 2003 XML file."""
+    start = sample.lstrip("\ufeff \t\r\n")[:512].lower()
+    if start.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in sample[:4096]:
+        raise InputError(
+            "this is an Excel 2003 XML spreadsheet, which srs does not read; save it as .xlsx or CSV "
+            f"({SAVE_FROM_EXCEL})",
+            file=name,
+        )
+    if start.startswith(("<!doctype html", "<html", "<table")):
+        raise InputError(
+            "this is a web page (HTML), not a table file; open it in Excel or Numbers and save it as .xlsx "
+            "or CSV, or copy the table from the browser and paste it (srs import -)",
+            file=name,
+        )
+
+
 def utf16_encoding(head: bytes) -> str | None:
     """The UTF-16 form of these first bytes (BOM, or NUL in every other byte), or None."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -100,11 +100,11 @@ class _Paste:
         """The row's values and its mark, or None when the line is not a row of the table."""
         cells = split(line)
         mark = None
-        if len(cells) > 1 and _mark(cells[0]) and not _ID_CELL.fullmatch(cells[0]):
-            mark = _mark(cells.pop(0))  # a mark in a cell before the id
+        if self.id_at == 0 and len(cells) > 1 and _mark(cells[0]):
+            mark = _mark(cells.pop(0))  # a mark in a cell before the id (a column without a name)
         if self.id_at >= len(cells):
             return None
-        found = _ID_CELL.fullmatch(cells[self.id_at])
+        found = _ID_CELL.fullmatch(cells[self.id_at].replace("\ufe0f", ""))
         if found is None or len(cells) < min(3, len(self.keys)):
             return None
         after = self.id_at + 1

@@ -71,6 +71,7 @@ def open_table(
     sample = text.read(SNIFF_BYTES)
     text.seek(0)
     if format is None:
+        kinds.check_text(sample, name)
         format = detect(_first_line(sample), name)
         if format == "csv" and paste.find_header(sample.splitlines()[:200]) is not None:
             format = "uworld"  # a whole page copied: the results table is inside it

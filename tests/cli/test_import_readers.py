@@ -477,6 +477,8 @@ def _render(header, rows, titles, dialect, quoted, newline, bom) -> bytes:  # ty
         out.write(title + newline)  # a title row: bare text, as typed above the table
     writer.writerow(header)
     writer.writerows(rows)
+    if bom == "utf-16":  # Excel's "Unicode text": UTF-16 with its BOM
+        return out.getvalue().encode("utf-16")
     return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8")
 
 
@@ -486,7 +488,7 @@ def _render(header, rows, titles, dialect, quoted, newline, bom) -> bytes:  # ty
     dialect=DIALECT,
     quoted=st.booleans(),
     newline=st.sampled_from(["\r\n", "\n"]),
-    bom=st.booleans(),
+    bom=st.sampled_from([False, True, "utf-16"]),
 )
 def test_a_header_under_title_rows_is_found_or_header_row_is_named(
     tmp_path_factory, table, dialect, quoted, newline, bom
@@ -512,3 +514,42 @@ def test_a_header_under_title_rows_is_found_or_header_row_is_named(
     else:  # only the qid column is known: the date is --date's, nothing else is read
         expected = [(q, "2026-11-20", "", "incorrect") for q, _, _, _ in rows]
     assert stored(db) == sorted(expected)
+
+
+def test_a_mark_column_with_no_name_and_emoji_marks_in_the_id_cell(srs, db_path):
+    paste = (
+        "\tID\tSUBJECTS\tSYSTEMS\tCATEGORIES\tTOPICS\t% CORRECT OTHERS\tTIME SPENT\n"
+        "✓\t1 - 930001\tPhysiology\tPulmonary & Critical Care\tV/Q\tDead space\t66%\t30 sec\n"
+        "\t2 - 930002 ✖️\tPathology\tRenal & Urinary System\tCysts\tADPKD\t70%\t1 min\n"
+        "✗\t3 - 930003\tPharmacology\tEndocrine\tThyroid\tPropylthiouracil\t59%\t44 sec\n"
+    )
+    result = srs("import", "-", "--source", "uworld", "--date", "2026-11-20", input=paste)
+    assert result.exit_code == 0, result.output
+    assert stored(db_path) == [
+        ("930001", "2026-11-20", "Dead space", "correct"),
+        ("930002", "2026-11-20", "ADPKD", "incorrect"),
+        ("930003", "2026-11-20", "Propylthiouracil", "incorrect"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "misses.xls",
+            '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+            '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>\n',
+            "this is an Excel 2003 XML spreadsheet, which srs does not read; save it as .xlsx or CSV",
+        ),
+        (
+            "misses.xls",
+            "<html><body><table><tr><td>qid</td></tr></table></body></html>\n",
+            "this is a web page (HTML), not a table file",
+        ),
+    ],
+)
+def test_documents_saved_with_a_spreadsheet_name_are_named(srs, write_log, db_path, name, content, message):
+    result = srs("import", str(write_log(name, content)))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert stored(db_path) == []
