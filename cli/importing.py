@@ -14,6 +14,7 @@ from srs import settings as settings_mod
 from srs.errors import InvalidRows
 from srs.ingest.columns import parse_mapping
 from srs.ingest.importer import ImportSummary, PreviewRow, import_stream
+from srs.ingest.kinds import folder_error
 from srs.ingest.misslog import ReadOptions, ReadReport
 from srs.ingest.readers import FORMATS
 from srs.timing import utc_now
@@ -23,7 +24,7 @@ from .common import open_db
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(exists=True, allow_dash=True))  # a folder: see below
 @click.option("--source", help="Qbank for rows without a source column (uworld, amboss, nbme, ...).")
 @click.option("--format", "format_", type=click.Choice(FORMATS), help="Skip detection and read as this format.")
 @click.option(
@@ -68,6 +69,8 @@ def import_command(
     `xclip -o | srs import - --source uworld`.
     """
     name = "<stdin>" if file == "-" else file
+    if file != "-" and Path(file).is_dir():
+        raise folder_error(file)  # Numbers saves some spreadsheets as a folder
     if dayfirst and monthfirst:
         raise click.UsageError("--dayfirst and --monthfirst contradict each other; give one")
     options = ReadOptions(

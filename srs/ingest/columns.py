@@ -189,15 +189,15 @@ class Columns:
 
     # -- the header ------------------------------------------------------------------
 
-    def check_header(self, header: list[str], sample: str) -> None:
+    def check_header(self, header: list[str], sample: str, line: int = 1) -> None:
         """Settle every column, or stop: duplicate fields, uncertain names, no qid column."""
-        unsettled = self._settle(header, line=1)
+        unsettled = self._settle(header, line=line)
         if "qid" not in self.given and SCORE_REPORT.search(sample):
-            raise no_qid_error(self.name, [], sample)  # its column names are not a miss log's
+            raise no_qid_error(self.name, [], sample, line)  # its column names are not a miss log's
         if unsettled:
             raise self._uncertain(unsettled, 1)
         if "qid" not in self.given:
-            raise no_qid_error(self.name, [c for c in header if c], sample)
+            raise no_qid_error(self.name, [c for c in header if c], sample, line)
         if "result" not in self.given:
             self.report.assumptions.append("No result column: every row is taken as a miss")
 
@@ -349,7 +349,7 @@ class Columns:
             )
 
 
-def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
+def no_qid_error(name: str, columns: list[str], sample: str, line: int = 1) -> InputError:
     if SCORE_REPORT.search(sample):
         return InputError(
             "this looks like an NBME or UWSA score report, not a list of questions; srs imports the "
@@ -358,7 +358,8 @@ def no_qid_error(name: str, columns: list[str], sample: str) -> InputError:
         )
     found = ", ".join(shown(c, 30) for c in columns[:12]) or "nothing"
     return InputError(
-        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid"',
+        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid" '
+        "(and --header-row N when the column names are on row N, below titles)",
         file=name,
-        line=1,
+        line=line,
     )

@@ -19,7 +19,7 @@ from srs import settings as settings_mod
 from srs.errors import InputError, InvalidRows, shown
 from srs.ingest.dates import DateScan
 from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts, scan_dates
-from srs.ingest.readers import SNIFF_BYTES, Table, open_table
+from srs.ingest.readers import SNIFF_BYTES, Layout, Table, open_table
 from srs.model import QUESTION_TEXT_FIELDS
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
@@ -340,13 +340,14 @@ def import_stream(
         before_import(store, now)
     sample = _sample(stream)
     options = options or ReadOptions()
-
-    def table_of() -> Table:  # both passes read the table the same way
-        return open_table(stream, name, format=format, sheet=sheet)
-
-    dates = _first_pass(table_of, stream, name, options)
-    table = table_of()
     report = ReadReport()
+
+    def table_of(assumptions: list[str]) -> Table:  # both passes read the table the same way
+        layout = Layout(header_row=options.header_row, mapping=options.mapping, assumptions=assumptions)
+        return open_table(stream, name, format=format, sheet=sheet, layout=layout)
+
+    dates = _first_pass(lambda: table_of([]), stream, name, options)  # its assumptions are the second's
+    table = table_of(report.assumptions)
     if table.format == "xlsx":
         sample = " ".join(table.header or [])
     items = read_attempts(

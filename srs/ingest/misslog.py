@@ -126,7 +126,7 @@ def read_attempts(
     alone give the order (month first when neither is given), and an undated row is today's."""
     columns = Columns(name, options.mapping, report, named=table.format == "uworld")
     if table.header is not None and table.format != "uworld":
-        columns.check_header(table.header, sample)
+        columns.check_header(table.header, sample, table.header_line)
         report.unnamed_columns = [i for i, c in enumerate(table.header, start=1) if not c]
     records: Iterator[Record] = table.records
     if table.header is None and table.format != "uworld":  # JSON: the first object's keys, like a header

@@ -2,7 +2,9 @@
 
 Each reader yields `Record`s (a line number and the row's (column, text) pairs)
 one at a time, so a large log never sits in memory whole. Which reader is used
-is decided from the content (`detect`), or forced with `format=`.
+is decided from the content (`detect`), or forced with `format=`. The header row is
+found below title rows (srs.ingest.table); workbooks are read in srs.ingest.workbook,
+pasted UWorld tables in srs.ingest.paste, files srs cannot read are named by srs.ingest.kinds.
 """
 
 from __future__ import annotations
@@ -12,21 +14,30 @@ import csv
 import io
 import json
 import re
-import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import IO, Any
 
-from srs.errors import InputError, shown
+from srs.errors import InputError
+from srs.ingest import kinds, paste, workbook
+from srs.ingest.table import (
+    HEADER_SEARCH_ROWS,
+    Layout,
+    Record,
+    Table,
+    cell_text,
+    find_header,
+    forced_header,
+    note_rows_above,
+    zip_rows,
+)
+from srs.ingest.workbook import MAX_XLSX_EXPANDED
+
+__all__ = ["FORMATS", "MAX_CELL", "MAX_XLSX_EXPANDED", "SNIFF_BYTES", "Layout", "Record", "Table", "detect",
+           "open_table"]  # fmt: skip
 
 FORMATS = ("csv", "tsv", "json", "jsonl", "xlsx", "uworld")
 SNIFF_BYTES = 1 << 16
 DELIMITERS = (",", "\t", ";")
-UWORLD_HEADER = {"id", "subjects", "systems", "topics"}
-UWORLD_COLUMNS = {"subjects": "subject", "systems": "system", "topics": "topic", "categories": "category"}
-RESULT_MARKS = {"✓": "correct", "✔": "correct", "✗": "incorrect", "✘": "incorrect", "×": "incorrect"}
-RESULT_WORDS = {"correct", "incorrect", "omitted", "right", "wrong", "skipped"}
 # The largest cell a row may hold, in characters, in every format (CSV, TSV, JSON, JSONL, xlsx,
 # pastes): a longer one makes its row invalid (`--skip-invalid` skips it), checked in misslog.
 # 128 KiB is Python's csv limit, which CSV alone used to have: a page of notes is a few KiB.
@@ -36,47 +47,42 @@ MAX_CELL = 128 * 1024
 CSV_HARD_CELL = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Record:
-    line: int
-    values: list[tuple[str, str]]  # (column name as written, cell text)
-    extra: int | None = None  # 1-based column of a non-empty cell beyond the header
-    width: int = 0  # cells in the row, when it has more than the header
+def open_table(
+    stream: IO[bytes],
+    name: str,
+    *,
+    format: str | None = None,
+    sheet: str | None = None,
+    layout: Layout | None = None,
+) -> Table:
+    """Read a table from a binary stream; `format` forces one of FORMATS.
 
-
-@dataclass
-class Table:
-    format: str
-    header: list[str] | None  # column names, for formats that have a header row
-    records: Iterator[Record]
-    text: io.TextIOWrapper | None = None  # the decoding layer over the caller's stream
-
-    def close(self) -> None:
-        """Release the decoding layer; the caller's stream stays open (and theirs to close)."""
-        if self.text is not None and not self.text.closed:
-            self.text.detach()
-            self.text = None
-
-
-def open_table(stream: IO[bytes], name: str, *, format: str | None = None, sheet: str | None = None) -> Table:
-    """Read a table from a binary stream; `format` forces one of FORMATS."""
+    `layout` carries `--header-row` and `--map` (to know a header row when it sees one),
+    and collects the assumptions the reader made (a header below titles, a sheet chosen)."""
+    layout = layout or Layout()
     head = stream.read(SNIFF_BYTES)
     stream.seek(0)
     if format is None:
         format = "xlsx" if head.startswith(b"PK\x03\x04") else None
     if format == "xlsx":
-        return _xlsx(stream, name, sheet)
+        return workbook.read(stream, name, sheet, layout)
+    kinds.check_binary(head, name)
     text = _text_stream(stream, head, name)
-    sample = _first_line(text.read(SNIFF_BYTES))
+    sample = text.read(SNIFF_BYTES)
     text.seek(0)
-    format = format or detect(sample, name)
+    if format is None:
+        kinds.check_text(sample, name)
+        format = detect(_first_line(sample), name)
+        if format == "csv" and paste.find_header(sample.splitlines()[:200]) is not None:
+            format = "uworld"  # a whole page copied: the results table is inside it
     try:
         if format in ("json", "jsonl"):
             table = Table(format, None, _json(text, name) if format == "json" else _jsonl(text, name))
         elif format == "uworld":
-            table = _uworld(text, name)
+            table = paste.read(text, name, layout)
         else:
-            table = _csv(text, name, "\t" if format == "tsv" else _delimiter(sample))
+            delimiter, header_line = _csv_shape(sample, format == "tsv", layout)
+            table = _csv(text, name, delimiter, header_line, layout)
     except BaseException:
         text.detach()
         raise
@@ -94,15 +100,11 @@ def detect(first_line: str, name: str) -> str:
         except (json.JSONDecodeError, RecursionError):
             return "json"  # an object spread over lines, holding the list
         return "jsonl"
-    if UWORLD_HEADER <= {_key(c) for c in _split_paste(first_line)}:
+    if paste.is_header(first_line):
         return "uworld"
     if name.lower().endswith((".tsv", ".tab")):
         return "tsv"
     return "csv"
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _first_line(sample: str) -> str:
@@ -115,19 +117,56 @@ def _delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
+def _csv_shape(sample: str, tsv: bool, layout: Layout) -> tuple[str, int | None]:
+    """The delimiter, sniffed from the header row, and the line of that row (None: the first).
+
+    A title row above the header may have no delimiter at all, so each delimiter is tried
+    on the first rows and the earliest row that reads as a header decides."""
+    lines = re.split(r"\r\n|\r|\n", sample)
+    if layout.header_row is not None:
+        line = lines[layout.header_row - 1] if layout.header_row <= len(lines) else ""
+        return ("\t" if tsv else _delimiter(line)), layout.header_row
+    default = "\t" if tsv else _delimiter(_first_line(sample))
+    best: tuple[int, int, str] | None = None  # (line, -cells, delimiter)
+    for delimiter in [default] if tsv else [default, *(d for d in DELIMITERS if d != default)]:
+        rows = _top_rows(sample, delimiter)
+        index = find_header(rows, layout)
+        if index is None:
+            continue
+        if index == 0 and delimiter == default:
+            return default, None  # the first row names the columns, as it always did
+        line, cells = rows[index]
+        candidate = (line, -len(cells), delimiter)
+        best = candidate if best is None or candidate < best else best
+    if best is None:
+        return default, None  # no row names a question-id column: the first row's error says so
+    return best[2], best[0]
+
+
+def _top_rows(sample: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The first non-blank rows of the sample as this delimiter would read them."""
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in _numbered(reader, "sample"):
+            rows.append(row)
+            if len(rows) >= HEADER_SEARCH_ROWS:
+                break
+    except InputError:
+        pass
+    return rows
+
+
 # -- text and encodings ----------------------------------------------------------
 
 
 def _text_stream(stream: IO[bytes], head: bytes, name: str) -> io.TextIOWrapper:
     """UTF-8 (BOM or not), UTF-16 (BOM, or the look of it), else Windows-1252."""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
+    utf16 = kinds.utf16_encoding(head)
+    if utf16 is not None:
+        encoding = utf16
     elif head.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
-    elif len(head) >= 4 and head[1::2].count(0) > len(head) // 4:
-        encoding = "utf-16-le"
-    elif len(head) >= 4 and head[0::2].count(0) > len(head) // 4:
-        encoding = "utf-16-be"
     elif _decodes(stream, "utf-8"):
         return io.TextIOWrapper(stream, encoding="utf-8", newline="")
     else:
@@ -185,19 +224,38 @@ def _check_decodes(stream: IO[bytes], encoding: str, name: str) -> None:
         stream.seek(0)
 
 
-# -- CSV and pasted tables ---------------------------------------------------------
+# -- CSV -----------------------------------------------------------------------------
 
 
-def _csv(text: IO[str], name: str, delimiter: str) -> Table:
+def _csv(text: IO[str], name: str, delimiter: str, header_line: int | None, layout: Layout) -> Table:
     if csv.field_size_limit() < CSV_HARD_CELL:
         csv.field_size_limit(CSV_HARD_CELL)
     reader = csv.reader(text, delimiter=delimiter)
     rows = _numbered(reader, name)
-    first = next(rows, None)
-    if first is None:
-        raise InputError("the file is empty; expected a header row naming the columns", file=name)
+    if layout.header_row is not None:
+        first = forced_header(rows, layout.header_row, name)
+    elif header_line is not None:
+        first = _below_titles(rows, header_line, layout, name)
+    else:
+        found = next(rows, None)
+        if found is None:
+            raise InputError("the file is empty; expected a header row naming the columns", file=name)
+        first = found
     header = [c.strip() for c in first[1]]
-    return Table("tsv" if delimiter == "\t" else "csv", header, _zip_rows(header, rows))
+    return Table("tsv" if delimiter == "\t" else "csv", header, zip_rows(header, rows), header_line=first[0])
+
+
+def _below_titles(
+    rows: Iterator[tuple[int, list[str]]], header_line: int, layout: Layout, name: str
+) -> tuple[int, list[str]]:
+    """The header row found on `header_line`; the title rows above it are noted and passed over."""
+    above: list[tuple[int, list[str]]] = []
+    for row in rows:
+        if row[0] == header_line:
+            note_rows_above(layout, [*above, row], len(above))
+            return row
+        above.append(row)
+    raise InputError("the header row was not found again (did the file change while read?)", file=name)
 
 
 def _numbered(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
@@ -210,59 +268,6 @@ def _numbered(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
                 yield line, cells
     except csv.Error as exc:
         raise InputError(f"cannot read this row ({exc})", file=name, line=start) from None
-
-
-def _zip_rows(header: list[str], rows: Iterator[tuple[int, list[str]]]) -> Iterator[Record]:
-    for line, cells in rows:
-        values = list(zip(header, cells, strict=False))
-        extra = None
-        if len(cells) > len(header):
-            extra = next((i + 1 for i in range(len(header), len(cells)) if cells[i].strip()), None)
-        yield Record(line, values, extra, len(cells))
-
-
-def _split_paste(line: str) -> list[str]:
-    """Cells of a line copied from a web page: tabs, or runs of 2+ spaces."""
-    line = line.rstrip("\r\n")
-    parts = line.split("\t") if "\t" in line else re.split(r" {2,}", line.strip())
-    return [p.strip() for p in parts]
-
-
-def _uworld(text: IO[str], name: str) -> Table:
-    """UWorld's test-results table as pasted: `1 - 118154`, SUBJECTS, SYSTEMS, ..."""
-    lines = ((n, line) for n, line in enumerate(text, start=1) if line.strip())
-    first = next(lines, None)
-    if first is None:
-        raise InputError("the pasted table is empty", file=name)
-    header = _split_paste(first[1])
-    return Table("uworld", header, _uworld_rows(header, lines))
-
-
-def _uworld_rows(header: list[str], lines: Iterator[tuple[int, str]]) -> Iterator[Record]:
-    keys = [_key(h) for h in header]
-    for number, line in lines:
-        cells = _split_paste(line)
-        mark = ""
-        if len(cells) > len(keys) and _is_mark(cells[0]):
-            mark = cells.pop(0)
-        values: list[tuple[str, str]] = []
-        for key, cell in zip(keys, cells, strict=False):
-            if key == "id":
-                found = re.fullmatch(r"(?:\d+\s*[-–]\s*)?([A-Za-z0-9-]+)\s*([✓✔✗✘×])?", cell)
-                values.append(("qid", found.group(1) if found else cell))
-                mark = mark or (found.group(2) or "" if found else "")
-            elif key in UWORLD_COLUMNS:
-                values.append((UWORLD_COLUMNS[key], cell))
-            elif _is_mark(cell):
-                mark = mark or cell
-        mark = mark or next((c for c in cells[len(keys) :] if _is_mark(c)), "")
-        if mark:
-            values.append(("result", RESULT_MARKS.get(mark, mark)))
-        yield Record(number, values)
-
-
-def _is_mark(cell: str) -> bool:
-    return cell in RESULT_MARKS or cell.lower() in RESULT_WORDS
 
 
 # -- JSON ------------------------------------------------------------------------------
@@ -336,114 +341,4 @@ def _jsonl(text: IO[str], name: str) -> Iterator[Record]:
 def _object_record(item: Any, name: str, line: int) -> Record:
     if not isinstance(item, dict):
         raise InputError("expected an object with fields such as qid and date", file=name, line=line)
-    return Record(line, [(str(k), _cell(v)) for k, v in item.items()])
-
-
-# -- Excel --------------------------------------------------------------------------------
-
-
-# A workbook is a zip of XML parts. Its parts may hold at most this much once decompressed (a
-# 20,000-row miss log is about 15 MB): a small file that inflates to gigabytes is refused before
-# openpyxl reads it. Every part is decompressed once to count (the sizes in the zip's directory
-# can lie), and scanned for a document type declaration: workbooks never have one, and its
-# entities are how an XML "billion laughs" file grows without bound.
-MAX_XLSX_EXPANDED = 256 * 1024 * 1024
-_DTD_MARKS = tuple(
-    mark.encode(encoding) for mark in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-)
-
-
-def _check_workbook(stream: IO[bytes], name: str) -> None:
-    import zipfile
-    import zlib
-
-    total = 0
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                tail = b""
-                with archive.open(info) as part:
-                    while chunk := part.read(1 << 20):
-                        total += len(chunk)
-                        if total > MAX_XLSX_EXPANDED:
-                            raise InputError(
-                                f"this workbook expands to more than {MAX_XLSX_EXPANDED >> 20} MB; "
-                                "it is not a miss log (save the sheet as CSV if it really is)",
-                                file=name,
-                            )
-                        window = tail + chunk
-                        if any(mark in window for mark in _DTD_MARKS):
-                            raise InputError(
-                                f"part {shown(info.filename, 60)} of this workbook declares XML entities "
-                                "(a document type); Excel never writes one, so it is not read",
-                                file=name,
-                            )
-                        tail = window[-32:]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
-            NotImplementedError, RuntimeError) as exc:
-        detail = shown(str(exc) or type(exc).__name__, 120)
-        raise InputError(f"not a readable .xlsx workbook ({detail})", file=name) from None
-    finally:
-        stream.seek(0)
-
-
-def _xlsx(stream: IO[bytes], name: str, sheet: str | None) -> Table:
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
-        raise InputError("reading .xlsx needs openpyxl: pip install openpyxl", file=name) from exc
-    _check_workbook(stream, name)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not read
-            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # any parser's error, on any part: one line, never a traceback
-        raise _unreadable(exc, name) from None
-    if sheet is not None and sheet not in book.sheetnames:
-        raise InputError(f"no sheet '{shown(sheet)}' (sheets: {shown(', '.join(book.sheetnames), 200)})", file=name)
-    worksheet = book[sheet] if sheet else book.worksheets[0]
-    rows = _sheet_rows(worksheet, name)
-    first = next(rows, None)
-    if first is None:
-        raise InputError(f"sheet '{shown(worksheet.title)}' is empty", file=name)
-    header = [c.strip() for c in first[1]]
-    return Table("xlsx", header, _zip_rows(header, rows))
-
-
-def _sheet_rows(worksheet: Any, name: str) -> Iterator[tuple[int, list[str]]]:
-    """The sheet's non-blank rows; the sheet is parsed as it is read, so its errors come here."""
-    number = 0
-    try:
-        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            if any(v is not None and str(v).strip() for v in row):
-                yield number, [_cell(v) for v in row]
-    except InputError:
-        raise
-    except Exception as exc:  # XML, zip and openpyxl errors alike
-        raise _unreadable(exc, name, number + 1) from None
-
-
-def _unreadable(exc: BaseException, name: str, line: int | None = None) -> InputError:
-    detail = shown(str(exc) or type(exc).__name__, 120)
-    return InputError(f"not a readable .xlsx workbook ({type(exc).__name__}: {detail})", file=name, line=line)
-
-
-def _cell(value: Any) -> str:
-    """Text of a JSON or spreadsheet value: 118154.0 is '118154', dates are ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        if value.time() == datetime.min.time():
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="minutes")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return Record(line, [(str(k), cell_text(v)) for k, v in item.items()])

@@ -113,9 +113,11 @@ def test_xlsx_first_sheet_or_named_sheet(srs, tmp_path, db_path):
     log.append([20931, "9 Nov 2026", "Pharm", "Cardio", "ACE inhibitors", "Yes", None])
     path = tmp_path / "log.xlsx"
     book.save(path)
-    result = srs("import", str(path))
-    assert result.exit_code == 1
-    assert "no question-id column" in result.output  # first sheet has no log in it
+    # issue 15: the first sheet has no log in it, so the one sheet that has is read (this
+    # used to stop with "no question-id column"; tests/cli/test_import_readers.py has the rest)
+    result = srs("import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "3 rows read" in result.output
     assert_three_rows(srs("import", str(path), "--sheet", "Misses"), db_path)
     assert srs("import", str(path), "--sheet", "Nope").output.count("sheets: Notes, Misses") == 1
 

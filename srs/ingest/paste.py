@@ -1,0 +1,173 @@
+"""UWorld's test-results table as a browser copies it.
+
+The table has a header (ID, SUBJECTS, SYSTEMS, CATEGORIES, TOPICS, % CORRECT OTHERS, TIME
+SPENT) and one row per question (`1 - 118154`, ...). What a copy really holds:
+- cells split by tabs, or by runs of spaces;
+- a header cell broken over two lines (`% CORRECT` on one, `OTHERS` on the next);
+- the ✓/✗ mark inside the id cell (`118154 ✓`) or in a cell of its own, before or after it;
+- a whole page (Ctrl+A): menus and scores above the table, a footer below: the table is
+  found inside it, and the lines around it are counted as ignored;
+- no marks at all: every row is then a miss, and the read says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO
+
+from srs.errors import InputError, shown
+from srs.ingest.table import Layout, Record, Table
+
+UWORLD_HEADER = {"id", "subjects", "systems", "topics"}
+UWORLD_COLUMNS = {"subjects": "subject", "systems": "system", "topics": "topic", "categories": "category"}
+RESULT_MARKS = {
+    "✓": "correct", "✔": "correct", "☑": "correct", "✅": "correct",
+    "✗": "incorrect", "✘": "incorrect", "×": "incorrect", "✖": "incorrect", "❌": "incorrect", "❎": "incorrect",
+}  # fmt: skip
+RESULT_WORDS = {"correct", "incorrect", "omitted", "right", "wrong", "skipped"}
+_MARK = "[" + "".join(RESULT_MARKS) + "]"
+# An id cell: an optional row number (`1 - `), the id (with a digit in it), an optional mark.
+_ID_CELL = re.compile(rf"(?:({_MARK})\s*)?(?:\d+\s*[-–]\s*)?([A-Za-z0-9-]*\d[A-Za-z0-9-]*)\s*({_MARK})?")
+# Lines of a header cell broken over lines, at most (`% CORRECT` / `OTHERS`).
+MAX_HEADER_LINES = 3
+
+
+def split(line: str) -> list[str]:
+    """Cells of a line copied from a web page: tabs, or runs of 2+ spaces."""
+    line = line.rstrip("\r\n")
+    parts = line.split("\t") if "\t" in line else re.split(r" {2,}", line.strip())
+    return [p.strip() for p in parts]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def is_header(line: str) -> bool:
+    return UWORLD_HEADER <= {_key(c) for c in split(line)}
+
+
+def find_header(lines: list[str]) -> int | None:
+    """Index of the results table's header among these lines, or None."""
+    return next((i for i, line in enumerate(lines) if is_header(line)), None)
+
+
+def _mark(cell: str) -> str | None:
+    """The result a cell of its own means (✓, ✔️, ✗, 'omitted', ...), or None."""
+    cell = cell.replace("\ufe0f", "").strip()
+    if cell in RESULT_MARKS:
+        return RESULT_MARKS[cell]
+    return cell.lower() if cell.lower() in RESULT_WORDS else None
+
+
+def read(text: IO[str], name: str, layout: Layout) -> Table:
+    lines = ((n, line) for n, line in enumerate(text, start=1))
+    above = 0
+    for number, line in lines:
+        if not line.strip():
+            continue
+        if (layout.header_row is None and is_header(line)) or number == layout.header_row:
+            header = split(line)
+            break
+        above += 1
+    else:
+        if layout.header_row is not None:
+            raise InputError(f"--header-row {layout.header_row}: row {layout.header_row} is blank", file=name)
+        raise InputError("the pasted table is empty" if not above else "no results table in the paste", file=name)
+    return Table("uworld", header, _rows(header, number, above, lines, name, layout), header_line=number)
+
+
+class _Paste:
+    """The shape of one paste as it is read: which column is which, what was seen."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+        self.keys = [_key(h) for h in header]
+        self.id_at = self.keys.index("id") if "id" in self.keys else 0
+
+    def continue_header(self, cells: list[str]) -> None:
+        """A header cell broken over lines: the next line's first cell ends the last one."""
+        self.header[-1] = f"{self.header[-1]} {cells[0]}".strip()
+        self.header.extend(cells[1:])
+        self.keys = [_key(h) for h in self.header]
+
+    def _named(self, index: int) -> bool:
+        """A column that holds words (subjects, topics): never a mark."""
+        return index < len(self.keys) and self.keys[index] in UWORLD_COLUMNS
+
+    def row(self, line: str) -> tuple[list[tuple[str, str]], str | None] | None:
+        """The row's values and its mark, or None when the line is not a row of the table."""
+        cells = split(line)
+        mark = None
+        if self.id_at == 0 and len(cells) > 1 and _mark(cells[0]):
+            mark = _mark(cells.pop(0))  # a mark in a cell before the id (a column without a name)
+        if self.id_at >= len(cells):
+            return None
+        found = _ID_CELL.fullmatch(cells[self.id_at].replace("\ufe0f", ""))
+        if found is None or len(cells) < min(3, len(self.keys)):
+            return None
+        after = self.id_at + 1
+        if mark is None and after < len(cells) - 1 and self._named(after) and _mark(cells[after]):
+            mark = _mark(cells.pop(after))  # a mark in a cell after the id
+        inline = found.group(1) or found.group(3)
+        mark = mark or (RESULT_MARKS[inline] if inline else None)
+        values: list[tuple[str, str]] = []
+        for index, cell in enumerate(cells):
+            key = self.keys[index] if index < len(self.keys) else ""
+            if index == self.id_at:
+                values.append(("qid", found.group(2)))
+            elif key in UWORLD_COLUMNS:
+                values.append((UWORLD_COLUMNS[key], cell))
+            elif mark is None and _mark(cell):
+                mark = _mark(cell)  # in a column of its own, or after the last one
+        return values, mark
+
+
+def _rows(
+    header: list[str], header_line: int, above: int, lines: Iterator[tuple[int, str]], name: str, layout: Layout
+) -> Iterator[Record]:
+    shape = _Paste(header)
+    rows = marked = below = 0
+    first = last = header_line
+    ended: tuple[int, str] | None = None  # the first line after the table
+    for number, line in lines:
+        if not line.strip():
+            continue
+        row = shape.row(line)
+        if row is None:
+            if rows == 0 and ended is None and number - header_line <= MAX_HEADER_LINES - 1:
+                shape.continue_header(split(line))
+                continue
+            ended = ended or (number, line)
+            below += 1
+            continue
+        if ended is not None:
+            raise InputError(
+                f"this line looks like a row of the table, but it comes after line {ended[0]} "
+                f"('{shown(ended[1].strip(), 40)}'), which is not a row; remove the lines between them, "
+                "or paste the table alone",
+                file=name,
+                line=number,
+            )
+        values, mark = row
+        rows += 1
+        marked += mark is not None
+        first, last = (number if rows == 1 else first), number
+        if mark is not None:
+            values.append(("result", mark))
+        yield Record(number, values)
+    if above or below:
+        layout.assumptions.append(
+            f"the paste holds more than the results table (on lines {first}-{last}): "
+            f"{_lines(above)} above it and {_lines(below)} below it were ignored"
+        )
+    if rows and not marked:
+        taken = "the row is" if rows == 1 else f"all {rows} rows are"
+        layout.assumptions.append(
+            f"no row of the pasted table has a ✓/✗ mark or a result: {taken} taken as misses (incorrect)"
+        )
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" + ("" if count == 1 else "s")
