@@ -8,12 +8,14 @@ import can list every bad row (or skip them) instead of stopping at the first.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from srs.errors import InputError, shown
-from srs.ingest import taxonomy
+from srs.ingest import identity, taxonomy
+from srs.ingest.identity import normalize_qid, normalize_source  # noqa: F401 - their home is identity
 from srs.ingest.readers import MAX_CELL, Record, Table
 from srs.model import is_miss
 from srs.timing import UTC, DayRule
@@ -35,8 +37,11 @@ FIELDS = (
     "category",
     "cloze",
     "why_wrong",
+    "form",  # with block: what identifies a question of a form-based bank besides its number
+    "block",
 )
-TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("qid", "source", "date", "subject", "system", "result"))
+IDENTITY_FIELDS = ("qid", "source", "form", "block")
+TEXT_FIELDS = tuple(f for f in FIELDS if f not in (*IDENTITY_FIELDS, "date", "subject", "system", "result"))
 IGNORE = "ignore"
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
@@ -119,17 +124,6 @@ class ReadReport:
     # (line, the row's text as shown), counted and listed in the summary, never imported.
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
     skipped_count: int = 0
-
-
-def normalize_source(text: str) -> str:
-    return re.sub(r"\s+", "-", text.strip().lower())
-
-
-def normalize_qid(text: str) -> str:
-    qid = text.strip().lstrip("#").strip()
-    if re.fullmatch(r"\d+\.0+", qid):  # spreadsheets turn 118154 into 118154.0
-        qid = qid.split(".")[0]
-    return qid
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -231,6 +225,11 @@ def read_attempts(
         yield attempt
     if not seen_qid:
         raise no_qid_error(name, [], sample)
+    known.say_defaults(has_source_column=table.header is not None and "source" in map(columns.field_of, table.header))
+
+
+def _rows(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
 
 
 class _Known:
@@ -244,7 +243,9 @@ class _Known:
         self.dates: dict[str, datetime | None] = {}
         self.names: dict[tuple[str, str], dict[str, str]] = {}
         self.reasons: dict[str, str] = {}
-        self.sources: dict[str, str] = {}
+        self.sources: dict[str, tuple[str, str]] = {}
+        self.defaulted = 0  # rows stored as source 'other': neither a source cell nor --source
+        self.inferred: dict[tuple[str, str], int] = {}  # (how, source) -> rows whose source came from it
 
     def when(self, text: str) -> datetime | None:
         """parse_when, remembered (ValueError for what is not a date, every time)."""
@@ -263,10 +264,22 @@ class _Known:
             self._room(self.reasons)[reason] = taxonomy.load().reason_kind(reason)
         return self.reasons[reason]
 
-    def source(self, text: str) -> str:
+    def source(self, text: str) -> tuple[str, str]:
+        """(source, form) a name means: 'UWSA 2' is uwsa, form 2."""
         if text not in self.sources:
-            self._room(self.sources)[text] = normalize_source(text)
+            self._room(self.sources)[text] = identity.source_and_form(text)
         return self.sources[text]
+
+    def say_defaults(self, *, has_source_column: bool) -> None:
+        """The assumptions made about sources, one sentence each."""
+        for (how, source), n in self.inferred.items():
+            self.report.assumptions.append(f"no source given: {_rows(n)} stored as source '{source}' ({how})")
+        if self.defaulted:
+            given = "rows without a source" if has_source_column else "no source column"
+            self.report.assumptions.append(
+                f"{given} and no --source: {_rows(self.defaulted)} stored as source '{identity.OTHER}' "
+                "(--source names the Qbank)"
+            )
 
     def _room(self, table: dict) -> dict:
         if len(table) >= self.SIZE:
@@ -275,8 +288,10 @@ class _Known:
 
 
 def _clean(text: str) -> str:
-    """Without terminal control characters or surrounding space."""
-    return text.strip() if text.isprintable() else _TERMINAL_CONTROL.sub("", text).strip()
+    """Without terminal control characters or surrounding space, in Unicode NFC (text typed on
+    macOS is often NFD: 'é' as e and an accent)."""
+    text = text.strip() if text.isprintable() else _TERMINAL_CONTROL.sub("", text).strip()
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _attempt(
@@ -322,7 +337,7 @@ def _attempt(
         column = values[field_name][0] if field_name in values else field_name
         return InputError(message, file=name, line=record.line, field=column)
 
-    qid = normalize_qid(get("qid", ""))
+    source, qid = _identity(get, options, known)
     if not qid:
         raise bad("qid", "the question id is empty")
     raw_date = get("date", "")
@@ -344,8 +359,34 @@ def _attempt(
         fields["reason_kind"] = known.reason_kind(fields["reason"])
         if result == "correct" and fields["reason_kind"] == "guessed":
             result = "guessed"  # a lucky guess is not knowledge
-    source = known.source(get("source", "")) or known.source(options.default_source or "") or "other"
     return Attempt(record.line, source, qid, at, result, fields)
+
+
+def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Known) -> tuple[str, str]:
+    """(source, qid) of a row: the source from its cell, --source, its Form cell ('NBME 30')
+    or its question link, else 'other'; the qid normalised for that bank and, for a question
+    known by form and block, made of all three (identity.compose_qid)."""
+    raw_qid = get("qid", "")
+    source, form = known.source(get("source", ""))
+    if not source and options.default_source:
+        source, form = known.source(options.default_source)
+    form_source, form = identity.form_of(get("form", "")) if get("form", "") else ("", form)
+    if not source:
+        found: tuple[str, str] | None = ("its Form column", form_source) if form_source else None
+        link = identity.qid_from_url(raw_qid) if found is None and "/" in raw_qid else None
+        if link is not None:
+            found = ("its question link", link[0])
+        if found is not None:
+            source = found[1]
+            known.inferred[found] = known.inferred.get(found, 0) + 1
+        else:
+            source = identity.OTHER
+            known.defaulted += 1
+    qid = normalize_qid(raw_qid, source)
+    block = identity.block_of(get("block", "")) if get("block", "") else ""
+    if qid and (form or block):
+        qid = identity.compose_qid(form, block, qid)
+    return source, qid
 
 
 def _normalized(subject: str, system: str, report: ReadReport) -> dict[str, str]:
