@@ -144,8 +144,10 @@ def group_key(name: str) -> str:
     Case, spacing and Unicode form do not make a new group: 'Renal', 'renal ' and an
     NFD 'Ménière' typed on macOS group with 'RENAL' and 'Ménière'. The text shown keeps
     the student's form."""
-    text = name if name.isascii() else unicodedata.normalize("NFC", name)
-    return " ".join(text.casefold().split())
+    if name.isascii():
+        return " ".join(name.lower().split())
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+    return " ".join(folded.split())
 
 
 topic_key = group_key  # the topic's key, stored beside it (questions.topic_key, cards.topic_key)

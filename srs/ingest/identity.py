@@ -40,7 +40,10 @@ class Sources:
 def load() -> Sources:
     data = json.loads(resources.files("srs").joinpath("data/sources.json").read_text(encoding="utf-8"))
     names: dict[str, str] = {}
-    numeric, exact, forms, urls = set(), set(), set(), []
+    numeric: set[str] = set()
+    exact: set[str] = set()
+    forms: set[str] = set()
+    urls: list[tuple[str, re.Pattern[str]]] = []
     for source, entry in data["sources"].items():
         for spelling in [source, *entry.get("aliases", [])]:
             names.setdefault(name_key(spelling), source)
@@ -77,10 +80,6 @@ def source_and_form(text: str) -> tuple[str, str]:
 def normalize_source(text: str) -> str:
     """The source a name means: 'UW', 'U World', 'UWORLD' are all 'uworld'."""
     return source_and_form(text)[0]
-
-
-def is_known(source: str) -> bool:
-    return source in load().numeric or source in load().exact
 
 
 # -- question ids ----------------------------------------------------------------------

@@ -419,8 +419,8 @@ class _Writer:
             elif other == OTHER:
                 advice = (
                     f"an earlier import named no source: move them first with "
-                    f"`srs questions move-source {OTHER} {source}`, then import again (or import with "
-                    f"--source {OTHER})"
+                    f"`srs questions move-source {OTHER} {source}`, then import again, or import it with "
+                    f"--source {OTHER}"
                 )
             else:
                 advice = (
@@ -429,7 +429,7 @@ class _Writer:
                 )
             return InputError(
                 f"{share} {'are' if n > 1 else 'is'} stored already under source '{other}', not "
-                f"'{source}'; nothing was imported ({advice})",
+                f"'{source}', so nothing was imported: {advice}",
                 file=file_label,
             )
         return None

@@ -273,7 +273,9 @@ class _Known:
     def say_defaults(self, *, has_source_column: bool) -> None:
         """The assumptions made about sources, one sentence each."""
         for (how, source), n in self.inferred.items():
-            self.report.assumptions.append(f"no source given: {_rows(n)} stored as source '{source}' ({how})")
+            self.report.assumptions.append(
+                f"no source column or --source: {_rows(n)} stored as source '{source}', as {how} names it"
+            )
         if self.defaulted:
             given = "rows without a source" if has_source_column else "no source column"
             self.report.assumptions.append(
@@ -372,10 +374,10 @@ def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Know
         source, form = known.source(options.default_source)
     form_source, form = identity.form_of(get("form", "")) if get("form", "") else ("", form)
     if not source:
-        found: tuple[str, str] | None = ("its Form column", form_source) if form_source else None
+        found: tuple[str, str] | None = ("their Form column", form_source) if form_source else None
         link = identity.qid_from_url(raw_qid) if found is None and "/" in raw_qid else None
         if link is not None:
-            found = ("its question link", link[0])
+            found = ("their question link", link[0])
         if found is not None:
             source = found[1]
             known.inferred[found] = known.inferred.get(found, 0) + 1

@@ -184,7 +184,6 @@ class Log(MissTotals):
         again still finds them. Inside the caller's write; the caller replays the cards.
         Returns how many attempts were dropped as the same attempt twice."""
         old_source, old_qid = self.question_identity(question_id)
-        target = question_id if into is None else into
         dropped = 0
         prefix = f"qbank|{old_source}|{old_qid}|"
         rows = self.conn.execute(
@@ -195,7 +194,7 @@ class Log(MissTotals):
         for event_id, key in rows:
             if not key.startswith(prefix):
                 continue
-            new_key = f"qbank|{source}|{qid}|{key[len(prefix):]}"
+            new_key = f"qbank|{source}|{qid}|{key[len(prefix) :]}"
             if self.conn.execute("SELECT 1 FROM events WHERE key = ?", (new_key,)).fetchone():
                 self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
                 dropped += 1
