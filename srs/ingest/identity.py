@@ -13,7 +13,6 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 
@@ -152,6 +151,8 @@ def normalize_qid(text: str, source: str = "") -> str:
 def _integral(text: str) -> str:
     """'1.18154E+05' -> '118154'; a number that is not whole (or too long to be exact in a
     spreadsheet, 15 digits) is kept as written."""
+    from decimal import Decimal, InvalidOperation  # here: srs starts without it
+
     try:
         number = Decimal(text)
     except InvalidOperation:

@@ -8,7 +8,6 @@ what is already there.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -106,6 +105,8 @@ def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str
 
 def paste_fingerprint(idents: Iterable[tuple[str, str]]) -> str:
     """What identifies a set of undated rows (a pasted test): its questions, in any order."""
+    import hashlib  # here: most runs of srs import nothing
+
     digest = hashlib.sha1(usedforsecurity=False)
     for source, qid in sorted(idents):
         digest.update(f"{source}|{qid}\n".encode())
@@ -235,6 +236,7 @@ class _Writer:
         self.edited = {question_id: set(fields) for question_id, fields in store.edited_fields().items()}
         # one spelling per subject and system group (model.group_key), the stored one first
         self.spellings = store.group_spellings()
+        self.spelled: dict[str, set[str]] = {"subject": set(), "system": set()}
         self.topics: dict[int, tuple[str, int]] = {}  # this import's new questions: first topic, its line
         self.topic_clashes = 0
         self.clashed: set[tuple[str, str]] = set()
@@ -320,9 +322,11 @@ class _Writer:
         """The row's subject and system under the spelling their group has (the first seen)."""
         for name in ("subject", "system"):
             value = fields.get(name)
-            if value:
+            if value and value not in self.spelled[name]:
                 spelling = self.spellings.setdefault(name, {}).setdefault(group_key(value), value)
-                if spelling != value:
+                if spelling == value:
+                    self.spelled[name].add(value)  # the usual case: a name as its group has it
+                else:
                     fields = {**fields, name: spelling}
         return fields
 
@@ -389,7 +393,7 @@ class _Writer:
             return  # stored before this import: its topic may have been corrected since
         first = self.topics.get(question_id) if question_id is not None else None
         first = first or first_topic.setdefault(ident, (topic, line))
-        if group_key(first[0]) == group_key(topic):
+        if first[0] == topic or group_key(first[0]) == group_key(topic):
             return
         self.clashed.add(ident)
         self.topic_clashes += 1
