@@ -244,8 +244,9 @@ class _Known:
         self.names: dict[tuple[str, str], dict[str, str]] = {}
         self.reasons: dict[str, str] = {}
         self.sources: dict[str, tuple[str, str]] = {}
-        self.defaulted = 0  # rows stored as source 'other': neither a source cell nor --source
-        self.inferred: dict[tuple[str, str], int] = {}  # (how, source) -> rows whose source came from it
+        # (how, source) -> rows whose source no cell or --source gave: ('', 'other') for the default
+        self.inferred: dict[tuple[str, str], int] = {}
+        self.assumed: tuple[str, str] | None = None  # this row's, until it is known good
 
     def when(self, text: str) -> datetime | None:
         """parse_when, remembered (ValueError for what is not a date, every time)."""
@@ -273,13 +274,15 @@ class _Known:
     def say_defaults(self, *, has_source_column: bool) -> None:
         """The assumptions made about sources, one sentence each."""
         for (how, source), n in self.inferred.items():
-            self.report.assumptions.append(
-                f"no source column or --source: {_rows(n)} stored as source '{source}', as {how} names it"
-            )
-        if self.defaulted:
+            if how:
+                self.report.assumptions.append(
+                    f"no source column or --source: {_rows(n)} stored as source '{source}', as {how} names it"
+                )
+        defaulted = self.inferred.get(("", identity.OTHER), 0)
+        if defaulted:
             given = "rows without a source" if has_source_column else "no source column"
             self.report.assumptions.append(
-                f"{given} and no --source: {_rows(self.defaulted)} stored as source '{identity.OTHER}' "
+                f"{given} and no --source: {_rows(defaulted)} stored as source '{identity.OTHER}' "
                 "(--source names the Qbank)"
             )
 
@@ -339,6 +342,7 @@ def _attempt(
         column = values[field_name][0] if field_name in values else field_name
         return InputError(message, file=name, line=record.line, field=column)
 
+    known.assumed = None
     source, qid = _identity(get, options, known)
     if not qid:
         raise bad("qid", "the question id is empty")
@@ -361,6 +365,8 @@ def _attempt(
         fields["reason_kind"] = known.reason_kind(fields["reason"])
         if result == "correct" and fields["reason_kind"] == "guessed":
             result = "guessed"  # a lucky guess is not knowledge
+    if known.assumed is not None:
+        known.inferred[known.assumed] = known.inferred.get(known.assumed, 0) + 1
     return Attempt(record.line, source, qid, at, result, fields)
 
 
@@ -378,12 +384,8 @@ def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Know
         link = identity.qid_from_url(raw_qid) if found is None and "/" in raw_qid else None
         if link is not None:
             found = ("their question link", link[0])
-        if found is not None:
-            source = found[1]
-            known.inferred[found] = known.inferred.get(found, 0) + 1
-        else:
-            source = identity.OTHER
-            known.defaulted += 1
+        source = found[1] if found is not None else identity.OTHER
+        known.assumed = found or ("", identity.OTHER)  # counted once the row is known good
     qid = normalize_qid(raw_qid, source)
     block = identity.block_of(get("block", "")) if get("block", "") else ""
     if qid and (form or block):

@@ -118,6 +118,13 @@ def test_no_source_at_all_is_an_assumption_said(srs, write_log, db_path):
     assert "no source column and no --source: 2 rows stored as source 'other'" in result.output
 
 
+def test_the_rows_counted_as_other_are_the_rows_stored(srs, write_log, db_path):
+    log = write_log("n.csv", "qid,date\n1,2026-11-01\n2,someday\n3,2026-11-02\n")
+    result = srs("import", str(log), "--skip-invalid")
+    assert result.exit_code == 0 and questions(db_path) == {("other", "1"), ("other", "3")}
+    assert "no source column and no --source: 2 rows stored as source 'other'" in result.output
+
+
 # -- forms and blocks --------------------------------------------------------------------
 
 
