@@ -39,6 +39,7 @@ COMMANDS = {
     "backups": ("srs_cli.maintenance", "backups_command"),
     "restore": ("srs_cli.maintenance", "restore_command"),
     "doctor": ("srs_cli.maintenance", "doctor_command"),
+    "questions": ("srs_cli.questions", "questions_group"),
 }
 # Disk full, no permission, read-only disk, I/O error: shown as one line, not a traceback.
 _FILE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.EIO}
@@ -118,6 +119,7 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
       srs backups               list the backups
       srs restore FILE          go back to a backup
       srs doctor                check the file and every card; --repair
+      srs questions move-source other uworld   questions imported under the wrong source
     """
     ctx.obj = db_path
 

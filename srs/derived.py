@@ -57,6 +57,8 @@ def refresh_if_stale(store: Store) -> bool:
             return False
         if what == "spread":
             store.spread_topic_totals()
+        elif what == "regroup":  # grouping keys by today's rule, group totals from the cards (m009)
+            store.regroup()
         elif what == "replay":  # every card from the log with today's scheduler (m007)
             scheduler = settings_mod.load(store).scheduler()
             rekey_attempts(store, scheduler.rule)

@@ -8,6 +8,7 @@ Python and, generated from the same constants, in SQL) and how topics are groupe
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -136,9 +137,20 @@ class CardRow:
 
 
 @lru_cache(maxsize=65536)
-def topic_key(topic: str) -> str:
-    """A topic as grouped: case and spacing do not make a new topic."""
-    return " ".join(topic.lower().split())
+def group_key(name: str) -> str:
+    """A topic, subject or system as grouped: the one rule for every grouping (srs weak,
+    the report, the priority signals, the miss totals in SQL through the stored keys).
+
+    Case, spacing and Unicode form do not make a new group: 'Renal', 'renal ' and an
+    NFD 'Ménière' typed on macOS group with 'RENAL' and 'Ménière'. The text shown keeps
+    the student's form."""
+    if name.isascii():
+        return " ".join(name.lower().split())
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+    return " ".join(folded.split())
+
+
+topic_key = group_key  # the topic's key, stored beside it (questions.topic_key, cards.topic_key)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from srs.model import QuestionStats, topic_key
+from srs.model import QuestionStats, group_key
 from srs.plan.signals import MissSignals, load_signals
 from srs.plan.weights import exam_weights
 from srs.store import Store
@@ -60,7 +60,7 @@ def weak_areas(stats: list[QuestionStats], signals: MissSignals, *, by: str) -> 
     names: dict[str, str] = {}
     for row in stats:
         label = getattr(row, by) or "(none)"
-        key = topic_key(label) if by == "topic" else label
+        key = group_key(label)  # the one grouping rule: case and Unicode form make no new area
         names.setdefault(key, label)
         area = areas.setdefault(key, Area(names[key]))
         area.misses += row.misses
@@ -68,7 +68,9 @@ def weak_areas(stats: list[QuestionStats], signals: MissSignals, *, by: str) -> 
         area.correct += row.correct
         if row.misses and row.reason_kind:
             area.reasons[row.reason_kind] += 1
-    table = signals.weighted(by)
+    table: dict[str, float] = {}
+    for name, weight in signals.weighted(by).items():
+        table[group_key(name)] = table.get(group_key(name), 0.0) + weight
     total = sum(a.misses for a in areas.values()) or 1
     exam = exam_weights()
     for key, area in areas.items():

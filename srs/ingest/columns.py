@@ -45,6 +45,8 @@ FIELDS = (
     "category",
     "cloze",
     "why_wrong",
+    "form",  # with block: what identifies a question of a form-based bank besides its number
+    "block",
 )
 IGNORE = "ignore"
 SCORE_REPORT = re.compile(

@@ -18,9 +18,10 @@ from srs import card_text
 from srs import settings as settings_mod
 from srs.errors import InputError, InvalidRows, shown
 from srs.ingest.dates import DateScan
+from srs.ingest.identity import OTHER
 from srs.ingest.misslog import Attempt, ReadOptions, ReadReport, read_attempts, scan_dates
 from srs.ingest.readers import SNIFF_BYTES, Layout, Table, open_table
-from srs.model import QUESTION_TEXT_FIELDS
+from srs.model import QUESTION_TEXT_FIELDS, group_key
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store
@@ -124,14 +125,39 @@ def attempt_key(attempt: Attempt, rule: DayRule, undated: Counter[tuple[str, str
     The study day is the scheduler's (DayRule: the rollover hour in the student's zone),
     not the calendar date: 03:30 and 04:30 are two study days, 23:30 and 00:30 one.
 
-    Rows without a date are told apart by their order in the file, so the same
-    undated log imported twice is still recognised.
+    Rows without a date are keyed by the paste they came in (`undated_key`); this is the
+    key earlier versions gave them (by order alone), still recognised in stored logs.
     """
     if attempt.at is not None:
         day = rule.day_of(attempt.at).isoformat()
         return f"qbank|{attempt.source}|{attempt.qid}|{day}"
     undated[(attempt.source, attempt.qid)] += 1
     return f"qbank|{attempt.source}|{attempt.qid}|undated|{undated[(attempt.source, attempt.qid)]}"
+
+
+def paste_fingerprint(idents: Iterable[tuple[str, str]]) -> str:
+    """What identifies a set of undated rows (a pasted test): its questions, in any order."""
+    import hashlib  # here: most runs of srs import nothing
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    for source, qid in sorted(idents):
+        digest.update(f"{source}|{qid}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def undated_key(source: str, qid: str, fingerprint: str, occurrence: int) -> str:
+    """An undated row's key: its question, the paste it came in, and which time in that paste."""
+    return f"qbank|{source}|{qid}|undated|{fingerprint}|{occurrence}"
+
+
+def _undated_parts(key: str, prefix: str) -> tuple[str, int] | None:
+    """(paste fingerprint, or '' for the earlier order-only key; occurrence) of a stored key."""
+    parts = key[len(prefix) :].split("|")
+    if len(parts) == 1 and parts[0].isdigit():
+        return "", int(parts[0])
+    if len(parts) == 2 and parts[1].isdigit():
+        return parts[0], int(parts[1])
+    return None
 
 
 def study_day_key(key: str, at: datetime, rule: DayRule) -> str | None:
@@ -188,9 +214,16 @@ def import_attempts(
                 if progress is not None and summary.rows % 1000 == 0:
                     progress(summary.rows)
                 writer.add(item)
-            writer.flush()
+            writer.finish()
             if summary.invalid and not skip_invalid:
                 raise InvalidRows(summary.errors, summary.invalid, file_label)
+            clash = writer.source_clash(file_label)
+            if clash is not None:
+                raise clash
+            if writer.topic_clashes > MAX_TOPIC_CLASHES:
+                summary.report.assumptions.append(
+                    f"{writer.topic_clashes - MAX_TOPIC_CLASHES} more questions have two topics in this file"
+                )
             store.scratch_uncarded("touched", "uncarded")
             summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"), scratch="touched")
             _count_prompts(store, summary)
@@ -225,32 +258,79 @@ class _Writer:
     """Stores attempts a chunk at a time: questions and their text first, then the new events.
 
     Memory holds one chunk; what must span the whole file (which questions were
-    touched) lives in a temporary table.
+    touched, and seen) lives in temporary tables. Undated rows wait for the end of the
+    file: they are known by the paste they came in, which only the whole file tells.
     """
 
     def __init__(self, store: Store, rule: DayRule, now: datetime, summary: ImportSummary) -> None:
         self.store, self.rule, self.summary = store, rule, summary
         self.now, self.now_iso = now, to_iso(now)
         self.undated: Counter[tuple[str, str]] = Counter()
+        self.undated_rows: list[Attempt] = []
         self.first_new_id = store.last_question_id() + 1  # questions from here on are this import's
         self.pending: list[Attempt] = []
         self.times: dict[datetime, str] = {}
         self.misses = 0
         # the fields the student edited in srs (few: edits are made by hand), which no row overwrites
         self.edited = {question_id: set(fields) for question_id, fields in store.edited_fields().items()}
+        # one spelling per subject and system group (model.group_key), the stored one first
+        self.spellings = store.group_spellings()
+        self.spelled: dict[str, set[str]] = {"subject": set(), "system": set()}
+        self.topics: dict[int, tuple[str, int]] = {}  # this import's new questions: first topic, its line
+        self.topic_clashes = 0
+        self.clashed: set[tuple[str, str]] = set()
+        store.scratch_set("seen")
 
     def add(self, attempt: Attempt) -> None:
+        if attempt.at is None:
+            self.undated_rows.append(attempt)
+            return
         self.pending.append(attempt)
         if len(self.pending) >= CHUNK:
             self.flush()
 
     def flush(self) -> None:
         rows, self.pending = self.pending, []
-        if not rows:
-            return
-        keys = [attempt_key(a, self.rule, self.undated) for a in rows]
+        if rows:
+            self._write(rows, [attempt_key(a, self.rule, self.undated) for a in rows])
+
+    def finish(self) -> None:
+        """The last chunk, then the undated rows keyed by their paste."""
+        self.flush()
+        rows, self.undated_rows = self.undated_rows, []
+        if rows:
+            self._write(rows, self._undated_keys(rows))
+
+    def _undated_keys(self, rows: list[Attempt]) -> list[str]:
+        """Keys of the undated rows: the rows of a paste already stored (most of this one's rows
+        are in it: the same test pasted again, or part of it) keep their stored keys, so they
+        count as duplicates; a test that only shares a question or two is a new attempt."""
+        occurrence: Counter[tuple[str, str]] = Counter()
+        slots = []
+        for attempt in rows:
+            ident = (attempt.source, attempt.qid)
+            occurrence[ident] += 1
+            slots.append((*ident, occurrence[ident]))
+        fingerprint = paste_fingerprint((source, qid) for source, qid, _ in slots)
+        stored: dict[tuple[str, str, int], dict[str, str]] = {}  # row -> paste -> its stored key
+        for source, qid in dict.fromkeys((a.source, a.qid) for a in rows):
+            prefix = f"qbank|{source}|{qid}|undated|"
+            for key in self.store.event_keys_with_prefix(prefix):
+                parts = _undated_parts(key, prefix)
+                if parts is not None:
+                    stored.setdefault((source, qid, parts[1]), {})[parts[0]] = key
+        pastes = Counter(paste for slot in slots for paste in stored.get(slot, {}))
+        again = {paste for paste, n in pastes.items() if 2 * n > len(slots)}
+        keys = []
+        for slot in slots:
+            earlier = [key for paste, key in stored.get(slot, {}).items() if paste in again]
+            keys.append(earlier[0] if earlier else undated_key(*slot[:2], fingerprint, slot[2]))
+        return keys
+
+    def _write(self, rows: list[Attempt], keys: list[str]) -> None:
         times = [self._iso(a.at) for a in rows]
         ids = self._questions(rows, times)
+        self.store.scratch_add_many("seen", ids.values())
         known = self.store.known_event_keys(keys)
         events, touched = [], set()
         for attempt, key, at_iso in zip(rows, keys, times, strict=True):
@@ -277,6 +357,18 @@ class _Writer:
             self.times[at] = to_iso(at)
         return self.times[at]
 
+    def _grouped(self, fields: dict[str, str]) -> dict[str, str]:
+        """The row's subject and system under the spelling their group has (the first seen)."""
+        for name in ("subject", "system"):
+            value = fields.get(name)
+            if value and value not in self.spelled[name]:
+                spelling = self.spellings.setdefault(name, {}).setdefault(group_key(value), value)
+                if spelling == value:
+                    self.spelled[name].add(value)  # the usual case: a name as its group has it
+                else:
+                    fields = {**fields, name: spelling}
+        return fields
+
     def _questions(self, rows: list[Attempt], times: list[str]) -> dict[tuple[str, str], int]:
         """Ids of the chunk's questions: new ones created with their text, stored ones'
         text merged row by row (see merge_text)."""
@@ -285,15 +377,18 @@ class _Writer:
         pinned = {ident: self.edited[entry[0]] for ident, entry in stored.items() if entry[0] in self.edited}
         texts = {ident: (rank, dict(fields)) for ident, (_, rank, fields) in stored.items()}
         created: dict[tuple[str, str], datetime] = {}
+        first_topic: dict[tuple[str, str], tuple[str, int]] = {}
         changed: dict[tuple[str, str], dict[str, str]] = {}
         for attempt, at_iso in zip(rows, times, strict=True):
             ident, rank = (attempt.source, attempt.qid), text_rank(attempt.is_miss, at_iso)
+            fields = self._grouped(attempt.fields)
+            self._check_topic(ident, stored, first_topic, fields.get("topic", ""), attempt.line)
             if ident not in texts:
-                texts[ident] = (rank, dict(attempt.fields))
+                texts[ident] = (rank, dict(fields))
                 created[ident] = attempt.at or self.now
                 continue
             current_rank, current = texts[ident]
-            diff, new_rank = merge_text(current_rank, current, attempt.fields, rank)
+            diff, new_rank = merge_text(current_rank, current, fields, rank)
             if pinned.get(ident):  # text the student edited in srs: no row overwrites it
                 diff = {n: v for n, v in diff.items() if n not in pinned[ident]}
             current.update(diff)
@@ -315,7 +410,75 @@ class _Writer:
                 [(*ident, texts[ident][1], to_iso(when), texts[ident][0]) for ident, when in created.items()]
             )
         )
+        for ident, topic in first_topic.items():
+            if ids[ident] >= self.first_new_id:
+                self.topics.setdefault(ids[ident], topic)
         return ids
+
+    def _check_topic(
+        self,
+        ident: tuple[str, str],
+        stored: dict[tuple[str, str], tuple[int, str, dict[str, str]]],
+        first_topic: dict[tuple[str, str], tuple[str, int]],
+        topic: str,
+        line: int,
+    ) -> None:
+        """Two topics for one question in one file: most likely two questions under one id
+        (Q# without its form or block); said, not refused."""
+        if not topic or ident in self.clashed:
+            return
+        question_id = stored[ident][0] if ident in stored else None
+        if question_id is not None and question_id < self.first_new_id:
+            return  # stored before this import: its topic may have been corrected since
+        first = self.topics.get(question_id) if question_id is not None else None
+        first = first or first_topic.setdefault(ident, (topic, line))
+        if first[0] == topic or group_key(first[0]) == group_key(topic):
+            return
+        self.clashed.add(ident)
+        self.topic_clashes += 1
+        if self.topic_clashes <= MAX_TOPIC_CLASHES:
+            source, qid = ident
+            self.summary.report.assumptions.append(
+                f"question {source} {qid} has two topics in this file ('{shown(first[0], 40)}' on line "
+                f"{first[1]}, '{shown(topic, 40)}' on line {line}), so it was kept as one question; if "
+                "they are two questions, the id needs its form or block: add a Form or Block column "
+                '(or --map "Your Column=form")'
+            )
+
+    def source_clash(self, file_label: str) -> InputError | None:
+        """When most of the file's questions are stored already under another source (the file
+        imported before with another --source, or without one), the error that says so."""
+        counts = self.store.qids_under_other_sources(self.first_new_id, "seen")
+        seen = {source: n for source, other, n in counts if not other}
+        for source, other, n in sorted((c for c in counts if c[1]), key=lambda c: -c[2]):
+            if 2 * n <= seen.get(source, 0):
+                continue
+            share = f"{n} of the {seen[source]} questions in this file" if seen[source] > 1 else "this file's question"
+            if source == OTHER:
+                advice = (
+                    f"this file names no source, so they would be new questions under '{OTHER}': "
+                    f"import it with --source {other}"
+                )
+            elif other == OTHER:
+                advice = (
+                    f"an earlier import named no source: move them first with "
+                    f"`srs questions move-source {OTHER} {source}`, then import again, or import it with "
+                    f"--source {OTHER}"
+                )
+            else:
+                advice = (
+                    f"an earlier import used --source {other} (or a source column): import with --source "
+                    f"{other}, or move them with `srs questions move-source {other} {source}`"
+                )
+            return InputError(
+                f"{share} {'are' if n > 1 else 'is'} stored already under source '{other}', not "
+                f"'{source}', so nothing was imported: {advice}",
+                file=file_label,
+            )
+        return None
+
+
+MAX_TOPIC_CLASHES = 5
 
 
 def import_stream(

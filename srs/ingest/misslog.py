@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from srs.errors import InputError, shown
-from srs.ingest import taxonomy
+from srs.ingest import identity, taxonomy
 from srs.ingest.columns import FIELDS, Columns, no_qid_error
 from srs.ingest.columns import IGNORE as IGNORE  # re-exported: callers import them from here too
 from srs.ingest.columns import SCORE_REPORT as SCORE_REPORT
 from srs.ingest.columns import parse_mapping as parse_mapping
 from srs.ingest.dates import DateScan, When, decide, future_hint, parse_when, read_date
+from srs.ingest.identity import normalize_qid, normalize_source  # noqa: F401 - their home is identity
 from srs.ingest.readers import MAX_CELL, Record, Table
 from srs.ingest.results import accepted, result_of
 from srs.ingest.rows import not_attempt
@@ -30,7 +32,8 @@ from srs.timing import DayRule
 
 __all__ = ["Attempt", "ReadOptions", "ReadReport", "parse_when", "read_attempts", "scan_dates"]
 
-TEXT_FIELDS = tuple(f for f in FIELDS if f not in ("qid", "source", "date", "subject", "system", "result"))
+IDENTITY_FIELDS = ("qid", "source", "form", "block")
+TEXT_FIELDS = tuple(f for f in FIELDS if f not in (*IDENTITY_FIELDS, "date", "subject", "system", "result"))
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -77,17 +80,6 @@ class ReadReport:
     # (line, the row's text as shown), counted and listed in the summary, never imported.
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
     skipped_count: int = 0
-
-
-def normalize_source(text: str) -> str:
-    return re.sub(r"\s+", "-", text.strip().lower())
-
-
-def normalize_qid(text: str) -> str:
-    qid = text.strip().lstrip("#").strip()
-    if re.fullmatch(r"\d+\.0+", qid):  # spreadsheets turn 118154 into 118154.0
-        qid = qid.split(".")[0]
-    return qid
 
 
 def scan_dates(table: Table, name: str, options: ReadOptions) -> DateScan:
@@ -157,6 +149,7 @@ def read_attempts(
     if not seen_qid:
         raise no_qid_error(name, [], sample)
     tally.assume(report, options, known.today)
+    known.say_defaults(has_source_column=table.header is not None and "source" in map(columns.field_of, table.header))
 
 
 MAX_LISTED_SKIPS = 200  # lines listed; every one is counted
@@ -216,7 +209,10 @@ class _Known:
         self.dates: dict[str, When | None] = {}
         self.names: dict[tuple[str, str], dict[str, str]] = {}
         self.reasons: dict[str, str] = {}
-        self.sources: dict[str, str] = {}
+        self.sources: dict[str, tuple[str, str]] = {}
+        # (how, source) -> rows whose source no cell or --source gave: ('', 'other') for the default
+        self.inferred: dict[tuple[str, str], int] = {}
+        self.assumed: tuple[str, str] | None = None  # this row's, until it is known good
 
     def when(self, text: str) -> When | None:
         """read_date, remembered (ValueError for what is not a date, every time)."""
@@ -235,10 +231,26 @@ class _Known:
             self._room(self.reasons)[reason] = taxonomy.load().reason_kind(reason)
         return self.reasons[reason]
 
-    def source(self, text: str) -> str:
+    def source(self, text: str) -> tuple[str, str]:
+        """(source, form) a name means: 'UWSA 2' is uwsa, form 2."""
         if text not in self.sources:
-            self._room(self.sources)[text] = normalize_source(text)
+            self._room(self.sources)[text] = identity.source_and_form(text)
         return self.sources[text]
+
+    def say_defaults(self, *, has_source_column: bool) -> None:
+        """The assumptions made about sources, one sentence each."""
+        for (how, source), n in self.inferred.items():
+            if how:
+                self.report.assumptions.append(
+                    f"no source column or --source: {_rows(n)} stored as source '{source}', as {how} names it"
+                )
+        defaulted = self.inferred.get(("", identity.OTHER), 0)
+        if defaulted:
+            given = "rows without a source" if has_source_column else "no source column"
+            self.report.assumptions.append(
+                f"{given} and no --source: {_rows(defaulted)} stored as source '{identity.OTHER}' "
+                "(--source names the Qbank)"
+            )
 
     def _room(self, table: dict) -> dict:
         if len(table) >= self.SIZE:
@@ -247,8 +259,10 @@ class _Known:
 
 
 def _clean(text: str) -> str:
-    """Without terminal control characters or surrounding space."""
-    return text.strip() if text.isprintable() else _TERMINAL_CONTROL.sub("", text).strip()
+    """Without terminal control characters or surrounding space, in Unicode NFC (text typed on
+    macOS is often NFD: 'é' as e and an accent)."""
+    text = text.strip() if text.isprintable() else _TERMINAL_CONTROL.sub("", text).strip()
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _attempt(
@@ -295,7 +309,8 @@ def _attempt(
         column = values[field_name][0] if field_name in values else field_name
         return InputError(message, file=name, line=record.line, field=column)
 
-    qid = normalize_qid(get("qid", ""))
+    known.assumed = None
+    source, qid = _identity(get, options, known)
     if not qid:
         raise bad("qid", "the question id is empty")
     raw_date = get("date", "")
@@ -334,8 +349,32 @@ def _attempt(
         fields["reason_kind"] = known.reason_kind(fields["reason"])
         if result == "correct" and fields["reason_kind"] == "guessed":
             result = "guessed"  # a lucky guess is not knowledge
-    source = known.source(get("source", "")) or known.source(options.default_source or "") or "other"
+    if known.assumed is not None:
+        known.inferred[known.assumed] = known.inferred.get(known.assumed, 0) + 1
     return Attempt(record.line, source, qid, at, result, fields)
+
+
+def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Known) -> tuple[str, str]:
+    """(source, qid) of a row: the source from its cell, --source, its Form cell ('NBME 30')
+    or its question link, else 'other'; the qid normalised for that bank and, for a question
+    known by form and block, made of all three (identity.compose_qid)."""
+    raw_qid = get("qid", "")
+    source, form = known.source(get("source", ""))
+    if not source and options.default_source:
+        source, form = known.source(options.default_source)
+    form_source, form = identity.form_of(get("form", "")) if get("form", "") else ("", form)
+    if not source:
+        found: tuple[str, str] | None = ("their Form column", form_source) if form_source else None
+        link = identity.qid_from_url(raw_qid) if found is None and "/" in raw_qid else None
+        if link is not None:
+            found = ("their question link", link[0])
+        source = found[1] if found is not None else identity.OTHER
+        known.assumed = found or ("", identity.OTHER)  # counted once the row is known good
+    qid = normalize_qid(raw_qid, source)
+    block = identity.block_of(get("block", "")) if get("block", "") else ""
+    if qid and (form or block):
+        qid = identity.compose_qid(form, block, qid)
+    return source, qid
 
 
 def _normalized(subject: str, system: str, report: ReadReport) -> dict[str, str]:

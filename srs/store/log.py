@@ -22,6 +22,7 @@ from srs.model import (
     Question,
     QuestionStats,
     State,
+    group_key,
     topic_key,
 )
 from srs.store.base import _CARD_ROWS_SQL, _MISS
@@ -116,12 +117,101 @@ class Log(MissTotals):
             self._group_card_misses(question_id, +1)
 
     def rekey_topics(self) -> None:
-        """Every question's grouping key from its topic, by today's rule (model.topic_key)."""
-        rows = self.conn.execute("SELECT id, topic, topic_key FROM questions").fetchall()
+        """Every question's grouping key from its topic, by today's rule (model.group_key),
+        and one spelling for each subject and system group (the earliest question's): the
+        totals in SQL group on the stored names, so 'Renal' and 'renal' must be one."""
+        rows = self.conn.execute("SELECT id, topic, topic_key, subject, system FROM questions ORDER BY id").fetchall()
         self.conn.executemany(
             "UPDATE questions SET topic_key = ? WHERE id = ?",
-            [(topic_key(topic), i) for i, topic, key in rows if topic_key(topic) != key],
+            [(topic_key(topic), i) for i, topic, key, _, _ in rows if topic_key(topic) != key],
         )
+        for index, column in ((3, "subject"), (4, "system")):
+            chosen: dict[str, str] = {}
+            changes = []
+            for row in rows:
+                name = row[index]
+                if name:
+                    spelling = chosen.setdefault(group_key(name), name)
+                    if spelling != name:
+                        changes.append((spelling, row[0]))
+            self.conn.executemany(f"UPDATE questions SET {column} = ? WHERE id = ?", changes)
+
+    def regroup(self) -> None:
+        """Topic keys and one spelling per subject and system by today's rule, and every
+        group's totals summed again from the cards as they are (no replay, no recount)."""
+        self.rekey_topics()
+        self._copy_group_keys("IS NOT NULL")
+        self._regroup_misses()
+        self.spread_topic_totals()
+
+    def group_spellings(self) -> dict[str, dict[str, str]]:
+        """'subject' and 'system' -> group key -> the spelling stored for that group (one each:
+        see rekey_topics), so an import files 'renal' under a stored 'Renal'."""
+        found: dict[str, dict[str, str]] = {}
+        for column in ("subject", "system"):
+            rows = self.conn.execute(f"SELECT {column}, min(id) FROM questions WHERE {column} != '' GROUP BY {column}")
+            table = found.setdefault(column, {})
+            for name, _ in sorted(rows, key=lambda r: r[1]):
+                table.setdefault(group_key(name), name)
+        return found
+
+    def qids_under_other_sources(self, first_new_id: int, seen: str) -> list[tuple[str, str, int]]:
+        """(source of this import's new questions, another source, how many) where questions
+        created from `first_new_id` on have a qid already stored under the other source;
+        and, as (source, '', n), how many questions scratch set `seen` holds per source."""
+        rows = self.conn.execute(
+            "SELECT n.source, o.source, count(*) FROM questions n JOIN questions o INDEXED BY questions_by_qid "
+            "ON o.qid = n.qid AND o.source != n.source AND o.id < ? WHERE n.id >= ? GROUP BY n.source, o.source",
+            (first_new_id, first_new_id),
+        ).fetchall()
+        rows += self.conn.execute(
+            f"SELECT q.source, '', count(*) FROM temp.{seen} t JOIN questions q ON q.id = t.id GROUP BY q.source"
+        ).fetchall()
+        return rows
+
+    def questions_of_source(self, source: str) -> list[tuple[int, str]]:
+        """(id, qid) of every question of a source."""
+        return self.conn.execute("SELECT id, qid FROM questions WHERE source = ? ORDER BY id", (source,)).fetchall()
+
+    def sources(self) -> dict[str, int]:
+        """Each source with its number of questions."""
+        return dict(self.conn.execute("SELECT source, count(*) FROM questions GROUP BY source").fetchall())
+
+    def move_question(self, question_id: int, source: str, qid: str, into: int | None) -> int:
+        """Move a question to (source, qid): renamed when `into` is None, else merged into that
+        question (its events, edits and Anki note move there; attempts both hold are kept
+        once). Qbank attempts are keyed again under the new name, so importing the file
+        again still finds them. Inside the caller's write; the caller replays the cards.
+        Returns how many attempts were dropped as the same attempt twice."""
+        old_source, old_qid = self.question_identity(question_id)
+        dropped = 0
+        prefix = f"qbank|{old_source}|{old_qid}|"
+        rows = self.conn.execute(
+            "SELECT id, key FROM events WHERE question_id = ? AND kind = 'qbank'", (question_id,)
+        ).fetchall()
+        if into is None:
+            self.conn.execute("UPDATE questions SET source = ?, qid = ? WHERE id = ?", (source, qid, question_id))
+        for event_id, key in rows:
+            if not key.startswith(prefix):
+                continue
+            new_key = f"qbank|{source}|{qid}|{key[len(prefix) :]}"
+            if self.conn.execute("SELECT 1 FROM events WHERE key = ?", (new_key,)).fetchone():
+                self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+                dropped += 1
+            else:
+                self.conn.execute("UPDATE events SET key = ? WHERE id = ?", (new_key, event_id))
+        if into is not None:
+            self.delete_card(question_id)
+            self.conn.execute("UPDATE events SET question_id = ? WHERE question_id = ?", (into, question_id))
+            self.conn.execute("UPDATE text_events SET question_id = ? WHERE question_id = ?", (into, question_id))
+            self.conn.execute(
+                "UPDATE anki_notes SET question_id = ? WHERE question_id = ? "
+                "AND NOT EXISTS (SELECT 1 FROM anki_notes WHERE question_id = ?)",
+                (into, question_id, into),
+            )
+            self.conn.execute("DELETE FROM anki_notes WHERE question_id = ?", (question_id,))
+            self.conn.execute("DELETE FROM questions WHERE id = ?", (question_id,))
+        return dropped
 
     def set_text_ranks(self, rows: list[tuple[str, int]]) -> None:
         """(text rank, question id): a later attempt with the same text (the common case)."""
@@ -237,6 +327,11 @@ class Log(MissTotals):
     def known_event_keys(self, keys: list[str]) -> set[str]:
         """Which of these event keys are already logged."""
         return {r[0] for r in self._select_in("SELECT key FROM events", "key", keys)}
+
+    def event_keys_with_prefix(self, prefix: str) -> list[str]:
+        """The event keys that start with `prefix` (which ends in '|'), by the key index."""
+        rows = self.conn.execute("SELECT key FROM events WHERE key > ? AND key < ?", (prefix, prefix[:-1] + "}"))
+        return [r[0] for r in rows]
 
     def qbank_event_keys(self) -> list[tuple[int, str, str]]:
         """(id, key, at) of every Qbank attempt, to give them keys by today's rule."""

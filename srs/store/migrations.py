@@ -299,6 +299,24 @@ def m008_cloze_and_text_events(db: sqlite_utils.Database) -> None:
     )
 
 
+def m009_question_identity(db: sqlite_utils.Database) -> None:
+    """Questions found by their id in any Qbank (an import whose questions are stored under
+    another source, `srs questions move-source`), and one grouping rule for topics,
+    subjects and systems whatever their case or Unicode form (issue 15): the topic keys,
+    the spellings of subjects and systems, and the group totals summed from the cards are
+    refilled by today's rule (srs.derived, 'regroup'). 'regroup' widens a pending
+    'spread'; 'fill' and 'replay' cover it."""
+    db.executescript(
+        """
+        CREATE INDEX questions_by_qid ON questions (qid);
+        INSERT OR REPLACE INTO config (key, value)
+        SELECT '_derived-stale', coalesce((SELECT value FROM config
+            WHERE key = '_derived-stale' AND value IN ('replay', 'fill')), 'regroup')
+        WHERE EXISTS (SELECT 1 FROM questions);
+        """
+    )
+
+
 # Frozen copies of live rules (tests/store/test_migrations_frozen.py checks they still agree):
 M005_NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # srs.plan.weights.NEW_CARD_ORDER, baked into cards_new
 M001_MISS_RESULTS = ("incorrect", "omitted", "guessed")  # srs.model.MISS_RESULTS, in m002 and m003
@@ -325,6 +343,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m006_assessments,
     m007_interday_steps,
     m008_cloze_and_text_events,
+    m009_question_identity,
 ]
 NAMES = [m.__name__ for m in MIGRATIONS]
 

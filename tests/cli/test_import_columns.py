@@ -266,7 +266,7 @@ def test_dry_run_row_without_a_date_says_today(srs, write_log):
 
 def test_a_sheets_checkbox_column_is_the_result(srs, write_log, db_path):
     content = "Q#,Date,Topic / Concept,Got it right?\r\n88,2026-11-02,Wilson disease,FALSE\r\n88,2026-11-09,Wilson disease,TRUE\r\n"
-    result = srs("import", str(write_log("checkbox.csv", content)))
+    result = srs("import", str(write_log("checkbox.csv", content)), "--source", "uworld")
     assert result.exit_code == 0, result.output
     assert [(r["qid"], r["day"], r["topic"], r["result"]) for r in stored(db_path)] == [
         ("88", "2026-11-02", "Wilson disease", "incorrect"),

@@ -55,7 +55,7 @@ def assumptions(path: Path, tmp_path: Path, *, sheet: str | None = None, header_
             store, settings_mod.load(store).scheduler(), stream, path.name, now=utc_now(), sheet=sheet,
             options=options, dry_run=True,
         )  # fmt: skip
-    others = ("(--date)", "No result column")
+    others = ("(--date)", "No result column", "no source column")
     return [a for a in summary.report.assumptions if not any(o in a for o in others)]
 
 

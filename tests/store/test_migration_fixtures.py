@@ -115,6 +115,11 @@ def seed_m008(conn: sqlite3.Connection) -> None:
     )
 
 
+def seed_m009(conn: sqlite3.Connection) -> None:
+    """m008's rows (m009 adds an index and refills the grouping keys)."""
+    seed_m008(conn)
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m001_initial": seed_m001,
     "m002_anki_notes": seed_m002,
@@ -124,6 +129,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m006_assessments": seed_m006,
     "m007_interday_steps": seed_m007,
     "m008_cloze_and_text_events": seed_m008,
+    "m009_question_identity": seed_m009,
 }
 
 

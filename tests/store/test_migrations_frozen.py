@@ -26,6 +26,7 @@ FROZEN = {
     "m006_assessments": "beb5e8dd8db190e2",
     "m007_interday_steps": "416b3540503bd2b4",
     "m008_cloze_and_text_events": "802a8d658f222f7c",
+    "m009_question_identity": "64b8b90dc24d7908",
 }
 
 

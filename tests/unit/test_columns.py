@@ -83,7 +83,7 @@ TABLE = [
     ("Confidence", IGNORED, ()),
     ("Mood", IGNORED, ()),
     ("Test ID", IGNORED, ()),  # 'id' inside a longer name says nothing
-    ("Block", IGNORED, ()),
+    ("Block", CERTAIN, ("block",)),
     ("% Correct Others", IGNORED, ()),
     ("% Correct", IGNORED, ()),  # a percentage, not a result
     ("Last edited time", IGNORED, ()),
