@@ -212,20 +212,25 @@ class _Writer:
         times = [self._iso(a.at) for a in rows]
         ids = self._questions(rows, times)
         known = self.store.known_event_keys(keys)
-        events, touched = [], set()
+        events, touched, reasons = [], set(), []
         for attempt, key, at_iso in zip(rows, keys, times, strict=True):
+            reason = attempt.fields.get("reason_kind", "")  # each attempt keeps its own row's reason
             if key in known:
                 self.summary.duplicates += 1
+                if reason:
+                    reasons.append((reason, key))  # fills one logged before kinds were kept per attempt
                 continue
             known.add(key)  # the same attempt twice in one file counts once
             question = ids[(attempt.source, attempt.qid)]
-            events.append((question, at_iso, "qbank", attempt.result, None, None, key, self.now_iso))
+            events.append((question, at_iso, "qbank", attempt.result, None, None, key, self.now_iso, reason))
             touched.add(question)
             self.misses += 1 if attempt.is_miss else 0
             self.summary.correct += 0 if attempt.is_miss else 1
             self.summary.omitted += 1 if attempt.result == "omitted" else 0
         events.sort()  # by question: index pages are visited in order, not at random
         self.store.insert_events(events)
+        if reasons:
+            self.store.fill_event_reasons(reasons)
         self.store.scratch_add_many("touched", touched)
 
     def _iso(self, at: datetime | None) -> str:
