@@ -22,9 +22,10 @@ from srs.timing import DayRule, from_iso, local_zone_name
 STALE_KEY = DERIVED_STALE_KEY
 
 
-def open_database(path: Path) -> Store:
-    """Open (creating or migrating) the database, and bring what is derived up to date."""
-    store = open_store(path)
+def open_database(path: Path, *, provisional: bool = False) -> Store:
+    """Open (creating or migrating) the database, and bring what is derived up to date.
+    `provisional`: a new database is put in place only if kept (see `open_store`)."""
+    store = open_store(path, provisional=provisional)
     try:
         record_zone(store)
         refresh_if_stale(store)

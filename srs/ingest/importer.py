@@ -300,7 +300,37 @@ def import_stream(
     """Read a miss log in any supported format from a seekable binary stream and import it.
 
     The backup policy lives here, not in its callers: unless `dry_run`, the database is
-    checked and backed up before anything is read (srs.store.backup.before_import)."""
+    checked and backed up before anything is read (srs.store.backup.before_import).
+    A new database opened provisionally (`open_store(provisional=True)`) goes into place
+    only once the import succeeded: a failed import or a dry run leaves no file behind.
+    When another srs created the database meanwhile, the file is imported into that one."""
+    summary = _import_stream(
+        store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
+        skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
+    )  # fmt: skip
+    if dry_run or store.publish():
+        return summary
+    stream.seek(0)
+    return _import_stream(
+        store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
+        skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
+    )  # fmt: skip
+
+
+def _import_stream(
+    store: Store,
+    scheduler: Scheduler,
+    stream: IO[bytes],
+    name: str,
+    *,
+    now: datetime,
+    format: str | None,
+    sheet: str | None,
+    options: ReadOptions | None,
+    skip_invalid: bool,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+) -> ImportSummary:
     if not dry_run:
         before_import(store, now)
     sample = _sample(stream)

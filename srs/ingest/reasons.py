@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from srs.model import UNCLASSIFIED
 
@@ -41,15 +42,15 @@ class _Match:
 class ReasonRules:
     """The reason patterns of taxonomy.json, compiled. `kind(text)` sorts one reason."""
 
-    def __init__(self, data: Mapping[str, object], kinds: Sequence[str]) -> None:
-        table: dict[str, dict[str, list[str]]] = data["kinds"]  # type: ignore[assignment]
-        order: list[str] = data["order"]  # type: ignore[assignment]
+    def __init__(self, data: Mapping[str, Any], kinds: Sequence[str]) -> None:
+        table: dict[str, dict[str, list[str]]] = data["kinds"]
+        order: list[str] = data["order"]
         if set(order) != set(kinds) or set(table) != set(kinds):
             raise ValueError("taxonomy.json reasons out of date: 'order' and 'kinds' must name REASON_KINDS")
         self.rank = {kind: i for i, kind in enumerate(order)}
-        self.negations = frozenset(data["negations"])  # type: ignore[arg-type]
-        self.fillers = frozenset(data["fillers"])  # type: ignore[arg-type]
-        stems = "|".join(sorted(map(re.escape, data["negative_contractions"])))  # type: ignore[arg-type]
+        self.negations: frozenset[str] = frozenset(data["negations"])
+        self.fillers: frozenset[str] = frozenset(data["fillers"])
+        stems = "|".join(sorted(re.escape(s) for s in data["negative_contractions"]))
         self._not = re.compile(rf"\b({stems})n'?t\b")
         self.alone: dict[tuple[str, ...], str] = {}
         self.by_first: dict[str, list[_Pattern]] = {}
