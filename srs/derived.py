@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from srs import settings as settings_mod
-from srs.ingest import taxonomy
 from srs.ingest.importer import study_day_key
 from srs.schedule.replay import rebuild_all
 from srs.schedule.scheduler import Scheduler
@@ -77,6 +76,8 @@ def reclassify_if_stale(store: Store) -> bool:
     the kinds an earlier rule gave); True if it did."""
     if REASONS_STALE_KEY not in store.config():
         return False
+    from srs.ingest import taxonomy  # only after that migration: most starts never need it
+
     with store.write():
         if REASONS_STALE_KEY not in store.config():  # another srs did it meanwhile
             return False
