@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srs.ingest import taxonomy
@@ -243,3 +243,39 @@ def test_m009_backfills_the_latest_miss_and_sorts_it_by_todays_rule(tmp_path):
         mix = weak_report(store, now=datetime(2026, 11, 20, tzinfo=UTC), groups=("subject",))["subject"]
     assert rows == [("2026-11-01", ""), ("2026-11-10", KNOWLEDGE)]
     assert dict(next(a for a in mix if a.name == "Immunology").reasons) == {KNOWLEDGE: 1}
+
+
+ROW = st.tuples(
+    st.sampled_from(["9001", "9002", "9003"]),
+    st.integers(min_value=1, max_value=12),  # day of November
+    st.sampled_from(["incorrect", "correct", "omitted"]),
+    st.sampled_from(["", "didn't know", "misread", "ran out of time", "see notes", "changed my answer"]),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(ROW, min_size=1, max_size=25))
+def test_the_reason_mix_counts_each_stored_miss_by_its_own_reason(rows):
+    """Whatever the log, the mix of an area is the stored misses' own reasons: the first row
+    of a question's day is the attempt (a later one that day is the same attempt)."""
+    import io
+    import tempfile
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    from srs.ingest.importer import import_stream
+    from srs.settings import load
+    from srs.store import open_store
+    from srs.weak import weak_report
+
+    lines = ["qid,date,subject,result,reason"] + [f"{q},2026-11-{d:02d},Pathology,{r},{why}" for q, d, r, why in rows]
+    first: dict[tuple[str, int], tuple[str, str]] = {}
+    for qid, day, result, why in rows:
+        first.setdefault((qid, day), (result, why))
+    expected = Counter(taxonomy.load().reason_kind(why) for result, why in first.values() if result != "correct" and why)
+    with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "srs.db") as store:
+        stream = io.BytesIO(("\n".join(lines) + "\n").encode())
+        import_stream(store, load(store).scheduler(), stream, "log.csv", now=datetime(2026, 11, 20, tzinfo=UTC))
+        areas = weak_report(store, now=datetime(2026, 11, 20, tzinfo=UTC), groups=("subject",))["subject"]
+    found = Counter(dict(areas[0].reasons)) if areas else Counter()
+    assert found == expected
