@@ -220,6 +220,9 @@ class _Pending:
         remove_made(partial, [])  # left by a killed process that had this id
         try:
             create_private(partial)
+        except DatabaseError as exc:  # named as the file the student asked for, not the partial one
+            remove_made(partial, folders)
+            raise DatabaseError(str(exc).replace(str(partial), str(path))) from exc.__cause__
         except BaseException:
             remove_made(partial, folders)
             raise
