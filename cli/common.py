@@ -21,10 +21,19 @@ def db_path(ctx: click.Context) -> Path:
     return path
 
 
-def open_db(ctx: click.Context) -> Store:
-    """The chosen database, opened (and created or migrated if need be)."""
-    store = open_database(db_path(ctx))
+def open_db(ctx: click.Context, *, provisional: bool = False) -> Store:
+    """The chosen database, opened (and created or migrated if need be).
+
+    `provisional`: a database that does not exist yet is only put in place if the command
+    publishes what it wrote (`Store.publish`: an import that succeeded); its notes wait for that
+    (`print_notices`)."""
+    store = open_database(db_path(ctx), provisional=provisional)
+    if not store.provisional:
+        print_notices(store)
+    return store
+
+
+def print_notices(store: Store) -> None:
     if sys.stderr.isatty():  # a note for the student at the terminal, not for scripts reading output
         for notice in store.notices:
             click.echo(f"Note: {notice}", err=True)
-    return store

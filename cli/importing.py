@@ -20,7 +20,7 @@ from srs.ingest.readers import FORMATS
 from srs.timing import utc_now
 
 from . import safe
-from .common import open_db
+from .common import open_db, print_notices
 
 
 @click.command("import")
@@ -81,8 +81,8 @@ def import_command(
         header_row=header_row,
         mapping=parse_mapping(list(mapping)),
     )
-    with _open_input(file) as stream, open_db(ctx) as store:
-        settings = settings_mod.load(store)
+    with _open_input(file) as stream, open_db(ctx, provisional=True) as store:
+        new, settings = store.provisional, settings_mod.load(store)
         size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
         with _progress(size) as progress:
@@ -103,6 +103,8 @@ def import_command(
             except InvalidRows as exc:
                 _list_errors(exc.errors, exc.count)
                 raise
+        if new and not dry_run:
+            print_notices(store)  # the new database is kept: what opening it recorded
     _print_summary(summary)
 
 

@@ -14,18 +14,20 @@ from srs import settings as settings_mod
 from srs.schedule.replay import rebuild_all
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store, open_store
-from srs.store.migrations import DERIVED_STALE_KEY
+from srs.store.migrations import DERIVED_STALE_KEY, REASONS_STALE_KEY
 from srs.timing import DayRule, from_iso, local_zone_name
 
 STALE_KEY = DERIVED_STALE_KEY
 
 
-def open_database(path: Path) -> Store:
-    """Open (creating or migrating) the database, and bring what is derived up to date."""
-    store = open_store(path)
+def open_database(path: Path, *, provisional: bool = False) -> Store:
+    """Open (creating or migrating) the database, and bring what is derived up to date.
+    `provisional`: a new database is put in place only if kept (see `open_store`)."""
+    store = open_store(path, provisional=provisional)
     try:
         record_zone(store)
         refresh_if_stale(store)
+        reclassify_if_stale(store)
     except BaseException:
         store.close()
         raise
@@ -67,6 +69,21 @@ def refresh_if_stale(store: Store) -> bool:
         else:
             fill_kept(store, settings_mod.load(store).scheduler())
         store.delete_config(STALE_KEY)
+    return True
+
+
+def reclassify_if_stale(store: Store) -> bool:
+    """Sort the stored reasons again by today's rule when a migration marked them (m009:
+    the kinds an earlier rule gave); True if it did."""
+    if REASONS_STALE_KEY not in store.config():
+        return False
+    from srs.ingest import taxonomy  # only after that migration: most starts never need it
+
+    with store.write():
+        if REASONS_STALE_KEY not in store.config():  # another srs did it meanwhile
+            return False
+        store.reclassify_reasons(taxonomy.load().reason_kind)
+        store.delete_config(REASONS_STALE_KEY)
     return True
 
 

@@ -22,6 +22,7 @@ from srs.timing import LN2, julian_day
 MISS_RESULTS = ("incorrect", "omitted", "guessed")  # Qbank results that count as a miss
 RESULTS = ("incorrect", "correct", "omitted", "guessed")  # every Qbank result
 MISSED_RATING = int(Rating.Again)  # a review answered Again is a miss too
+UNCLASSIFIED = "unclassified"  # the reason kind of a reason that matches no kind (srs.ingest.reasons)
 
 
 def is_miss(kind: str, result: str | None, rating: int | None) -> bool:
@@ -77,7 +78,7 @@ class Question:
     my_answer: str
     correct_answer: str
     reason: str
-    reason_kind: str  # one of srs.ingest.taxonomy.REASON_KINDS, or ''
+    reason_kind: str  # one of srs.ingest.taxonomy.REASON_KINDS, UNCLASSIFIED, or '' (no reason)
     created_at: datetime
     cloze: str = ""  # the objective with {{c1::...}} markup, from a `cloze` column
     why_wrong: str = ""  # in the student's words, why the chosen answer was wrong

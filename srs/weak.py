@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,13 +45,25 @@ class Area:
 def weak_report(store: Store, *, now: datetime, groups: Iterable[str] = GROUPS) -> dict[str, list[Area]]:
     """Weak areas of each grouping, the log read once for all of them."""
     stats, signals = store.question_stats(), load_signals(store, now)
-    return {by: weak_areas(stats, signals, by=by) for by in groups}
+    reasons: dict[int, list[tuple[str, int]]] = {}
+    for question_id, kind, count in store.miss_reasons():
+        reasons.setdefault(question_id, []).append((kind, count))
+    return {by: weak_areas(stats, signals, by=by, reasons=reasons) for by in groups}
 
 
-def weak_areas(stats: list[QuestionStats], signals: MissSignals, *, by: str) -> list[Area]:
+def weak_areas(
+    stats: list[QuestionStats],
+    signals: MissSignals,
+    *,
+    by: str,
+    reasons: Mapping[int, list[tuple[str, int]]] | None = None,
+) -> list[Area]:
     """Areas of one kind (`topic`, `subject` or `system`), most missed first, from
     `Store.question_stats` and the miss signals.
 
+    The reason mix counts every Qbank miss by its own row's reason (`reasons`: question id
+    -> (kind, misses), from `Store.miss_reasons`; 'unclassified' where the words matched no
+    kind); without it, each missed question's latest reason counts once.
     Ties break on recent misses, then on the exam weight of the area, then name.
     """
     if by not in GROUPS:
@@ -66,7 +78,10 @@ def weak_areas(stats: list[QuestionStats], signals: MissSignals, *, by: str) -> 
         area.misses += row.misses
         area.attempts += row.attempts
         area.correct += row.correct
-        if row.misses and row.reason_kind:
+        if reasons is not None:
+            for kind, count in reasons.get(row.question_id, ()):
+                area.reasons[kind] += count
+        elif row.misses and row.reason_kind:
             area.reasons[row.reason_kind] += 1
     table: dict[str, float] = {}
     for name, weight in signals.weighted(by).items():

@@ -332,20 +332,25 @@ class _Writer:
         ids = self._questions(rows, times)
         self.store.scratch_add_many("seen", ids.values())
         known = self.store.known_event_keys(keys)
-        events, touched = [], set()
+        events, touched, reasons = [], set(), []
         for attempt, key, at_iso in zip(rows, keys, times, strict=True):
+            reason = attempt.fields.get("reason_kind", "")  # each attempt keeps its own row's reason
             if key in known:
                 self.summary.duplicates += 1
+                if reason:
+                    reasons.append((reason, key))  # fills one logged before kinds were kept per attempt
                 continue
             known.add(key)  # the same attempt twice in one file counts once
             question = ids[(attempt.source, attempt.qid)]
-            events.append((question, at_iso, "qbank", attempt.result, None, None, key, self.now_iso))
+            events.append((question, at_iso, "qbank", attempt.result, None, None, key, self.now_iso, reason))
             touched.add(question)
             self.misses += 1 if attempt.is_miss else 0
             self.summary.correct += 0 if attempt.is_miss else 1
             self.summary.omitted += 1 if attempt.result == "omitted" else 0
         events.sort()  # by question: index pages are visited in order, not at random
         self.store.insert_events(events)
+        if reasons:
+            self.store.fill_event_reasons(reasons, self.now_iso)
         self.store.scratch_add_many("touched", touched)
 
     def _iso(self, at: datetime | None) -> str:
@@ -498,7 +503,37 @@ def import_stream(
     """Read a miss log in any supported format from a seekable binary stream and import it.
 
     The backup policy lives here, not in its callers: unless `dry_run`, the database is
-    checked and backed up before anything is read (srs.store.backup.before_import)."""
+    checked and backed up before anything is read (srs.store.backup.before_import).
+    A new database opened provisionally (`open_store(provisional=True)`) goes into place
+    only once the import succeeded: a failed import or a dry run leaves no file behind.
+    When another srs created the database meanwhile, the file is imported into that one."""
+    summary = _import_stream(
+        store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
+        skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
+    )  # fmt: skip
+    if dry_run or store.publish():
+        return summary
+    stream.seek(0)
+    return _import_stream(
+        store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
+        skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
+    )  # fmt: skip
+
+
+def _import_stream(
+    store: Store,
+    scheduler: Scheduler,
+    stream: IO[bytes],
+    name: str,
+    *,
+    now: datetime,
+    format: str | None,
+    sheet: str | None,
+    options: ReadOptions | None,
+    skip_invalid: bool,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+) -> ImportSummary:
     if not dry_run:
         before_import(store, now)
     sample = _sample(stream)

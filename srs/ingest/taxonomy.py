@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from srs.ingest.reasons import UNCLASSIFIED, ReasonRules
+
 REASON_KINDS = (
     "knowledge gap",
     "misread the question",
@@ -20,6 +22,7 @@ REASON_KINDS = (
     "ran out of time",
     "guessed",
 )
+__all__ = ["REASON_KINDS", "UNCLASSIFIED", "Taxonomy", "key", "load"]
 
 
 def key(text: str) -> str:
@@ -31,7 +34,7 @@ def key(text: str) -> str:
 class Taxonomy:
     subjects: dict[str, str]  # key -> canonical name
     systems: dict[str, str]
-    reasons: list[tuple[str, tuple[str, ...]]]  # kind, keywords (in order)
+    reasons: ReasonRules
 
     def __hash__(self) -> int:  # one instance per process (load() is cached): cache by identity
         return id(self)
@@ -47,14 +50,9 @@ class Taxonomy:
 
     @lru_cache(maxsize=4096)  # noqa: B019 - the one Taxonomy lives as long as the process
     def reason_kind(self, text: str) -> str:
-        """One of REASON_KINDS, or '' when the words match none of them."""
-        words = key(text)
-        if not words:
-            return ""
-        for kind, keywords in self.reasons:
-            if any(k in words for k in keywords):
-                return kind
-        return ""
+        """One of REASON_KINDS; UNCLASSIFIED when the words match none of them; '' when
+        there are no words (see srs.ingest.reasons)."""
+        return self.reasons.kind(text)
 
 
 def _aliases(groups: dict[str, list[str]]) -> dict[str, str]:
@@ -68,8 +66,5 @@ def _aliases(groups: dict[str, list[str]]) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def load() -> Taxonomy:
     data = json.loads(resources.files("srs").joinpath("data/taxonomy.json").read_text(encoding="utf-8"))
-    reasons = [
-        (kind, tuple(key(k) for k in keywords)) for kind, keywords in data["reasons"].items() if kind != "comment"
-    ]
-    assert {kind for kind, _ in reasons} == set(REASON_KINDS), "taxonomy.json reasons out of date"
+    reasons = ReasonRules(data["reasons"], REASON_KINDS)
     return Taxonomy(_aliases(data["subjects"]), _aliases(data["systems"]), reasons)

@@ -9,8 +9,10 @@ srs.store.progress (the report's reads), on srs.store.base (connection, config).
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +27,8 @@ from srs.store.file import (
     ensure_math,
     explain,
     is_empty_file,
+    private_folders,
+    remove_made,
     use_wal,
 )
 from srs.store.log import Log, StudyDays
@@ -43,8 +47,51 @@ class Store(Log, Ranking, Progress, Scores):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    _pending: _Pending | None = None  # a new database not yet in place (open_store provisional=True)
+
     def close(self) -> None:
         self.conn.close()
+        pending, self._pending = self._pending, None
+        if pending is not None:  # never published: it goes, with the folders made for it
+            remove_made(pending.partial, pending.folders)
+
+    @property
+    def provisional(self) -> bool:
+        """A new database that goes into place only by `publish`; closed before, it is removed."""
+        return self._pending is not None
+
+    def publish(self) -> bool:
+        """Put a provisional database into place (outside a transaction) and go on with the
+        file there. False when another srs created a database at the path meanwhile: this
+        one's rows are dropped and the store is open on the other's file (write them
+        again). True, doing nothing, for a store that was not provisional."""
+        pending = self._pending
+        if pending is None:
+            return True
+        if self.conn.in_transaction:
+            raise RuntimeError("publish outside a transaction")
+        try:
+            use_wal(self.conn)  # as every database in place is (no one else knows the file yet)
+        except sqlite3.Error as exc:
+            raise explain(exc, self.path) from exc
+        self.conn.close()  # the only connection: SQLite checkpoints and removes the -wal file
+        self._pending, self._pairs, self._sound = None, None, False
+        try:
+            os.link(pending.partial, self.path)  # whole or not there; fails if another srs made one
+            placed = True
+        except FileExistsError:
+            placed = False
+        except OSError as exc:
+            remove_made(pending.partial, pending.folders)
+            raise DatabaseError(
+                f"{self.path}: cannot put the new database in place ({exc.strerror or exc}); nothing was "
+                "written. Choose a folder you can write with --db"
+            ) from exc
+        remove_made(pending.partial, [])
+        self.conn = _connect(self.path, utc_now)
+        if not placed:
+            self.notices.clear()  # what opening the dropped file recorded is not in the other's
+        return placed
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Store]:
@@ -102,29 +149,83 @@ class Store(Log, Ranking, Progress, Scores):
 
 
 
-def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now) -> Store:
-    """Open (creating if needed) the database at `path` and bring its schema up to date."""
+def open_store(path: Path, *, clock: Callable[[], datetime] = utc_now, provisional: bool = False) -> Store:
+    """Open (creating if needed) the database at `path` and bring its schema up to date.
+
+    `provisional`: when there is no database at `path` yet, the new one is made in a
+    private file beside it that no other srs opens, and goes into place only when
+    `Store.publish` is called (an import that succeeded); closed before, it is removed with
+    the folders made for it. So a failed import, or a dry run, into a new path leaves
+    nothing behind, and no other srs ever sees a half-made database."""
     path = Path(path)
     if is_empty_file(path):
         raise DatabaseError(empty_message(path))
-    create_private(path)
+    if not (provisional and not os.path.lexists(path)):
+        create_private(path)
+        return Store(_connect(path, clock), path)
+    pending = _Pending.make(path)
+    try:
+        conn = _connect(pending.partial, clock, shown=path, wal=False)
+    except BaseException:
+        remove_made(pending.partial, pending.folders)
+        raise
+    store = Store(conn, path)
+    store._pending = pending
+    return store
+
+
+def _connect(
+    path: Path, clock: Callable[[], datetime], *, shown: Path | None = None, wal: bool = True
+) -> sqlite3.Connection:
+    """A checked, migrated connection to the file at `path` (`shown` names it in messages)."""
+    shown = shown or path
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
-        raise explain(exc, path) from exc
+        raise explain(exc, shown) from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         ensure_math(conn)
-        check_ours(conn, path)
-        use_wal(conn)
+        check_ours(conn, shown)
+        if wal:  # a provisional file keeps a rollback journal until it is published
+            use_wal(conn)
         conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn, path, clock)
+        _migrate(conn, shown, clock)
     except BaseException as exc:
         conn.close()  # a refused file is left as it was: no connection lingers on it
         if isinstance(exc, sqlite3.Error):
-            raise explain(exc, path) from exc
+            raise explain(exc, shown) from exc
         raise
-    return Store(conn, path)
+    return conn
+
+
+@dataclass
+class _Pending:
+    """A new database made beside its place (`partial`), and the folders made for it."""
+
+    path: Path
+    partial: Path
+    folders: list[Path]
+
+    @classmethod
+    def make(cls, path: Path) -> _Pending:
+        try:
+            folders = private_folders(path.parent)
+        except OSError as exc:
+            raise DatabaseError(
+                f"{path}: cannot create the database ({exc.strerror or exc}); choose a folder you can write with --db"
+            ) from exc
+        partial = path.with_name(f".{path.name}.{os.getpid()}.pending")
+        remove_made(partial, [])  # left by a killed process that had this id
+        try:
+            create_private(partial)
+        except DatabaseError as exc:  # named as the file the student asked for, not the partial one
+            remove_made(partial, folders)
+            raise DatabaseError(str(exc).replace(str(partial), str(path))) from exc.__cause__
+        except BaseException:
+            remove_made(partial, folders)
+            raise
+        return cls(path, partial, folders)
 
 
 def empty_message(path: Path) -> str:

@@ -3,6 +3,7 @@ sentence for every SQLite failure. Shared by the store and its backups."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -43,10 +44,12 @@ def ensure_math(conn: sqlite3.Connection) -> None:
         conn.create_function("pow", 2, math.pow, deterministic=True)
 
 
-def private_folders(folder: Path) -> None:
-    """Create `folder` and every missing folder above it 0700, whatever the umask.
+def private_folders(folder: Path) -> list[Path]:
+    """Create `folder` and every missing folder above it 0700, whatever the umask; the
+    folders it made, outermost first.
 
     (`Path.mkdir(parents=True)` gives the folders above the last the umask's mode.)"""
+    made: list[Path] = []
     missing: list[Path] = []
     current = Path(folder)
     while not current.is_dir():
@@ -61,7 +64,22 @@ def private_folders(folder: Path) -> None:
             if not path.is_dir():
                 raise
             continue
+        made.append(path)
         os.chmod(path, 0o700)  # mkdir's mode is masked by the umask (a umask of 0o777 included)
+    return made
+
+
+def remove_made(path: Path, folders: list[Path]) -> None:
+    """Remove a file srs made and no one else knows (a database not yet put in place, with
+    whatever SQLite made beside it), and the folders made for it that are still empty."""
+    for name in (path.name, *(path.name + s for s in ("-journal", "-wal", "-shm"))):
+        with contextlib.suppress(FileNotFoundError):
+            (path.parent / name).unlink()
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:  # something else is in it now (another srs, the user): it stays
+            break
 
 
 def create_private(path: Path) -> bool:

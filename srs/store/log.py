@@ -6,13 +6,15 @@ cache that `srs.schedule.replay.rebuild` can recompute from it at any time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import chain, groupby
 
 from srs.errors import DamagedValue
 from srs.model import (
+    MISS_RESULTS,
     QUESTION_TEXT_FIELDS,
+    UNCLASSIFIED,
     AnkiNote,
     CardRow,
     CardState,
@@ -40,6 +42,7 @@ from srs.store.rows import (
 from srs.store.totals import MissTotals
 from srs.timing import to_iso
 
+_MISS_RESULTS = ", ".join(f"'{r}'" for r in MISS_RESULTS)
 StudyDays = tuple[int | None, int | None]  # Scheduler.study_days: last review's day, tier due day
 
 
@@ -350,12 +353,51 @@ class Log(MissTotals):
         return changed
 
     def insert_events(self, rows: list[tuple]) -> None:
-        """New events (question id, at, kind, result, rating, duration, key, recorded), keys not yet logged."""
+        """New events (question id, at, kind, result, rating, duration, key, recorded[, reason
+        kind]: all rows of one call alike), keys not yet logged."""
+        if not rows:
+            return
+        reasons = len(rows[0]) == 9
         self.conn.executemany(
-            "INSERT INTO events (question_id, at, kind, result, rating, duration_ms, key, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (question_id, at, kind, result, rating, duration_ms, key, recorded_at"
+            + (", reason_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" if reasons else ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
             rows,
         )
+
+    def fill_event_reasons(self, rows: list[tuple[str, str]], recorded: str) -> int:
+        """(reason kind, event key): attempts logged by an earlier import without a reason kind
+        get the one their row gives now (a log imported again after srs began keeping a kind
+        per attempt). Not those this import (`recorded`) logged: in one file the first row of
+        an attempt is the attempt, a later row of the same study day adds nothing."""
+        cursor = self.conn.executemany(
+            "UPDATE events SET reason_kind = ? WHERE key = ? AND reason_kind = '' AND recorded_at != ?",
+            [(*row, recorded) for row in rows],
+        )
+        return cursor.rowcount
+
+    def miss_reasons(self) -> list[tuple[int, str, int]]:
+        """(question id, reason kind, Qbank misses with it): every miss's own reason, for the
+        reason mixes (`srs weak`, the report). Misses without a reason are left out."""
+        return self.conn.execute(
+            f"SELECT e.question_id, e.reason_kind, count(*) FROM events e INDEXED BY events_by_kind_time "
+            f"WHERE e.kind = 'qbank' AND e.reason_kind != '' AND e.result IN ({_MISS_RESULTS}) "
+            "GROUP BY e.question_id, e.reason_kind"
+        ).fetchall()
+
+    def reclassify_reasons(self, kind_of: Callable[[str], str]) -> int:
+        """Every stored reason sorted again by `kind_of` (today's rule): the questions' kinds,
+        and the attempts' that carry their question's (the ones migration m009 filled in).
+        Returns how many questions changed."""
+        rows = self.conn.execute("SELECT id, reason, reason_kind FROM questions WHERE reason != ''").fetchall()
+        changes = [(kind_of(reason), old, question_id) for question_id, reason, old in rows]
+        changes = [c for c in changes if c[0] != c[1]]
+        self.conn.executemany(
+            "UPDATE events SET reason_kind = ?1 WHERE question_id = ?3 AND kind = 'qbank' "
+            f"AND reason_kind = CASE WHEN ?2 = '' THEN '{UNCLASSIFIED}' ELSE ?2 END",
+            changes,
+        )
+        self.conn.executemany("UPDATE questions SET reason_kind = ?1 WHERE id = ?3", changes)
+        return len(changes)
 
     def delete_event(self, event_id: int) -> None:
         self.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))

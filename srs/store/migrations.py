@@ -317,12 +317,45 @@ def m009_question_identity(db: sqlite_utils.Database) -> None:
     )
 
 
+def m010_event_reason_kinds(db: sqlite_utils.Database) -> None:
+    """Each Qbank attempt keeps the kind of its own row's reason, so a question missed three
+    times for three reasons counts three in a reason mix (`srs weak`, the report).
+
+    Before this the reason was a question's field only, its latest row's text. That is all
+    there is to fill the column from: each question's latest miss gets its question's kind
+    ('unclassified' where the text matched no kind); earlier misses stay without one (a
+    re-import of their log fills them in, srs.ingest.importer). The stored kinds came from
+    an earlier rule, so they are marked for srs.derived to sort again by today's.
+    """
+    db.executescript(
+        """
+        ALTER TABLE events ADD COLUMN reason_kind TEXT NOT NULL DEFAULT '';
+        UPDATE events SET reason_kind = (
+            SELECT CASE WHEN q.reason_kind = '' THEN 'unclassified' ELSE q.reason_kind END
+            FROM questions q WHERE q.id = events.question_id
+        )
+        WHERE id IN (
+            SELECT (
+                SELECT e.id FROM events e
+                WHERE e.question_id = q.id AND e.kind = 'qbank' AND e.result IN ('incorrect', 'omitted', 'guessed')
+                ORDER BY e.at DESC, e.id DESC LIMIT 1
+            )
+            FROM questions q WHERE q.reason != ''
+        );
+        INSERT OR REPLACE INTO config (key, value)
+        SELECT '_reasons-stale', '1' WHERE EXISTS (SELECT 1 FROM questions WHERE reason != '');
+        """
+    )
+
+
 # Frozen copies of live rules (tests/store/test_migrations_frozen.py checks they still agree):
 M005_NEW_CARD_ORDER = "topic_mass + 0.5 * miss_mass"  # srs.plan.weights.NEW_CARD_ORDER, baked into cards_new
 M001_MISS_RESULTS = ("incorrect", "omitted", "guessed")  # srs.model.MISS_RESULTS, in m002 and m003
 M006_ASSESSMENT_KINDS = ("nbme", "uwsa", "free120", "cbssa", "step1", "other")  # srs.model.ASSESSMENT_KINDS
 M006_BANDS = ("lower", "borderline", "same", "higher")  # srs.model.BANDS
 DERIVED_STALE_KEY = "_derived-stale"  # srs.derived.STALE_KEY
+M010_UNCLASSIFIED = "unclassified"  # srs.ingest.reasons.UNCLASSIFIED
+REASONS_STALE_KEY = "_reasons-stale"  # srs.derived.REASONS_STALE_KEY: reason kinds to sort again
 # A migration that adds columns derived from the log by srs's rules (topic keys, study
 # days, miss totals) does not run today's code to fill them: it marks them stale, and
 # srs.derived fills them after the migrations, with the rules of the day. 'fill' (m004:
@@ -344,6 +377,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m007_interday_steps,
     m008_cloze_and_text_events,
     m009_question_identity,
+    m010_event_reason_kinds,
 ]
 NAMES = [m.__name__ for m in MIGRATIONS]
 

@@ -228,7 +228,7 @@ def test_every_bad_row_is_listed_first_twenty_then_a_count(srs, write_log, db_pa
     assert result.output.count("is not a date") == 20
     assert "... and 5 more" in result.output
     assert "25 invalid rows; nothing was imported" in result.output
-    assert questions(db_path) == {}
+    assert not db_path.exists()  # nothing was imported, and a new database is not left behind (issue 15)
 
 
 def test_skip_invalid_imports_the_rest_and_lists_the_bad(srs, write_log, db_path):

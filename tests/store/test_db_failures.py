@@ -142,8 +142,8 @@ def test_a_full_disk_rolls_the_import_back(srs, seeded, tmp_path, monkeypatch):
     """SQLITE_FULL without filling a disk: the connection may not grow the file past its size."""
     real_open = srs_cli.common.open_database
 
-    def capped(path: Path):  # type: ignore[no-untyped-def]
-        store = real_open(path)
+    def capped(path: Path, **options):  # type: ignore[no-untyped-def]
+        store = real_open(path, **options)
         pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
         store.conn.execute(f"PRAGMA max_page_count = {pages + 3}")
         return store

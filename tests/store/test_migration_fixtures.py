@@ -120,6 +120,17 @@ def seed_m009(conn: sqlite3.Connection) -> None:
     seed_m008(conn)
 
 
+def seed_m010(conn: sqlite3.Connection) -> None:
+    """m009's rows, question 1's miss with the reason its row gave (a kind per attempt)."""
+    seed_m009(conn)
+    conn.executescript(
+        """
+        UPDATE questions SET reason = 'did not know tryptase', reason_kind = 'knowledge gap' WHERE id = 1;
+        UPDATE events SET reason_kind = 'knowledge gap' WHERE question_id = 1 AND kind = 'qbank';
+        """
+    )
+
+
 SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m001_initial": seed_m001,
     "m002_anki_notes": seed_m002,
@@ -130,6 +141,7 @@ SEEDS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "m007_interday_steps": seed_m007,
     "m008_cloze_and_text_events": seed_m008,
     "m009_question_identity": seed_m009,
+    "m010_event_reason_kinds": seed_m010,
 }
 
 

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from srs import derived, model
+from srs.ingest.reasons import UNCLASSIFIED
 from srs.plan import weights
 from srs.settings import Settings
 from srs.store import migrations
@@ -27,6 +28,7 @@ FROZEN = {
     "m007_interday_steps": "416b3540503bd2b4",
     "m008_cloze_and_text_events": "802a8d658f222f7c",
     "m009_question_identity": "64b8b90dc24d7908",
+    "m010_event_reason_kinds": "81d1f33b7c042780",
 }
 
 
@@ -72,4 +74,9 @@ def test_what_migrations_copy_still_equals_the_live_rules():
     kinds, bands = (", ".join(f"'{k}'" for k in names) for names in (model.ASSESSMENT_KINDS, model.BANDS))
     assert f"kind IN ({kinds})" in source_of(migrations.m006_assessments)
     assert f"band IN ({bands})" in source_of(migrations.m006_assessments)
+    assert f"result IN ({results})" in source_of(migrations.m010_event_reason_kinds)
+    assert migrations.M010_UNCLASSIFIED == UNCLASSIFIED
+    assert f"'{UNCLASSIFIED}'" in source_of(migrations.m010_event_reason_kinds)
+    assert migrations.REASONS_STALE_KEY == derived.REASONS_STALE_KEY
+    assert f"'{derived.REASONS_STALE_KEY}'" in source_of(migrations.m010_event_reason_kinds)
     assert f"'{Settings().miss_half_life!r}'" in source_of(migrations.m004_miss_totals)  # the default half-life

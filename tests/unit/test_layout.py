@@ -75,7 +75,7 @@ def test_the_library_never_imports_the_cli():
 
 
 PURE = ["srs.ingest.readers", "srs.ingest.columns", "srs.ingest.misslog", "srs.ingest.identity", "srs.ingest.taxonomy",
-        "srs.ingest.dates", "srs.ingest.results", "srs.ingest.rows", "srs.model", "srs.timing",
+        "srs.ingest.reasons", "srs.ingest.dates", "srs.ingest.results", "srs.ingest.rows", "srs.model", "srs.timing",
         "srs.schedule.scheduler", "srs.card_text", "srs.errors", "srs.plan.weights", "srs.plan.readiness"]  # fmt: skip
 
 
