@@ -196,8 +196,11 @@ class Columns:
         unsettled = self._settle(header, line=line)
         if "qid" not in self.given and SCORE_REPORT.search(sample):
             raise no_qid_error(self.name, [], sample, line)  # its column names are not a miss log's
+        if "qid" not in self.given and not any("qid" in fields for _, fields in unsettled):
+            # no column is, or may be, the question id: not a header at all (titles above it?)
+            raise no_qid_error(self.name, [c for c in header if c], sample, line)
         if unsettled:
-            raise self._uncertain(unsettled, 1)
+            raise self._uncertain(unsettled, line)
         if "qid" not in self.given:
             raise no_qid_error(self.name, [c for c in header if c], sample, line)
         if "result" not in self.given:

@@ -76,7 +76,7 @@ def test_a_good_first_import_creates_the_database_as_before(srs, tmp_path, write
     # the file works as any database: the next command reads it, a second import adds to it
     assert "Cardiac tamponade" in srs("--db", str(db), "weak", "--json").output
     again = srs("--db", str(db), "import", str(write_log("n.csv", "qid,date\n7303,2026-11-04\n")))
-    assert again.exit_code == 0 and again.output.startswith("1 rows read: 1 new cards")
+    assert again.exit_code == 0 and again.output.startswith("1 row read: 1 new card,")
 
 
 def test_a_failed_import_into_an_existing_database_keeps_it(srs, tmp_path, write_log):
