@@ -242,6 +242,17 @@ class Planner:
         # a high-yield card due before the exam at its tier's retention is due anyway
         return [row for row in rows if self.effective_due(row) >= exam_start]
 
+    def exam_card_count(self) -> int:
+        """len(exam_cards()), without reading and scoring the cards when no tier can make one
+        of them due sooner (the plan and the forecast only count them)."""
+        window = self.exam_window()
+        if window is None:
+            return 0
+        if self._tiers_apply():
+            return len(self.exam_cards())
+        start, exam = window
+        return self.store.card_count_of("exam", end=self.rule.start_of(exam), tier=(0, start.toordinal()))
+
     def _exam_share(self, pending: int, day: date) -> int:
         """Pulled-forward cards for `day`: the rest spread evenly over the window's days left."""
         window = self.exam_window()
@@ -270,7 +281,7 @@ class Planner:
             dues[offset] = sum(1 for moment in upcoming if max(start, today_end) <= moment < end)
         dues[1] = max(0, dues[1] - queue.ahead)
         waiting, unseen = queue.backlog, self.store.new_card_count() - queue.new_count
-        exam_left = len(self.exam_cards()) - queue.exam if self.exam_window() else 0
+        exam_left = self.exam_card_count() - queue.exam if self.exam_window() else 0
         for offset in range(1, days + 1):
             day = self.today + timedelta(days=offset)
             cap = self.capacity(day)

@@ -369,7 +369,7 @@ def card_forecast(store: Store, settings: Settings, now: datetime, days: int) ->
     exam = [0] * days
     window = planner.exam_window()
     if window is not None:
-        pending = len(planner.exam_cards())
+        pending = planner.exam_card_count()
         for d in range(days):
             day = today + timedelta(days=d)
             if window[0] <= day < window[1] and pending > 0:

@@ -58,6 +58,12 @@ class Ranking(StoreBase):
         total = self.conn.execute(f"SELECT count(*) FROM cards c WHERE {where}", params).fetchone()[0]
         return top[:limit], int(total)
 
+    def card_count_of(self, kind: str, *, end: datetime | None = None, tier: Tier | None = None) -> int:
+        """How many cards of one kind there are (see _RANKED_WHERE), without scoring them."""
+        params = {"end": to_iso(end) if end is not None else None, "today": None,
+                  "threshold": tier[0] if tier else None, "end_day": tier[1] if tier else None}  # fmt: skip
+        return int(self.conn.execute(f"SELECT count(*) FROM cards c WHERE {_RANKED_WHERE[kind]}", params).fetchone()[0])
+
     def rows_of(self, ranked: list[Ranked], scale: float) -> list[CardRow]:
         """The cards `top_cards` picked, in its order, with their scores as of now."""
         found = {r[0]: r for r in self._select_in(_CARD_ROWS_SQL, "c.question_id", [r.question_id for r in ranked])}

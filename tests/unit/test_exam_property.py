@@ -116,8 +116,8 @@ def year(tmp_path_factory):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(days_ahead=st.integers(1, 14), cap=st.integers(1, 250), later=st.integers(0, 13))
-def test_the_exam_never_takes_a_day_over_the_cap(year, days_ahead, cap, later):
+@given(days_ahead=st.integers(1, 14), cap=st.integers(1, 250), later=st.integers(0, 13), tier=st.booleans())
+def test_the_exam_never_takes_a_day_over_the_cap(year, days_ahead, cap, later, tier):
     """Whatever the exam date, the cap and the day (the student may have skipped days),
     today's queue and each planned day hold at most `cap` reviews, exam cards included."""
     store = open_database(year)
@@ -125,10 +125,15 @@ def test_the_exam_never_takes_a_day_over_the_cap(year, days_ahead, cap, later):
         base = load(store)
         exam = base.day_rule().day_of(NOW) + timedelta(days=days_ahead + later)
         now = NOW + timedelta(days=later)
-        planner = Planner(store, replace(base, exam_date=exam.isoformat(), max_reviews_per_day=cap), now)
+        chosen = replace(base, exam_date=exam.isoformat(), max_reviews_per_day=cap)
+        if tier:  # a high-yield tier: some cards come due sooner, and are not pulled forward
+            chosen = replace(chosen, high_yield_retention=0.95)
+        planner = Planner(store, chosen, now)
         queue = planner.queue()
         plan = planner.plan(days_ahead)
         pulled = planner.exam_cards()
+        counted = planner.exam_card_count()
+    assert counted == len(pulled)  # the plan's count without reading the cards
     studied = [row for row in queue.cards if row.state.reps > 0]
     assert len(studied) <= cap and queue.exam <= cap
     assert all(day.due <= cap for day in plan), [(d.day, d.due) for d in plan]
