@@ -69,12 +69,16 @@ def weak_areas(
     if by not in GROUPS:
         raise ValueError(by)
     areas: dict[str, Area] = {}
-    names: dict[str, str] = {}
+    by_label: dict[str, Area] = {}  # labels repeat across thousands of questions: fold each once
     for row in stats:
         label = getattr(row, by) or "(none)"
-        key = group_key(label)  # the one grouping rule: case and Unicode form make no new area
-        names.setdefault(key, label)
-        area = areas.setdefault(key, Area(names[key]))
+        area = by_label.get(label)
+        if area is None:
+            key = group_key(label)  # the one grouping rule: case and Unicode form make no new area
+            area = areas.get(key)
+            if area is None:
+                area = areas[key] = Area(label)  # shown as first met
+            by_label[label] = area
         area.misses += row.misses
         area.attempts += row.attempts
         area.correct += row.correct
