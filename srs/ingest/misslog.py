@@ -88,11 +88,16 @@ def scan_dates(table: Table, name: str, options: ReadOptions) -> DateScan:
     columns = Columns(name, options.mapping, ReadReport(), named=table.format == "uworld")
     scan = DateScan()
     named = False
+    added: set[str] = set()  # a date text met again adds nothing: most rows repeat a day
+    field_of = columns.field_of
     for record in table.records:
-        if not_attempt(record, columns.field_of) is not None:
-            continue
         for column, text in record.values:
-            if text.strip() and columns.field_of(column) == "date":
+            if text and field_of(column) == "date" and not text.isspace():
+                if text in added or not_attempt(record, field_of) is not None:
+                    break
+                if len(added) >= 4096:  # distinct dates are few; a bound keeps any file flat
+                    added.clear()
+                added.add(text)
                 if not named:
                     scan.column, named = column or "date", True
                 scan.add(record.line, text)
