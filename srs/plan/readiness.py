@@ -128,7 +128,13 @@ def area_name(text: str) -> str:
     system, subject = names.system(text), names.subject(text)
     if system == CATCH_ALL_SYSTEM and subject is not None:
         system = None
-    found = exact.get(taxonomy.key(text)) or system or subject
+    found = exact.get(taxonomy.key(text))
+    if found is None and system is not None and subject is not None and system != subject:
+        raise AssessmentError(  # 'Immuno', 'Behavioral': a system and a discipline; a band means one
+            f"'{shown(text.strip())}' could be the system {system} or the discipline {subject}; "
+            "write the one the score report names"
+        )
+    found = found or system or subject
     if found is None:
         raise AssessmentError(
             f"unknown content area '{shown(text.strip())}' (use a USMLE system or discipline: "

@@ -134,7 +134,12 @@ def test_band_spellings_go_through_the_taxonomy(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("Kidneyz=lower", "unknown content area 'Kidneyz'"), ("Renal=awful", "unknown band 'awful'"), ("Renal", "AREA=BAND")],
+    [
+        ("Kidneyz=lower", "unknown content area 'Kidneyz'"),
+        ("Renal=awful", "unknown band 'awful'"),
+        ("Renal", "AREA=BAND"),
+        ("Immuno=lower", "could be the system Immune System or the discipline Immunology"),
+    ],
 )
 def test_bad_bands_are_one_clear_error(text, words):
     with pytest.raises(AssessmentError, match=words) as caught:
