@@ -13,8 +13,10 @@ import base64
 import csv
 import io
 import json
+import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -187,6 +189,7 @@ class DevTools:
              "--disable-default-apps", "--mute-audio", "--remote-debugging-port=0",
              f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helpers (renderer, crash handler) in one group, stopped together
         )  # fmt: skip
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -226,11 +229,30 @@ class DevTools:
             if hasattr(self, "socket"):
                 self.socket.close()
         finally:
-            self.process.terminate()
+            # the whole group: a helper process left running keeps writing to the profile while
+            # it is deleted ("Directory not empty: 'Default'", seen in CI)
+            self._signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                self._signal(signal.SIGKILL)
+                self.process.wait(timeout=10)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and self._group_alive():
+                time.sleep(0.05)
+
+    def _signal(self, number: int) -> None:
+        try:
+            os.killpg(self.process.pid, number)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def _group_alive(self) -> bool:
+        try:
+            os.killpg(self.process.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
 
 
 def render(page: Path, shots: Path, *, binary: str | None = None, width: int = 1200) -> Rendered:
@@ -240,7 +262,7 @@ def render(page: Path, shots: Path, *, binary: str | None = None, width: int = 1
         raise RuntimeError("chromium is not installed")
     shots.mkdir(parents=True, exist_ok=True)
     result = Rendered()
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         tools = DevTools(binary, Path(profile))
         try:
             for domain in ("Page", "Runtime", "Log", "Network"):
