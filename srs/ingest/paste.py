@@ -40,6 +40,28 @@ def split(line: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
+def starts(line: str) -> list[int] | None:
+    """Where each cell of a line split by runs of spaces begins (None for a line with tabs)."""
+    if "\t" in line:
+        return None
+    return [m.start() for m in re.finditer(r"\S+(?: \S+)*", line.rstrip("\r\n"))]
+
+
+def by_position(line: str, columns: list[int]) -> list[str] | None:
+    """The cells of a space-aligned row cut where the header's columns begin, or None when a
+    cut falls inside a word (the row is not aligned with the header)."""
+    line = line.rstrip("\r\n")
+    cuts = [*columns, max(len(line), columns[-1])]
+    for at in columns[1:]:
+        if 0 < at < len(line) and line[at - 1] != " " and line[at] != " ":
+            return None
+    return [line[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+class SqueezedRow(ValueError):
+    """A row split by spaces with fewer cells than the header, not aligned with it."""
+
+
 def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
@@ -69,20 +91,23 @@ def read(text: IO[str], name: str, layout: Layout) -> Table:
             continue
         if (layout.header_row is None and is_header(line)) or number == layout.header_row:
             header = split(line)
+            header_starts = starts(line)
             break
         above += 1
     else:
         if layout.header_row is not None:
             raise InputError(f"--header-row {layout.header_row}: row {layout.header_row} is blank", file=name)
         raise InputError("the pasted table is empty" if not above else "no results table in the paste", file=name)
-    return Table("uworld", header, _rows(header, number, above, lines, name, layout), header_line=number)
+    shape = _Paste(header, header_starts)
+    return Table("uworld", header, _rows(shape, number, above, lines, name, layout), header_line=number)
 
 
 class _Paste:
     """The shape of one paste as it is read: which column is which, what was seen."""
 
-    def __init__(self, header: list[str]) -> None:
+    def __init__(self, header: list[str], columns: list[int] | None = None) -> None:
         self.header = header
+        self.columns = columns if columns and len(columns) == len(header) else None
         self.keys = [_key(h) for h in header]
         self.id_at = self.keys.index("id") if "id" in self.keys else 0
 
@@ -90,15 +115,30 @@ class _Paste:
         """A header cell broken over lines: the next line's first cell ends the last one."""
         self.header[-1] = f"{self.header[-1]} {cells[0]}".strip()
         self.header.extend(cells[1:])
+        self.columns = None  # a cell broken over lines: its columns' places are not one line's
         self.keys = [_key(h) for h in self.header]
 
     def _named(self, index: int) -> bool:
         """A column that holds words (subjects, topics): never a mark."""
         return index < len(self.keys) and self.keys[index] in UWORLD_COLUMNS
 
+    def _aligned(self, line: str, cells: list[str]) -> list[str]:
+        """A space-split row with fewer cells than the header: two cells one space apart, or an
+        empty cell. Cut where the header's columns begin; when that cannot be done, stop."""
+        placed = by_position(line, self.columns) if self.columns else None
+        if placed is None:
+            raise SqueezedRow(
+                f"this row has {len(cells)} cells but the table has {len(self.header)} columns, and its "
+                "cells do not line up under the header (two cells one space apart, or one left empty); "
+                "copy the table again so that its cells are split by tabs, or fix the line"
+            )
+        return placed
+
     def row(self, line: str) -> tuple[list[tuple[str, str]], str | None] | None:
         """The row's values and its mark, or None when the line is not a row of the table."""
         cells = split(line)
+        if "\t" not in line and len(cells) < len(self.header) and _ID_CELL.fullmatch(cells[0]):
+            cells = self._aligned(line, cells)
         mark = None
         if self.id_at == 0 and len(cells) > 1 and _mark(cells[0]):
             mark = _mark(cells.pop(0))  # a mark in a cell before the id (a column without a name)
@@ -125,16 +165,18 @@ class _Paste:
 
 
 def _rows(
-    header: list[str], header_line: int, above: int, lines: Iterator[tuple[int, str]], name: str, layout: Layout
+    shape: _Paste, header_line: int, above: int, lines: Iterator[tuple[int, str]], name: str, layout: Layout
 ) -> Iterator[Record]:
-    shape = _Paste(header)
     rows = marked = below = 0
     first = last = header_line
     ended: tuple[int, str] | None = None  # the first line after the table
     for number, line in lines:
         if not line.strip():
             continue
-        row = shape.row(line)
+        try:
+            row = shape.row(line)
+        except SqueezedRow as exc:
+            raise InputError(str(exc), file=name, line=number) from None
         if row is None:
             if rows == 0 and ended is None and number - header_line <= MAX_HEADER_LINES - 1:
                 shape.continue_header(split(line))

@@ -63,3 +63,32 @@ def test_a_closed_quoted_cell_over_several_lines_still_reads(srs, db_path, write
         ("44001", "2026-11-01", "incorrect", "Gout"),
         ("44002", "2026-11-02", "correct", "Pseudogout"),
     ]
+
+
+def test_a_space_aligned_paste_with_two_cells_one_space_apart_is_cut_under_the_header(srs, db_path):
+    # 'Renal & Urinary Systems Glomerular diseases': the system filled its column, so only one
+    # space stands before the category. Split by runs of spaces, that row had 6 cells for 7
+    # columns and stored its system as both, its topic as '70%' and its category as the topic.
+    path = FIXTURES / "paste_spaces_squeezed.txt"
+    result = srs("--db", str(db_path), "import", "-", "--source", "uworld", "--date", "2026-11-20",
+                 input=path.read_bytes())  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert stored(db_path) == [
+        ("118301", "2026-11-20", "incorrect", "Digoxin toxicity", "Cardiovascular", "Heart failure"),
+        ("118302", "2026-11-20", "correct", "Post-strep GN", "Renal/Urinary", "Glomerular diseases"),
+        ("118303", "2026-11-20", "incorrect", "Compliance", "Respiratory", "Lung mechanics"),
+    ]
+
+
+def test_a_space_split_paste_row_that_does_not_line_up_is_an_error_not_shifted_cells(srs, db_path):
+    paste = (
+        "ID  SUBJECTS  SYSTEMS  CATEGORIES  TOPICS  % CORRECT OTHERS  TIME SPENT\n"
+        "1 - 118601  Pharmacology  Renal & Urinary Systems Diuretics  Loop diuretics  55%  37 sec\n"
+    )
+    result = srs("--db", str(db_path), "import", "-", "--source", "uworld", "--date", "2026-11-20", input=paste)
+    assert result.exit_code == 1
+    lines = error_lines(result.output)
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: <stdin>:2: this row has 6 cells but the table has 7 columns")
+    assert "split by tabs" in lines[0]
+    assert stored(db_path) == []
