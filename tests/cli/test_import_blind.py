@@ -92,3 +92,17 @@ def test_a_space_split_paste_row_that_does_not_line_up_is_an_error_not_shifted_c
     assert lines[0].startswith("Error: <stdin>:2: this row has 6 cells but the table has 7 columns")
     assert "split by tabs" in lines[0]
     assert stored(db_path) == []
+
+
+def test_uworlds_plural_system_name_is_the_usmle_system(srs, db_path):
+    # UWorld writes 'Renal & Urinary Systems'; it was kept as written, a group of its own.
+    path = FIXTURES / "paste_tabs_plural_systems.txt"
+    result = srs("--db", str(db_path), "import", "-", "--source", "uworld", "--date", "2026-11-20",
+                 input=path.read_bytes())  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "kept as written" not in result.output
+    assert stored(db_path) == [
+        ("118154", "2026-11-20", "correct", "Amiodarone adverse effects", "Cardiovascular", "Antiarrhythmics"),
+        ("118160", "2026-11-20", "incorrect", "Membranous nephropathy", "Renal/Urinary", "Glomerular diseases"),
+        ("118171", "2026-11-20", "incorrect", "Legionella", "Respiratory", "Bacterial infections"),
+    ]
