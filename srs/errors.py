@@ -54,7 +54,7 @@ class InvalidRows(SrsError):
         self.count = count  # all of them
         super().__init__(
             f"{file}: {count} invalid row{'s' if count != 1 else ''}; nothing was imported "
-            "(fix them, or use --skip-invalid to import the other rows)"
+            f"(fix {'them' if count != 1 else 'it'}, or use --skip-invalid to import the other rows)"
         )
 
 

@@ -106,3 +106,12 @@ def test_uworlds_plural_system_name_is_the_usmle_system(srs, db_path):
         ("118160", "2026-11-20", "incorrect", "Membranous nephropathy", "Renal/Urinary", "Glomerular diseases"),
         ("118171", "2026-11-20", "incorrect", "Legionella", "Respiratory", "Bacterial infections"),
     ]
+
+
+def test_one_invalid_row_is_told_in_the_singular(srs, db_path):
+    path = FIXTURES / "one_bad_date.csv"
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:3: column 'Date': '2026-13-03' is not a date" in result.output
+    assert "1 invalid row; nothing was imported (fix it, or use --skip-invalid" in result.output
+    assert stored(db_path) == []
