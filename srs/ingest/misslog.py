@@ -37,6 +37,8 @@ TEXT_FIELDS = tuple(f for f in FIELDS if f not in (*IDENTITY_FIELDS, "date", "su
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One row of a miss log: one attempt at one Qbank question."""
@@ -242,7 +244,8 @@ class _Known:
         for (how, source), n in self.inferred.items():
             if how:
                 self.report.assumptions.append(
-                    f"no source column or --source: {_rows(n)} stored as source '{source}', as {how} names it"
+                    f"no source column or --source: {_rows(n)} stored as source '{source}', "
+                    f"as {'its' if n == 1 else 'their'} {how} names it"
                 )
         defaulted = self.inferred.get(("", identity.OTHER), 0)
         if defaulted:
@@ -364,10 +367,10 @@ def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Know
         source, form = known.source(options.default_source)
     form_source, form = identity.form_of(get("form", "")) if get("form", "") else ("", form)
     if not source:
-        found: tuple[str, str] | None = ("their Form column", form_source) if form_source else None
+        found: tuple[str, str] | None = ("Form column", form_source) if form_source else None
         link = identity.qid_from_url(raw_qid) if found is None and "/" in raw_qid else None
         if link is not None:
-            found = ("their question link", link[0])
+            found = ("question link", link[0])
         source = found[1] if found is not None else identity.OTHER
         known.assumed = found or ("", identity.OTHER)  # counted once the row is known good
     qid = normalize_qid(raw_qid, source)

@@ -115,3 +115,19 @@ def test_one_invalid_row_is_told_in_the_singular(srs, db_path):
     assert f"{path}:3: column 'Date': '2026-13-03' is not a date" in result.output
     assert "1 invalid row; nothing was imported (fix it, or use --skip-invalid" in result.output
     assert stored(db_path) == []
+
+
+def test_one_row_whose_bank_comes_from_its_link_is_told_in_the_singular(srs, db_path, write_log):
+    path = write_log(
+        "links.csv",
+        "Link,Date,Topic,Result\n"
+        "https://apps.uworld.com/courseapp/usmle/v12/testinterface/launchtest?qid=118801,2026-11-01,Marfan,incorrect\n"
+        "https://next.amboss.com/us/questions/q/Xy7Kq2,2026-11-02,Ehlers-Danlos,incorrect\n",
+    )
+    result = srs("--db", str(db_path), "import", str(path), "--map", "Link=qid")
+    assert result.exit_code == 0, result.output
+    assert "1 row stored as source 'uworld', as its question link names it" in result.output
+    assert "their" not in result.output
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        rows = conn.execute("SELECT source, qid, topic FROM questions ORDER BY qid").fetchall()
+    assert rows == [("uworld", "118801", "Marfan"), ("amboss", "Xy7Kq2", "Ehlers-Danlos")]
