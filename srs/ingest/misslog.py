@@ -164,16 +164,31 @@ def _skipped(report: ReadReport, line: int, text: str) -> None:
 
 
 class _DateTally:
-    """What was assumed about the dates of the rows, said once after the last row."""
+    """What was assumed about the dates of the rows (and their empty results), said once
+    after the last row."""
 
     def __init__(self, first_dated: int | None) -> None:
         self.first_dated = first_dated  # the first line with a date, None when no row has one
+        self.blank_results = 0  # rows with an empty cell in the result column: taken as misses
+        self.blank_example: tuple[int, str] | None = None  # (line, column)
         self.yearless = 0
         self.yearless_example: tuple[int, str, date] | None = None
         self.filled = 0  # rows dated by --date
         self.undated = 0  # rows taken as today (no row of the file has a date)
 
+    def blank_result(self, line: int, column: str) -> None:
+        self.blank_results += 1
+        self.blank_example = self.blank_example or (line, column)
+
     def assume(self, report: ReadReport, options: ReadOptions, today: date) -> None:
+        if self.blank_results and self.blank_example:
+            line, column = self.blank_example
+            one = self.blank_results == 1
+            report.assumptions.append(
+                f"{_rows(self.blank_results)} with an empty '{shown(column, 30)}' cell "
+                f"{'was' if one else 'were'} taken as {'a miss' if one else 'misses'} (incorrect)"
+                f"{', line ' if one else ', the first on line '}{line}"
+            )
         if self.yearless and self.yearless_example:
             line, text, day = self.yearless_example
             many = self.yearless != 1
@@ -341,6 +356,7 @@ def _attempt(
         if tally.yearless_example is None:
             tally.yearless_example = (record.line, raw_date, when.at.astimezone(known.rule.tz).date())
     raw_result = get("result", "")
+    blank_result = "result" in values and not raw_result
     if raw_result and columns.review_state(values["result"][0], raw_result):
         raw_result = ""  # 'To review' in a Status column: not a result (Columns.finish says so)
     result = result_of(raw_result) if raw_result else "incorrect"
@@ -354,6 +370,8 @@ def _attempt(
             result = "guessed"  # a lucky guess is not knowledge
     if known.assumed is not None:
         known.inferred[known.assumed] = known.inferred.get(known.assumed, 0) + 1
+    if blank_result:
+        tally.blank_result(record.line, values["result"][0])
     return Attempt(record.line, source, qid, at, result, fields)
 
 

@@ -131,3 +131,29 @@ def test_one_row_whose_bank_comes_from_its_link_is_told_in_the_singular(srs, db_
     with contextlib.closing(sqlite3.connect(db_path)) as conn:
         rows = conn.execute("SELECT source, qid, topic FROM questions ORDER BY qid").fetchall()
     assert rows == [("uworld", "118801", "Marfan"), ("amboss", "Xy7Kq2", "Ehlers-Danlos")]
+
+
+def test_an_empty_result_cell_taken_as_a_miss_is_said(srs, db_path):
+    # A Google Sheet's checkbox column with one cell left empty (not FALSE): stored as a miss,
+    # as the README says, but it was not said: a gap filled silently.
+    path = FIXTURES / "gsheet_checkbox_blank.csv"
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert [r[:4] for r in stored(db_path)] == [
+        ("9301", "2026-11-01", "correct", "Hemochromatosis"),
+        ("9302", "2026-11-01", "incorrect", "Wilson disease"),
+        ("9303", "2026-11-01", "incorrect", "A1AT"),
+    ]
+    assert "1 row with an empty 'Correct' cell was taken as a miss (incorrect), line 3" in result.output
+
+
+def test_several_empty_result_cells_are_counted_in_the_plural(srs, db_path, write_log):
+    path = write_log(
+        "blanks.csv",
+        "QID,Date,Topic,Result\n9311,2026-11-01,Gaucher,\n9312,2026-11-01,Niemann-Pick,correct\n"
+        "9313,2026-11-02,Tay-Sachs,\n",
+    )
+    result = srs("--db", str(db_path), "import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "2 rows with an empty 'Result' cell were taken as misses (incorrect), the first on line 2" in result.output
+    assert not db_path.exists()
