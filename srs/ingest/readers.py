@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from srs.errors import InputError
+from srs.errors import InputError, shown
 from srs.ingest import kinds, paste, workbook
 from srs.ingest.table import (
     HEADER_SEARCH_ROWS,
@@ -96,15 +96,22 @@ def detect(first_line: str, name: str) -> str:
         return "json"
     if stripped.startswith("{"):
         try:
-            json.loads(stripped)
+            first = json.loads(stripped)
         except (json.JSONDecodeError, RecursionError):
             return "json"  # an object spread over lines, holding the list
+        if isinstance(first, dict) and any(_objects(v) for v in first.values()):
+            return "json"  # a minified export on one line: an object holding the list of attempts
         return "jsonl"
     if paste.is_header(first_line):
         return "uworld"
     if name.lower().endswith((".tsv", ".tab")):
         return "tsv"
     return "csv"
+
+
+def _objects(value: Any) -> bool:
+    """A list of objects: the attempts a JSON export holds (a JSONL line holds no such list)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
 
 
 def _first_line(sample: str) -> str:
@@ -339,6 +346,15 @@ def _json(text: IO[str], name: str) -> Iterator[Record]:
     depth = 2
     if isinstance(document, dict):
         lists = [v for v in document.values() if isinstance(v, list)]
+        if len(lists) > 1:
+            keys = [k for k, v in document.items() if isinstance(v, list)]
+            named = ", ".join(f"'{shown(str(k), 30)}'" for k in keys[:5]) + (", …" if len(keys) > 5 else "")
+            raise InputError(
+                f"expected one list of objects, one per attempt, but the object holds {len(keys)} lists "
+                f"({named}); save the list of attempts alone",
+                file=name,
+                line=1,
+            )
         if len(lists) != 1:
             raise InputError("expected a list of objects, one per attempt", file=name, line=1)
         document, depth = lists[0], 3

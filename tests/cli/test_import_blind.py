@@ -157,3 +157,41 @@ def test_several_empty_result_cells_are_counted_in_the_plural(srs, db_path, writ
     assert result.exit_code == 0, result.output
     assert "2 rows with an empty 'Result' cell were taken as misses (incorrect), the first on line 2" in result.output
     assert not db_path.exists()
+
+
+def test_a_minified_json_export_on_one_line_is_json_not_one_jsonl_record(srs, db_path):
+    # `{"exported": ..., "attempts": [...]}` written on one line, as most apps export JSON: it was
+    # read as JSONL (one record with keys 'exported' and 'attempts') and refused with
+    # "no question-id column (found: nothing)".
+    path = FIXTURES / "minified_export.json"
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert [r[:4] for r in stored(db_path)] == [
+        ("118500", "2026-11-20", "incorrect", "Aortic stenosis"),
+        ("118501", "2026-11-21", "correct", "Mitral stenosis"),
+    ]
+
+
+def test_a_jsonl_log_whose_rows_hold_a_list_of_words_is_still_jsonl(srs, db_path, write_log):
+    path = write_log(
+        "log.jsonl",
+        '{"qid": "8401", "date": "2026-11-01", "topic": "Hemophilia A", "tags": ["heme", "genetics"]}\n'
+        '{"qid": "8402", "date": "2026-11-02", "topic": "vWD", "result": "correct"}\n',
+    )
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert [r[:4] for r in stored(db_path)] == [
+        ("8401", "2026-11-01", "incorrect", "Hemophilia A"),
+        ("8402", "2026-11-02", "correct", "vWD"),
+    ]
+
+
+def test_a_json_object_with_two_lists_names_them(srs, db_path, write_log):
+    path = write_log("two.json", '{"meta": [{"k": 1}], "attempts": [{"qid": "1", "date": "2026-11-01"}]}')
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 1
+    assert error_lines(result.output) == [
+        f"Error: {path}:1: expected one list of objects, one per attempt, but the object holds 2 lists "
+        "('meta', 'attempts'); save the list of attempts alone"
+    ]
+    assert not db_path.exists()
