@@ -267,9 +267,7 @@ class Columns:
 
     def _uncertain(self, columns: list[tuple[str, tuple[str, ...]]], line: int | None) -> InputError:
         column, fields = columns[0]
-        choices = _map(column, fields[0]) + (
-            f" (or ={', ='.join(fields[1:])})" if len(fields) > 1 else ""
-        )
+        choices = _map(column, fields[0]) + (f" (or ={', ='.join(fields[1:])})" if len(fields) > 1 else "")
         message = (
             f"the name does not say for certain whether it holds the {_or(fields)}, and srs does not guess; "
             f"say {'so' if len(fields) == 1 else 'which'} with {choices}, or {_map(column, IGNORE)}"

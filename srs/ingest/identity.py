@@ -33,6 +33,7 @@ class Sources:
     exact: frozenset[str]  # banks whose ids are letters and digits, taken exactly as written
     forms: frozenset[str]  # banks whose questions are known by form, block and number
     urls: tuple[tuple[str, re.Pattern[str]], ...]  # (source, pattern with an `id` group)
+    id_cells: dict[str, tuple[re.Pattern[str], ...]]  # source -> its results table's id-cell forms
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +44,7 @@ def load() -> Sources:
     exact: set[str] = set()
     forms: set[str] = set()
     urls: list[tuple[str, re.Pattern[str]]] = []
+    id_cells: dict[str, tuple[re.Pattern[str], ...]] = {}
     for source, entry in data["sources"].items():
         for spelling in [source, *entry.get("aliases", [])]:
             names.setdefault(name_key(spelling), source)
@@ -50,7 +52,9 @@ def load() -> Sources:
         if entry.get("forms"):
             forms.add(source)
         urls += [(source, re.compile(p, re.IGNORECASE)) for p in entry.get("urls", [])]
-    return Sources(names, frozenset(numeric), frozenset(exact), frozenset(forms), tuple(urls))
+        if entry.get("id_cells"):
+            id_cells[source] = tuple(re.compile(p) for p in entry["id_cells"])
+    return Sources(names, frozenset(numeric), frozenset(exact), frozenset(forms), tuple(urls), id_cells)
 
 
 # -- sources -------------------------------------------------------------------------
@@ -138,6 +142,10 @@ def normalize_qid(text: str, source: str = "") -> str:
         return normalize_qid(found[1], source) if found else qid
     if exact:
         return qid
+    for cell in sources.id_cells.get(source, ()):
+        in_cell = cell.fullmatch(qid)
+        if in_cell:  # UWorld's '1 - 118154', its results table copied into a sheet
+            return in_cell.group("id")
     if source in sources.numeric:
         if _GROUPED.fullmatch(qid):
             qid = re.sub(r"\D", "", qid)

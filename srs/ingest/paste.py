@@ -21,6 +21,8 @@ from srs.ingest.table import Layout, Record, Table
 
 UWORLD_HEADER = {"id", "subjects", "systems", "topics"}
 UWORLD_COLUMNS = {"subjects": "subject", "systems": "system", "topics": "topic", "categories": "category"}
+# A header naming its columns in the singular (SUBJECT, SYSTEM, CATEGORY, TOPIC) is the same table.
+_PLURAL = {"subject": "subjects", "system": "systems", "topic": "topics", "category": "categories"}
 RESULT_MARKS = {
     "✓": "correct", "✔": "correct", "☑": "correct", "✅": "correct",
     "✗": "incorrect", "✘": "incorrect", "×": "incorrect", "✖": "incorrect", "❌": "incorrect", "❎": "incorrect",
@@ -63,7 +65,8 @@ class SqueezedRow(ValueError):
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    key = re.sub(r"[^a-z0-9]", "", text.lower())
+    return _PLURAL.get(key, key)
 
 
 def is_header(line: str) -> bool:

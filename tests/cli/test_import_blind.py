@@ -195,3 +195,28 @@ def test_a_json_object_with_two_lists_names_them(srs, db_path, write_log):
         "('meta', 'attempts'); save the list of attempts alone"
     ]
     assert not db_path.exists()
+
+
+def test_a_pasted_uworld_table_with_singular_column_names_is_a_paste(srs, db_path):
+    # SUBJECT / SYSTEM / CATEGORY / TOPIC: read as a TSV, its ids were stored as '1 - 118901'
+    # (a new card per test the question came in) and CATEGORY was dropped.
+    path = FIXTURES / "paste_singular_header.txt"
+    result = srs("--db", str(db_path), "import", "-", "--source", "uworld", "--date", "2026-11-20",
+                 input=path.read_bytes())  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert stored(db_path) == [
+        ("118901", "2026-11-20", "incorrect", "IgA nephropathy", "Renal/Urinary", "Glomerular"),
+        ("118902", "2026-11-20", "incorrect", "Statins", "Cardiovascular", "Lipids"),
+    ]
+    assert "all 2 rows are taken as misses" in result.output
+
+
+def test_uworld_id_cells_copied_into_a_sheet_give_the_qid(srs, db_path):
+    # The results table pasted into Google Sheets and downloaded as CSV: 'ID' holds '1 - 118154'.
+    path = FIXTURES / "uworld_table_in_a_sheet.csv"
+    result = srs("--db", str(db_path), "import", str(path), "--source", "uworld", "--monthfirst")
+    assert result.exit_code == 0, result.output
+    assert [r[:5] for r in stored(db_path)] == [
+        ("118154", "2026-11-20", "incorrect", "Amiodarone", "Cardiovascular"),
+        ("118160", "2026-11-20", "incorrect", "Membranous nephropathy", "Renal/Urinary"),
+    ]
