@@ -220,6 +220,10 @@ def import_attempts(
             clash = writer.source_clash(file_label)
             if clash is not None:
                 raise clash
+            if writer.result_clashes > MAX_TOPIC_CLASHES:
+                summary.report.assumptions.append(
+                    f"{writer.result_clashes - MAX_TOPIC_CLASHES} more questions have two results for one day"
+                )
             if writer.topic_clashes > MAX_TOPIC_CLASHES:
                 summary.report.assumptions.append(
                     f"{writer.topic_clashes - MAX_TOPIC_CLASHES} more questions have two topics in this file"
@@ -279,6 +283,7 @@ class _Writer:
         self.topics: dict[int, tuple[str, int]] = {}  # this import's new questions: first topic, its line
         self.topic_clashes = 0
         self.clashed: set[tuple[str, str]] = set()
+        self.result_clashes = 0  # one question, one day, two results in this file: the first is kept
         store.scratch_set("seen")
 
     def add(self, attempt: Attempt) -> None:
@@ -332,15 +337,21 @@ class _Writer:
         ids = self._questions(rows, times)
         self.store.scratch_add_many("seen", ids.values())
         known = self.store.known_event_keys(keys)
+        earlier = self.store.event_results([k for k in keys if k in known], self.now_iso) if known else {}
+        kept: dict[str, tuple[str, int]] = {}  # this chunk's new attempts: key -> (result, line)
         events, touched, reasons = [], set(), []
         for attempt, key, at_iso in zip(rows, keys, times, strict=True):
             reason = attempt.fields.get("reason_kind", "")  # each attempt keeps its own row's reason
             if key in known:
                 self.summary.duplicates += 1
+                first = kept.get(key) or ((earlier[key], 0) if key in earlier else None)
+                if first is not None and first[0] != attempt.result:
+                    self._result_clash(attempt, first)
                 if reason:
                     reasons.append((reason, key))  # fills one logged before kinds were kept per attempt
                 continue
             known.add(key)  # the same attempt twice in one file counts once
+            kept[key] = (attempt.result, attempt.line)
             question = ids[(attempt.source, attempt.qid)]
             events.append((question, at_iso, "qbank", attempt.result, None, None, key, self.now_iso, reason))
             touched.add(question)
@@ -449,6 +460,20 @@ class _Writer:
                 "they are two questions, the id needs its form or block: add a Form or Block column "
                 '(or --map "Your Column=form")'
             )
+
+    def _result_clash(self, attempt: Attempt, first: tuple[str, int]) -> None:
+        """One question on one study day with two results in this file: one attempt, the first
+        row's result kept; said, since the other row's is dropped."""
+        self.result_clashes += 1
+        if self.result_clashes > MAX_TOPIC_CLASHES:
+            return
+        day = self.rule.day_of(attempt.at).isoformat() if attempt.at is not None else "one paste"
+        where = f"{first[0]} on line {first[1]}" if first[1] else f"{first[0]} on an earlier line"
+        self.summary.report.assumptions.append(
+            f"question {attempt.source} {attempt.qid} has two results for {day} in this file ({where}, "
+            f"{attempt.result} on line {attempt.line}); one question on one day is one attempt, so the "
+            "first was kept (to keep the other, remove the first from the file)"
+        )
 
     def source_clash(self, file_label: str) -> InputError | None:
         """When most of the file's questions are stored already under another source (the file

@@ -220,3 +220,48 @@ def test_uworld_id_cells_copied_into_a_sheet_give_the_qid(srs, db_path):
         ("118154", "2026-11-20", "incorrect", "Amiodarone", "Cardiovascular"),
         ("118160", "2026-11-20", "incorrect", "Membranous nephropathy", "Renal/Urinary"),
     ]
+
+
+def test_one_question_with_two_results_on_one_day_keeps_the_first_and_says_so(srs, db_path):
+    # A question redone the same day with another result: one attempt (the rule), but the other
+    # row's result was dropped without a word, only counted among the "duplicates".
+    path = FIXTURES / "same_day_two_results.csv"
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert [r[:3] for r in stored(db_path)] == [
+        ("60002", "2026-11-06", "incorrect"),
+        ("60003", "2026-11-06", "correct"),
+    ]
+    assert (
+        "question other 60002 has two results for 2026-11-06 in this file (incorrect on line 2, correct on line 3); "
+        "one question on one day is one attempt, so the first was kept" in result.output
+    )
+    assert (
+        "question other 60003 has two results for 2026-11-06 in this file (correct on line 4, incorrect on line 5)"
+        in result.output
+    )
+
+
+def test_the_same_row_twice_is_a_plain_duplicate_not_two_results(srs, db_path, write_log):
+    path = write_log(
+        "dup.csv", "QID,Date,Topic,Result\n60001,2026-11-06,Kawasaki,incorrect\n60001,2026-11-06,Kawasaki,incorrect\n"
+    )
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "1 duplicate skipped" in result.output
+    assert "two results" not in result.output
+    assert [r[:3] for r in stored(db_path)] == [("60001", "2026-11-06", "incorrect")]
+
+
+def test_two_results_for_one_day_across_chunks_are_said_too(srs, db_path, write_log):
+    from srs.ingest import importer
+
+    rows = [f"{70000 + i},2026-11-06,Topic {i},incorrect" for i in range(importer.CHUNK + 5)]
+    rows.append("70001,2026-11-06,Topic 1,correct")
+    path = write_log("big.csv", "QID,Date,Topic,Result\n" + "\n".join(rows) + "\n")
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert (
+        "question other 70001 has two results for 2026-11-06 in this file (incorrect on an earlier line, correct on line"
+        in result.output
+    )
