@@ -222,7 +222,7 @@ def import_attempts(
                 raise clash
             if writer.result_clashes > MAX_TOPIC_CLASHES:
                 summary.report.assumptions.append(
-                    f"{writer.result_clashes - MAX_TOPIC_CLASHES} more questions have two results for one day"
+                    f"{writer.result_clashes - MAX_TOPIC_CLASHES} more rows give a question a second result for one day"
                 )
             if writer.topic_clashes > MAX_TOPIC_CLASHES:
                 summary.report.assumptions.append(
@@ -337,16 +337,16 @@ class _Writer:
         ids = self._questions(rows, times)
         self.store.scratch_add_many("seen", ids.values())
         known = self.store.known_event_keys(keys)
-        earlier = self.store.event_results([k for k in keys if k in known], self.now_iso) if known else {}
+        earlier = self.store.event_results([k for k in keys if k in known]) if known else {}
         kept: dict[str, tuple[str, int]] = {}  # this chunk's new attempts: key -> (result, line)
         events, touched, reasons = [], set(), []
         for attempt, key, at_iso in zip(rows, keys, times, strict=True):
             reason = attempt.fields.get("reason_kind", "")  # each attempt keeps its own row's reason
             if key in known:
                 self.summary.duplicates += 1
-                first = kept.get(key) or ((earlier[key], 0) if key in earlier else None)
+                first = kept.get(key) or ((earlier[key][0], 0) if key in earlier else None)
                 if first is not None and first[0] != attempt.result:
-                    self._result_clash(attempt, first)
+                    self._result_clash(attempt, first, stored=key in earlier and earlier[key][1] != self.now_iso)
                 if reason:
                     reasons.append((reason, key))  # fills one logged before kinds were kept per attempt
                 continue
@@ -461,13 +461,20 @@ class _Writer:
                 '(or --map "Your Column=form")'
             )
 
-    def _result_clash(self, attempt: Attempt, first: tuple[str, int]) -> None:
-        """One question on one study day with two results in this file: one attempt, the first
-        row's result kept; said, since the other row's is dropped."""
+    def _result_clash(self, attempt: Attempt, first: tuple[str, int], *, stored: bool) -> None:
+        """One question on one study day with two results (in this file, or this file and the
+        log): one attempt, the first result kept; said, since the other row's is dropped."""
         self.result_clashes += 1
         if self.result_clashes > MAX_TOPIC_CLASHES:
             return
         day = self.rule.day_of(attempt.at).isoformat() if attempt.at is not None else "one paste"
+        if stored:
+            self.summary.report.assumptions.append(
+                f"question {attempt.source} {attempt.qid} is stored already as {first[0]} for {day}; line "
+                f"{attempt.line} says {attempt.result}: one question on one day is one attempt, so the stored "
+                "result was kept"
+            )
+            return
         where = f"{first[0]} on line {first[1]}" if first[1] else f"{first[0]} on an earlier line"
         self.summary.report.assumptions.append(
             f"question {attempt.source} {attempt.qid} has two results for {day} in this file ({where}, "

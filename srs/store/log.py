@@ -331,10 +331,10 @@ class Log(MissTotals):
         """Which of these event keys are already logged."""
         return {r[0] for r in self._select_in("SELECT key FROM events", "key", keys)}
 
-    def event_results(self, keys: list[str], recorded_at: str) -> dict[str, str]:
-        """key -> result of the Qbank attempts among these keys logged at `recorded_at` (one import)."""
+    def event_results(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        """key -> (result, recorded_at) of the Qbank attempts among these keys."""
         rows = self._select_in("SELECT key, result, recorded_at FROM events", "key", keys)
-        return {key: result for key, result, at in rows if at == recorded_at and result is not None}
+        return {key: (result, at) for key, result, at in rows if result is not None}
 
     def event_keys_with_prefix(self, prefix: str) -> list[str]:
         """The event keys that start with `prefix` (which ends in '|'), by the key index."""

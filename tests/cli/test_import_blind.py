@@ -265,3 +265,24 @@ def test_two_results_for_one_day_across_chunks_are_said_too(srs, db_path, write_
         "question other 70001 has two results for 2026-11-06 in this file (incorrect on an earlier line, correct on line"
         in result.output
     )
+
+
+def test_a_later_export_that_changes_a_stored_days_result_says_the_stored_one_was_kept(srs, db_path, write_log):
+    # The student corrected a result in the sheet and downloaded it again: the new result was
+    # dropped as a duplicate without a word.
+    first = write_log("week1.csv", "QID,Date,Topic,Result\n61001,2026-11-06,HSP,incorrect\n")
+    assert srs("--db", str(db_path), "import", str(first)).exit_code == 0
+    again = write_log(
+        "week1-fixed.csv", "QID,Date,Topic,Result\n61001,2026-11-06,HSP,correct\n61002,2026-11-07,ITP,incorrect\n"
+    )
+    result = srs("--db", str(db_path), "import", str(again))
+    assert result.exit_code == 0, result.output
+    assert (
+        "question other 61001 is stored already as incorrect for 2026-11-06; line 2 says correct: one question "
+        "on one day is one attempt, so the stored result was kept" in result.output
+    )
+    assert [r[:3] for r in stored(db_path)] == [
+        ("61001", "2026-11-06", "incorrect"),
+        ("61002", "2026-11-07", "incorrect"),
+    ]
+    assert "two results" not in result.output
