@@ -228,6 +228,7 @@ def import_attempts(
                 summary.report.assumptions.append(
                     f"{writer.topic_clashes - MAX_TOPIC_CLASHES} more questions have two topics in this file"
                 )
+            summary.updated_questions = len(writer.updated)
             store.scratch_uncarded("touched", "uncarded")
             summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"), scratch="touched")
             _count_prompts(store, summary)
@@ -283,6 +284,7 @@ class _Writer:
         self.topics: dict[int, tuple[str, int]] = {}  # this import's new questions: first topic, its line
         self.topic_clashes = 0
         self.clashed: set[tuple[str, str]] = set()
+        self.updated: set[int] = set()  # stored questions whose text this import changed
         self.result_clashes = 0  # one question, one day, two results in this file: the first is kept
         store.scratch_set("seen")
 
@@ -339,14 +341,18 @@ class _Writer:
         known = self.store.known_event_keys(keys)
         earlier = self.store.event_results([k for k in keys if k in known]) if known else {}
         kept: dict[str, tuple[str, int]] = {}  # this chunk's new attempts: key -> (result, line)
+        again: set[str] = set()  # keys stored by an earlier import that this chunk has had a row for
         events, touched, reasons = [], set(), []
         for attempt, key, at_iso in zip(rows, keys, times, strict=True):
             reason = attempt.fields.get("reason_kind", "")  # each attempt keeps its own row's reason
             if key in known:
                 self.summary.duplicates += 1
+                stored = key in earlier and earlier[key][1] != self.now_iso
                 first = kept.get(key) or ((earlier[key][0], 0) if key in earlier else None)
-                if first is not None and first[0] != attempt.result:
-                    self._result_clash(attempt, first, stored=key in earlier and earlier[key][1] != self.now_iso)
+                if first is not None and first[0] != attempt.result and key not in again:
+                    self._result_clash(attempt, first, stored=stored)
+                if stored:
+                    again.add(key)  # a file imported again: its own second rows were said the first time
                 if reason:
                     reasons.append((reason, key))  # fills one logged before kinds were kept per attempt
                 continue
@@ -411,11 +417,14 @@ class _Writer:
             texts[ident] = (new_rank, current)
             if diff or new_rank != current_rank:
                 changed.setdefault(ident, {}).update(diff)
-                if diff and ident in stored and stored[ident][0] < self.first_new_id:
-                    self.summary.updated_questions += 1
         ids = {ident: entry[0] for ident, entry in stored.items()}
         ranks_only = []
         for ident, diff in changed.items():
+            if ident in stored:  # what the rows changed, against the text stored before them
+                before, after = stored[ident][2], texts[ident][1]
+                diff = {n: after[n] for n in diff if before.get(n, "") != after.get(n, "")}
+                if diff and ids[ident] < self.first_new_id:
+                    self.updated.add(ids[ident])  # a question counts once, however many rows change it
             if ident in stored and diff:
                 self.store.set_question_text(ids[ident], diff, texts[ident][0])
             elif ident in stored:

@@ -286,3 +286,35 @@ def test_a_later_export_that_changes_a_stored_days_result_says_the_stored_one_wa
         ("61002", "2026-11-07", "incorrect"),
     ]
     assert "two results" not in result.output
+
+
+def test_importing_the_same_file_again_updates_no_cards_text(srs, db_path):
+    # Two rows of one question on one day with other subjects: the second import said "2 cards'
+    # text updated" (there is one card, and nothing changed): each row's swap was counted.
+    path = FIXTURES / "same_day_two_subjects.csv"
+    assert srs("--db", str(db_path), "import", str(path)).exit_code == 0
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        before = conn.execute("SELECT * FROM questions").fetchall()
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "2 rows read: 0 new cards, 0 repeated misses, 0 correct attempts, 2 duplicates skipped"
+    )
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("SELECT * FROM questions").fetchall() == before
+        assert conn.execute("SELECT subject FROM questions").fetchall() == [("Physiology",)]
+
+
+def test_a_later_file_that_changes_one_cards_text_in_two_rows_counts_one_card(srs, db_path, write_log):
+    first = write_log("a.csv", "QID,Date,Subject,Topic,Result\n62101,2026-11-06,Pharmacology,Beta blockers,incorrect\n")
+    assert srs("--db", str(db_path), "import", str(first)).exit_code == 0
+    later = write_log(
+        "b.csv",
+        "QID,Date,Subject,Topic,Result\n62101,2026-11-08,Physiology,Beta blockers,incorrect\n"
+        "62101,2026-11-09,Physiology,Beta-1 blockers,incorrect\n",
+    )
+    result = srs("--db", str(db_path), "import", str(later))
+    assert result.exit_code == 0, result.output
+    assert "1 card's text updated" in result.output
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("SELECT subject, topic FROM questions").fetchall() == [("Physiology", "Beta-1 blockers")]
