@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -110,12 +111,19 @@ def names() -> HeaderNames:
     )
 
 
+def _unaccented(text: str) -> str:
+    """'Résultat' -> 'Resultat', 'Système' -> 'Systeme': a name's letters without their accents."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _word_forms(name: str) -> list[list[str]]:
     """The name's words, read a few ways: '#' as 'number' and as nothing, with and without a
     trailing '(...)' hint. '%' is 'percent', so '% Correct' is not 'Correct'."""
     forms: list[list[str]] = []
     for text in dict.fromkeys((name, _HINT.sub("", name))):
-        text = _CAMEL.sub(" ", text).lower().replace("&", " and ").replace("%", " percent ")
+        text = _CAMEL.sub(" ", _unaccented(text)).lower().replace("&", " and ").replace("%", " percent ")
         for hash_as in (" number ", " "):
             words = re.findall(r"[a-z0-9]+", text.replace("#", hash_as))
             if words and words not in forms:

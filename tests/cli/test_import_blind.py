@@ -318,3 +318,53 @@ def test_a_later_file_that_changes_one_cards_text_in_two_rows_counts_one_card(sr
     assert "1 card's text updated" in result.output
     with contextlib.closing(sqlite3.connect(db_path)) as conn:
         assert conn.execute("SELECT subject, topic FROM questions").fetchall() == [("Physiology", "Beta-1 blockers")]
+
+
+def full_rows(db: Path) -> list[tuple[str, ...]]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        sql = (
+            "SELECT q.qid, substr(e.at, 1, 10), e.result, q.topic, q.subject, q.subject_text, q.system "
+            "FROM events e JOIN questions q ON q.id = e.question_id ORDER BY q.qid, e.at"
+        )
+        return conn.execute(sql).fetchall()
+
+
+def test_a_german_excel_csv_reads_its_own_column_names(srs, db_path):
+    # Semicolons, cp1252, dd.mm.yyyy, a '% richtig' column with decimal commas, and German
+    # headers: 'Frage-ID' was no question id; with it mapped, 'Thema', 'Fach' and 'Ergebnis'
+    # were ignored, so the 'richtig' row was stored as a miss and every card had no topic.
+    path = FIXTURES / "excel_de_cp1252.csv"
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert full_rows(db_path) == [
+        ("204511", "2026-11-03", "incorrect", "Digoxin-Toxizität", "Pharmacology", "Pharmakologie", "Herz-Kreislauf"),
+        ("204511", "2026-11-20", "incorrect", "Digoxin-Toxizität", "Pharmacology", "Pharmakologie", "Herz-Kreislauf"),
+        ("204512", "2026-11-03", "correct", "Nephrotisches Syndrom", "Pathology", "Pathologie", "Niere"),
+        ("204530", "2026-11-14", "incorrect", "Légionellose", "Microbiology", "Mikrobiologie", "Atmung"),
+    ]
+    assert "Ignored columns: % richtig" in result.output
+    assert "Systems kept as written (not USMLE names): Atmung, Herz-Kreislauf, Niere" in result.output
+
+
+def test_a_french_excel_csv_with_accented_column_names(srs, db_path):
+    path = FIXTURES / "excel_fr_bom.csv"
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 1  # every date could be either order: asked, not guessed
+    assert "--dayfirst or --monthfirst" in result.output
+    result = srs("--db", str(db_path), "import", str(path), "--dayfirst")
+    assert result.exit_code == 0, result.output
+    assert full_rows(db_path) == [
+        ("31001", "2026-11-02", "incorrect", "Amiodarone – effets indésirables", "Pharmacology", "Pharmacologie",
+         "Cardiovasculaire"),
+        ("31002", "2026-11-05", "correct", "Anse de Henlé", "Physiology", "Physiologie", "Rénal"),
+        ("31003", "2026-11-09", "incorrect", "Vitamine B12", "Biochemistry & Nutrition", "Biochimie", "Général"),
+    ]  # fmt: skip
+    assert "Ignored columns: % de réussite" in result.output
+
+
+def test_a_german_frage_column_is_not_taken_for_the_question_id(srs, db_path, write_log):
+    path = write_log("frage.csv", "Frage;Datum;Thema;Ergebnis\n12345;03.11.2026;Gicht;falsch\n")
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 1
+    assert '--map "Frage=qid"' in result.output
+    assert not db_path.exists()
