@@ -94,6 +94,7 @@ _SPACED_PREFIX = re.compile(
 # 'q118154', 'QID118154': a prefix run into the id, dropped only when the rest is a number
 _JOINED_PREFIX = re.compile(r"(?:qid|q)(?P<rest>\d+(?:[.,]\d+)*(?:[eE][+]?\d+)?)", re.IGNORECASE)
 _FLOAT_FORM = re.compile(r"\d+(?:\.\d*)?(?:[eE][+]?\d{1,2})?")  # 118154.0, 1.18154E+05
+_SPREADSHEET_E = re.compile(r"\d\.\d+[eE]\+\d{1,2}")  # 1.18154E+05: only a spreadsheet writes an id so
 _GROUPED = re.compile(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+")  # 118,154 (a number format)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
@@ -156,6 +157,25 @@ def normalize_qid(text: str, source: str = "") -> str:
     return qid
 
 
+def looks_numeric(qid: str) -> bool:
+    """An id kept as written that a spreadsheet made of a number ('1.18154E+05', '118,154'):
+    read as the number only for a bank known to number its questions."""
+    return bool(_SPREADSHEET_E.fullmatch(qid) or (_GROUPED.fullmatch(qid) and "," in qid))
+
+
+_E_FORM = re.compile(r"(?P<lead>\d)(?:[.,](?P<rest>\d*))?[eE]\+?(?P<exp>\d{1,2})")
+
+
+def rounded(text: str, source: str = "") -> bool:
+    """A number a spreadsheet rounded for display ('1.2E+05' for 118154 in a narrow column):
+    its digits are fewer than the number's, so the question id is lost. Never for a bank whose
+    ids are letters and digits (an AMBOSS id is taken as written)."""
+    if source in load().exact:
+        return False
+    found = _E_FORM.fullmatch(text.strip())
+    return found is not None and 1 + len(found.group("rest") or "") < int(found.group("exp")) + 1
+
+
 def _integral(text: str) -> str:
     """'1.18154E+05' -> '118154'; a number that is not whole (or too long to be exact in a
     spreadsheet, 15 digits) is kept as written."""
@@ -165,7 +185,7 @@ def _integral(text: str) -> str:
         number = Decimal(text)
     except InvalidOperation:
         return text
-    if number != number.to_integral_value() or number >= 10**15:
+    if number != number.to_integral_value() or number >= 10**15 or _E_FORM.fullmatch(text) and rounded(text):
         return text
     return str(int(number))
 

@@ -230,6 +230,8 @@ class _Known:
         # (how, source) -> rows whose source no cell or --source gave: ('', 'other') for the default
         self.inferred: dict[tuple[str, str], int] = {}
         self.assumed: tuple[str, str] | None = None  # this row's, until it is known good
+        self.number_like: tuple[int, str] | None = None  # the first id of an unknown bank a spreadsheet made
+        self.number_like_count = 0
 
     def when(self, text: str) -> When | None:
         """read_date, remembered (ValueError for what is not a date, every time)."""
@@ -262,6 +264,14 @@ class _Known:
                     f"no source column or --source: {_rows(n)} stored as source '{source}', "
                     f"as {'its' if n == 1 else 'their'} {how} names it"
                 )
+        if self.number_like is not None:
+            line, qid = self.number_like
+            n = self.number_like_count
+            self.report.assumptions.append(
+                f"{_rows(n)} of a bank srs does not know {'has an id' if n == 1 else 'have ids'} a spreadsheet "
+                f"made of a number (line {line}: '{shown(qid, 20)}'), kept as written; if the bank numbers its "
+                "questions, --source names it (e.g. --source uworld) and they are read as numbers"
+            )
         defaulted = self.inferred.get(("", identity.OTHER), 0)
         if defaulted:
             given = "rows without a source" if has_source_column else "no source column"
@@ -331,6 +341,15 @@ def _attempt(
     source, qid = _identity(get, options, known)
     if not qid:
         raise bad("qid", "the question id is empty")
+    if identity.looks_numeric(qid) and source not in identity.load().numeric | identity.load().exact:
+        known.number_like = known.number_like or (record.line, qid)
+        known.number_like_count += 1
+    if identity.rounded(qid, source):
+        raise bad(
+            "qid",
+            f"'{shown(qid)}' is a number the spreadsheet rounded for display, so the question id is lost; "
+            "widen the column (or format it as a number without decimals) and save the file again",
+        )
     raw_date = get("date", "")
     try:
         when = known.when(raw_date)

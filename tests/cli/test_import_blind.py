@@ -368,3 +368,54 @@ def test_a_german_frage_column_is_not_taken_for_the_question_id(srs, db_path, wr
     assert result.exit_code == 1
     assert '--map "Frage=qid"' in result.output
     assert not db_path.exists()
+
+
+def test_spreadsheet_forms_of_an_id_of_an_unknown_bank_are_kept_and_said(srs, db_path, write_log):
+    # No source column and no --source: '1.2345E+04' and '12,345' are kept as written (the bank
+    # may not number its questions), but that was not said: one question split in three.
+    path = write_log(
+        "nosource.csv",
+        "QID,Date,Topic,Result\n#1234,2026-11-10,Vitamin A,incorrect\nQID 1234,2026-11-12,Vitamin A,incorrect\n"
+        '1.2345E+04,2026-11-12,Zinc,incorrect\n12345.0,2026-11-14,Zinc,correct\n"12,345",2026-11-15,Zinc,correct\n',
+    )
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert (
+        "2 rows of a bank srs does not know have ids a spreadsheet made of a number (line 4: '1.2345E+04'), "
+        "kept as written; if the bank numbers its questions, --source names it (e.g. --source uworld)"
+    ) in result.output
+    db2 = db_path.with_name("uw.db")
+    result = srs("--db", str(db2), "import", str(path), "--source", "uworld")
+    assert result.exit_code == 0, result.output
+    assert "spreadsheet made of a number" not in result.output
+    assert [r[:3] for r in stored(db2)] == [
+        ("1234", "2026-11-10", "incorrect"),
+        ("1234", "2026-11-12", "incorrect"),
+        ("12345", "2026-11-12", "incorrect"),
+        ("12345", "2026-11-14", "correct"),
+        ("12345", "2026-11-15", "correct"),
+    ]
+
+
+def test_an_id_the_spreadsheet_rounded_for_display_is_an_error_not_another_question(srs, db_path, write_log):
+    # A narrow column shows 118154 as 1.2E+05 and saves it so: it was stored as question 120000.
+    path = write_log(
+        "rounded.csv",
+        "Qbank,QID,Date,Topic,Result\nUW,1.2E+05,2026-11-10,Vitamin A,incorrect\n"
+        "UW,1.18154E+05,2026-11-12,Vitamin A,incorrect\nAMBOSS,1E5,2026-11-12,Zinc,incorrect\n",
+    )
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 1
+    assert (
+        f"{path}:2: column 'QID': '1.2E+05' is a number the spreadsheet rounded for display, so the question id is lost"
+        in result.output
+    )
+    assert "1 invalid row;" in result.output  # 1.18154E+05 has every digit; the AMBOSS id is taken as written
+    assert not db_path.exists()
+    result = srs("--db", str(db_path), "import", str(path), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("SELECT source, qid FROM questions ORDER BY source").fetchall() == [
+            ("amboss", "1E5"),
+            ("uworld", "118154"),
+        ]
