@@ -369,8 +369,8 @@ def no_qid_error(name: str, columns: list[str], sample: str, line: int = 1) -> I
         )
     found = ", ".join(shown(c, 30) for c in columns[:12]) or "nothing"
     return InputError(
-        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid" '
-        "(and --header-row N when the column names are on row N, below titles)",
+        f"no question-id column (found: {found}); rename the column that holds the question ids to QID, "
+        'or use --map "Your Column=qid" (and --header-row N when the column names are on row N, below titles)',
         file=name,
         line=line,
     )

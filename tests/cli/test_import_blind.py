@@ -419,3 +419,14 @@ def test_an_id_the_spreadsheet_rounded_for_display_is_an_error_not_another_quest
             ("amboss", "1E5"),
             ("uworld", "118154"),
         ]
+
+
+def test_no_question_id_column_says_what_to_rename_in_plain_words(srs, db_path, write_log):
+    path = write_log("nums.csv", "Number,Date,Topic\n118154,2026-11-01,Gout\n")
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 1
+    assert error_lines(result.output) == [
+        f"Error: {path}:1: no question-id column (found: Number, Date, Topic); rename the column that holds "
+        'the question ids to QID, or use --map "Your Column=qid" (and --header-row N when the column names '
+        "are on row N, below titles)"
+    ]
