@@ -8,6 +8,7 @@ what is already there.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from srs.model import QUESTION_TEXT_FIELDS, group_key
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store
-from srs.store.backup import before_import
+from srs.store.backup import before_import, rotate
 from srs.timing import DayRule, to_iso
 
 MAX_LISTED_ERRORS = 20
@@ -575,8 +576,37 @@ def _import_stream(
     dry_run: bool,
     progress: Callable[[int], None] | None,
 ) -> ImportSummary:
-    if not dry_run:
-        before_import(store, now)
+    backup = None if dry_run else before_import(store, now, rotate_now=False)
+    try:
+        summary = _read_and_import(
+            store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
+            skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
+        )  # fmt: skip
+    except BaseException:
+        if backup is not None:  # nothing was written: the copy is the file as it still is
+            backup.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                backup.parent.rmdir()  # only when empty: a folder made for this copy alone
+        raise
+    if backup is not None:
+        rotate(store.path, now)
+    return summary
+
+
+def _read_and_import(
+    store: Store,
+    scheduler: Scheduler,
+    stream: IO[bytes],
+    name: str,
+    *,
+    now: datetime,
+    format: str | None,
+    sheet: str | None,
+    options: ReadOptions | None,
+    skip_invalid: bool,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+) -> ImportSummary:
     sample = _sample(stream)
     options = options or ReadOptions()
     report = ReadReport()

@@ -430,3 +430,24 @@ def test_no_question_id_column_says_what_to_rename_in_plain_words(srs, db_path, 
         'the question ids to QID, or use --map "Your Column=qid" (and --header-row N when the column names '
         "are on row N, below titles)"
     ]
+
+
+def test_a_failed_import_into_a_database_with_data_leaves_no_backup(srs, db_path, write_log):
+    # Every failed try made a backup copy (and rotated older ones out): ten tries at a file with
+    # a bad date left ten copies of the unchanged file, and pushed out the backups of real imports.
+    good = write_log("good.csv", "QID,Date,Topic,Result\n63001,2026-11-01,Gout,incorrect\n")
+    assert srs("--db", str(db_path), "import", str(good)).exit_code == 0
+    backups = db_path.parent / "backups"
+    assert not backups.exists()  # the first import made the file: nothing to back up
+    bad = FIXTURES / "one_bad_date.csv"
+    for _ in range(3):
+        assert srs("--db", str(db_path), "import", str(bad)).exit_code == 1
+    assert not backups.exists() or list(backups.iterdir()) == []
+    assert [r[:3] for r in stored(db_path)] == [("63001", "2026-11-01", "incorrect")]
+    later = write_log("later.csv", "QID,Date,Topic,Result\n63002,2026-11-02,Pseudogout,incorrect\n")
+    assert srs("--db", str(db_path), "import", str(later)).exit_code == 0
+    assert len(list(backups.iterdir())) == 1  # a real import is backed up, as before
+    assert [r[:3] for r in stored(db_path)] == [
+        ("63001", "2026-11-01", "incorrect"),
+        ("63002", "2026-11-02", "incorrect"),
+    ]
