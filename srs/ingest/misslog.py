@@ -289,8 +289,6 @@ class _Known:
 def _clean(text: str) -> str:
     """Without terminal control characters or surrounding space, in Unicode NFC (text typed on
     macOS is often NFD: 'é' as e and an accent)."""
-    if "\r" in text:  # a line break written on Windows, inside a cell: one break, as everywhere else
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.strip() if text.isprintable() else _TERMINAL_CONTROL.sub("", text).strip()
     return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 

@@ -451,18 +451,3 @@ def test_a_failed_import_into_a_database_with_data_leaves_no_backup(srs, db_path
         ("63001", "2026-11-01", "incorrect"),
         ("63002", "2026-11-02", "incorrect"),
     ]
-
-
-def test_a_windows_line_break_inside_a_cell_is_stored_as_one_line_break(srs, db_path):
-    # Excel's "Unicode text" (UTF-16, tabs, CRLF) with a note over two lines: the note was stored
-    # with its '\r', which shows as a stray character or a blank line on the card.
-    path = FIXTURES / "excel_unicode_text_crlf_in_cell.txt"
-    result = srs("--db", str(db_path), "import", str(path))
-    assert result.exit_code == 0, result.output
-    assert [r[:4] for r in stored(db_path)] == [
-        ("9601", "2026-11-13", "incorrect", "Sarcoidosis"),
-        ("9602", "2026-11-14", "correct", "Berylliosis"),
-    ]
-    with contextlib.closing(sqlite3.connect(db_path)) as conn:
-        notes = conn.execute("SELECT explanation FROM questions WHERE qid = '9601'").fetchone()[0]
-    assert notes == "ACE up,\nhypercalcemia"
