@@ -125,23 +125,29 @@ class _Paste:
         """A column that holds words (subjects, topics): never a mark."""
         return index < len(self.keys) and self.keys[index] in UWORLD_COLUMNS
 
-    def _aligned(self, line: str, cells: list[str]) -> list[str]:
-        """A space-split row with fewer cells than the header: two cells one space apart, or an
-        empty cell. Cut where the header's columns begin; when that cannot be done, stop."""
+    def row(self, line: str) -> tuple[list[tuple[str, str]], str | None] | None:
+        """The row's values and its mark, or None when the line is not a row of the table.
+
+        A row split by runs of spaces with fewer cells than the header (two cells one space
+        apart, or one left empty) is cut where the header's columns begin; when that cannot be
+        done, it stops (SqueezedRow): cells are never read into the wrong columns."""
+        read = self._read(split(line))
+        if read is None or "\t" in line or read[2] >= len(self.header):
+            return None if read is None else read[:2]
         placed = by_position(line, self.columns) if self.columns else None
-        if placed is None:
+        lead = line[: self.columns[0]].strip() if self.columns else ""
+        again = self._read(([lead] if lead else []) + placed) if placed is not None else None
+        if again is None or again[2] < len(self.header):
             raise SqueezedRow(
-                f"this row has {len(cells)} cells but the table has {len(self.header)} columns, and its "
+                f"this row has {read[2]} cells but the table has {len(self.header)} columns, and its "
                 "cells do not line up under the header (two cells one space apart, or one left empty); "
                 "copy the table again so that its cells are split by tabs, or fix the line"
             )
-        return placed
+        return again[:2]
 
-    def row(self, line: str) -> tuple[list[tuple[str, str]], str | None] | None:
-        """The row's values and its mark, or None when the line is not a row of the table."""
-        cells = split(line)
-        if "\t" not in line and len(cells) < len(self.header) and _ID_CELL.fullmatch(cells[0]):
-            cells = self._aligned(line, cells)
+    def _read(self, cells: list[str]) -> tuple[list[tuple[str, str]], str | None, int] | None:
+        """The row's values, its mark and how many cells it has besides marks; None when the
+        cells are not a row of the table."""
         mark = None
         if self.id_at == 0 and len(cells) > 1 and _mark(cells[0]):
             mark = _mark(cells.pop(0))  # a mark in a cell before the id (a column without a name)
@@ -164,7 +170,8 @@ class _Paste:
                 values.append((UWORLD_COLUMNS[key], cell))
             elif mark is None and _mark(cell):
                 mark = _mark(cell)  # in a column of its own, or after the last one
-        return values, mark
+        width = len(cells) - (1 if len(cells) > len(self.header) and _mark(cells[-1]) else 0)
+        return values, mark, width
 
 
 def _rows(

@@ -451,3 +451,15 @@ def test_a_failed_import_into_a_database_with_data_leaves_no_backup(srs, db_path
         ("63001", "2026-11-01", "incorrect"),
         ("63002", "2026-11-02", "incorrect"),
     ]
+
+
+def test_a_space_aligned_paste_with_marks_before_the_ids_is_cut_under_the_header_too(srs, db_path):
+    # The ✓/✗ column has no name; with the mark taken, the squeezed row had 6 cells for 7 columns.
+    path = FIXTURES / "paste_spaces_mark_before_id.txt"
+    result = srs("--db", str(db_path), "import", "-", "--source", "uworld", "--date", "2026-11-20",
+                 input=path.read_bytes())  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert stored(db_path) == [
+        ("119101", "2026-11-20", "correct", "Digoxin toxicity", "Cardiovascular", "Heart failure"),
+        ("119102", "2026-11-20", "incorrect", "Post-strep GN", "Renal/Urinary", "Glomerular diseases"),
+    ]
