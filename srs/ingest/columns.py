@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -110,12 +111,19 @@ def names() -> HeaderNames:
     )
 
 
+def _unaccented(text: str) -> str:
+    """'Résultat' -> 'Resultat', 'Système' -> 'Systeme': a name's letters without their accents."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _word_forms(name: str) -> list[list[str]]:
     """The name's words, read a few ways: '#' as 'number' and as nothing, with and without a
     trailing '(...)' hint. '%' is 'percent', so '% Correct' is not 'Correct'."""
     forms: list[list[str]] = []
     for text in dict.fromkeys((name, _HINT.sub("", name))):
-        text = _CAMEL.sub(" ", text).lower().replace("&", " and ").replace("%", " percent ")
+        text = _CAMEL.sub(" ", _unaccented(text)).lower().replace("&", " and ").replace("%", " percent ")
         for hash_as in (" number ", " "):
             words = re.findall(r"[a-z0-9]+", text.replace("#", hash_as))
             if words and words not in forms:
@@ -267,9 +275,7 @@ class Columns:
 
     def _uncertain(self, columns: list[tuple[str, tuple[str, ...]]], line: int | None) -> InputError:
         column, fields = columns[0]
-        choices = _map(column, fields[0]) + (
-            f" (or ={', ='.join(fields[1:])})" if len(fields) > 1 else ""
-        )
+        choices = _map(column, fields[0]) + (f" (or ={', ='.join(fields[1:])})" if len(fields) > 1 else "")
         message = (
             f"the name does not say for certain whether it holds the {_or(fields)}, and srs does not guess; "
             f"say {'so' if len(fields) == 1 else 'which'} with {choices}, or {_map(column, IGNORE)}"
@@ -363,8 +369,8 @@ def no_qid_error(name: str, columns: list[str], sample: str, line: int = 1) -> I
         )
     found = ", ".join(shown(c, 30) for c in columns[:12]) or "nothing"
     return InputError(
-        f'no question-id column (found: {found}); name one qid, or use --map "Your Column=qid" '
-        "(and --header-row N when the column names are on row N, below titles)",
+        f"no question-id column (found: {found}); rename the column that holds the question ids to QID, "
+        'or use --map "Your Column=qid" (and --header-row N when the column names are on row N, below titles)',
         file=name,
         line=line,
     )

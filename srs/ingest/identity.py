@@ -33,6 +33,7 @@ class Sources:
     exact: frozenset[str]  # banks whose ids are letters and digits, taken exactly as written
     forms: frozenset[str]  # banks whose questions are known by form, block and number
     urls: tuple[tuple[str, re.Pattern[str]], ...]  # (source, pattern with an `id` group)
+    id_cells: dict[str, tuple[re.Pattern[str], ...]]  # source -> its results table's id-cell forms
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +44,7 @@ def load() -> Sources:
     exact: set[str] = set()
     forms: set[str] = set()
     urls: list[tuple[str, re.Pattern[str]]] = []
+    id_cells: dict[str, tuple[re.Pattern[str], ...]] = {}
     for source, entry in data["sources"].items():
         for spelling in [source, *entry.get("aliases", [])]:
             names.setdefault(name_key(spelling), source)
@@ -50,7 +52,9 @@ def load() -> Sources:
         if entry.get("forms"):
             forms.add(source)
         urls += [(source, re.compile(p, re.IGNORECASE)) for p in entry.get("urls", [])]
-    return Sources(names, frozenset(numeric), frozenset(exact), frozenset(forms), tuple(urls))
+        if entry.get("id_cells"):
+            id_cells[source] = tuple(re.compile(p) for p in entry["id_cells"])
+    return Sources(names, frozenset(numeric), frozenset(exact), frozenset(forms), tuple(urls), id_cells)
 
 
 # -- sources -------------------------------------------------------------------------
@@ -90,6 +94,7 @@ _SPACED_PREFIX = re.compile(
 # 'q118154', 'QID118154': a prefix run into the id, dropped only when the rest is a number
 _JOINED_PREFIX = re.compile(r"(?:qid|q)(?P<rest>\d+(?:[.,]\d+)*(?:[eE][+]?\d+)?)", re.IGNORECASE)
 _FLOAT_FORM = re.compile(r"\d+(?:\.\d*)?(?:[eE][+]?\d{1,2})?")  # 118154.0, 1.18154E+05
+_SPREADSHEET_E = re.compile(r"\d\.\d+[eE]\+\d{1,2}")  # 1.18154E+05: only a spreadsheet writes an id so
 _GROUPED = re.compile(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+")  # 118,154 (a number format)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
@@ -138,6 +143,10 @@ def normalize_qid(text: str, source: str = "") -> str:
         return normalize_qid(found[1], source) if found else qid
     if exact:
         return qid
+    for cell in sources.id_cells.get(source, ()):
+        in_cell = cell.fullmatch(qid)
+        if in_cell:  # UWorld's '1 - 118154', its results table copied into a sheet
+            return in_cell.group("id")
     if source in sources.numeric:
         if _GROUPED.fullmatch(qid):
             qid = re.sub(r"\D", "", qid)
@@ -146,6 +155,25 @@ def normalize_qid(text: str, source: str = "") -> str:
     elif re.fullmatch(r"\d+\.0+", qid):  # any other bank: 118154.0 is what a spreadsheet made of 118154
         return qid.split(".")[0]
     return qid
+
+
+def looks_numeric(qid: str) -> bool:
+    """An id kept as written that a spreadsheet made of a number ('1.18154E+05', '118,154'):
+    read as the number only for a bank known to number its questions."""
+    return bool(_SPREADSHEET_E.fullmatch(qid) or (_GROUPED.fullmatch(qid) and "," in qid))
+
+
+_E_FORM = re.compile(r"(?P<lead>\d)(?:[.,](?P<rest>\d*))?[eE]\+?(?P<exp>\d{1,2})")
+
+
+def rounded(text: str, source: str = "") -> bool:
+    """A number a spreadsheet rounded for display ('1.2E+05' for 118154 in a narrow column):
+    its digits are fewer than the number's, so the question id is lost. Never for a bank whose
+    ids are letters and digits (an AMBOSS id is taken as written)."""
+    if source in load().exact:
+        return False
+    found = _E_FORM.fullmatch(text.strip())
+    return found is not None and 1 + len(found.group("rest") or "") < int(found.group("exp")) + 1
 
 
 def _integral(text: str) -> str:
@@ -157,7 +185,7 @@ def _integral(text: str) -> str:
         number = Decimal(text)
     except InvalidOperation:
         return text
-    if number != number.to_integral_value() or number >= 10**15:
+    if number != number.to_integral_value() or number >= 10**15 or _E_FORM.fullmatch(text) and rounded(text):
         return text
     return str(int(number))
 

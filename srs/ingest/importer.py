@@ -8,6 +8,7 @@ what is already there.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from srs.model import QUESTION_TEXT_FIELDS, group_key
 from srs.schedule.replay import rebuild
 from srs.schedule.scheduler import Scheduler
 from srs.store import Store
-from srs.store.backup import before_import
+from srs.store.backup import before_import, rotate
 from srs.timing import DayRule, to_iso
 
 MAX_LISTED_ERRORS = 20
@@ -220,10 +221,15 @@ def import_attempts(
             clash = writer.source_clash(file_label)
             if clash is not None:
                 raise clash
+            if writer.result_clashes > MAX_TOPIC_CLASHES:
+                summary.report.assumptions.append(
+                    f"{writer.result_clashes - MAX_TOPIC_CLASHES} more rows give a question a second result for one day"
+                )
             if writer.topic_clashes > MAX_TOPIC_CLASHES:
                 summary.report.assumptions.append(
                     f"{writer.topic_clashes - MAX_TOPIC_CLASHES} more questions have two topics in this file"
                 )
+            summary.updated_questions = len(writer.updated)
             store.scratch_uncarded("touched", "uncarded")
             summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"), scratch="touched")
             _count_prompts(store, summary)
@@ -279,6 +285,8 @@ class _Writer:
         self.topics: dict[int, tuple[str, int]] = {}  # this import's new questions: first topic, its line
         self.topic_clashes = 0
         self.clashed: set[tuple[str, str]] = set()
+        self.updated: set[int] = set()  # stored questions whose text this import changed
+        self.result_clashes = 0  # one question, one day, two results in this file: the first is kept
         store.scratch_set("seen")
 
     def add(self, attempt: Attempt) -> None:
@@ -332,15 +340,25 @@ class _Writer:
         ids = self._questions(rows, times)
         self.store.scratch_add_many("seen", ids.values())
         known = self.store.known_event_keys(keys)
+        earlier = self.store.event_results([k for k in keys if k in known]) if known else {}
+        kept: dict[str, tuple[str, int]] = {}  # this chunk's new attempts: key -> (result, line)
+        again: set[str] = set()  # keys stored by an earlier import that this chunk has had a row for
         events, touched, reasons = [], set(), []
         for attempt, key, at_iso in zip(rows, keys, times, strict=True):
             reason = attempt.fields.get("reason_kind", "")  # each attempt keeps its own row's reason
             if key in known:
                 self.summary.duplicates += 1
+                stored = key in earlier and earlier[key][1] != self.now_iso
+                first = kept.get(key) or ((earlier[key][0], 0) if key in earlier else None)
+                if first is not None and first[0] != attempt.result and key not in again:
+                    self._result_clash(attempt, first, stored=stored)
+                if stored:
+                    again.add(key)  # a file imported again: its own second rows were said the first time
                 if reason:
                     reasons.append((reason, key))  # fills one logged before kinds were kept per attempt
                 continue
             known.add(key)  # the same attempt twice in one file counts once
+            kept[key] = (attempt.result, attempt.line)
             question = ids[(attempt.source, attempt.qid)]
             events.append((question, at_iso, "qbank", attempt.result, None, None, key, self.now_iso, reason))
             touched.add(question)
@@ -400,11 +418,14 @@ class _Writer:
             texts[ident] = (new_rank, current)
             if diff or new_rank != current_rank:
                 changed.setdefault(ident, {}).update(diff)
-                if diff and ident in stored and stored[ident][0] < self.first_new_id:
-                    self.summary.updated_questions += 1
         ids = {ident: entry[0] for ident, entry in stored.items()}
         ranks_only = []
         for ident, diff in changed.items():
+            if ident in stored:  # what the rows changed, against the text stored before them
+                before, after = stored[ident][2], texts[ident][1]
+                diff = {n: after[n] for n in diff if before.get(n, "") != after.get(n, "")}
+                if diff and ids[ident] < self.first_new_id:
+                    self.updated.add(ids[ident])  # a question counts once, however many rows change it
             if ident in stored and diff:
                 self.store.set_question_text(ids[ident], diff, texts[ident][0])
             elif ident in stored:
@@ -449,6 +470,27 @@ class _Writer:
                 "they are two questions, the id needs its form or block: add a Form or Block column "
                 '(or --map "Your Column=form")'
             )
+
+    def _result_clash(self, attempt: Attempt, first: tuple[str, int], *, stored: bool) -> None:
+        """One question on one study day with two results (in this file, or this file and the
+        log): one attempt, the first result kept; said, since the other row's is dropped."""
+        self.result_clashes += 1
+        if self.result_clashes > MAX_TOPIC_CLASHES:
+            return
+        day = self.rule.day_of(attempt.at).isoformat() if attempt.at is not None else "one paste"
+        if stored:
+            self.summary.report.assumptions.append(
+                f"question {attempt.source} {attempt.qid} is stored already as {first[0]} for {day}; line "
+                f"{attempt.line} says {attempt.result}: one question on one day is one attempt, so the stored "
+                "result was kept"
+            )
+            return
+        where = f"{first[0]} on line {first[1]}" if first[1] else f"{first[0]} on an earlier line"
+        self.summary.report.assumptions.append(
+            f"question {attempt.source} {attempt.qid} has two results for {day} in this file ({where}, "
+            f"{attempt.result} on line {attempt.line}); one question on one day is one attempt, so the "
+            "first was kept (to keep the other, remove the first from the file)"
+        )
 
     def source_clash(self, file_label: str) -> InputError | None:
         """When most of the file's questions are stored already under another source (the file
@@ -534,8 +576,37 @@ def _import_stream(
     dry_run: bool,
     progress: Callable[[int], None] | None,
 ) -> ImportSummary:
-    if not dry_run:
-        before_import(store, now)
+    backup = None if dry_run else before_import(store, now, rotate_now=False)
+    try:
+        summary = _read_and_import(
+            store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
+            skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
+        )  # fmt: skip
+    except BaseException:
+        if backup is not None:  # nothing was written: the copy is the file as it still is
+            backup.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                backup.parent.rmdir()  # only when empty: a folder made for this copy alone
+        raise
+    if backup is not None:
+        rotate(store.path, now)
+    return summary
+
+
+def _read_and_import(
+    store: Store,
+    scheduler: Scheduler,
+    stream: IO[bytes],
+    name: str,
+    *,
+    now: datetime,
+    format: str | None,
+    sheet: str | None,
+    options: ReadOptions | None,
+    skip_invalid: bool,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+) -> ImportSummary:
     sample = _sample(stream)
     options = options or ReadOptions()
     report = ReadReport()

@@ -37,6 +37,8 @@ TEXT_FIELDS = tuple(f for f in FIELDS if f not in (*IDENTITY_FIELDS, "date", "su
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One row of a miss log: one attempt at one Qbank question."""
@@ -167,16 +169,31 @@ def _skipped(report: ReadReport, line: int, text: str) -> None:
 
 
 class _DateTally:
-    """What was assumed about the dates of the rows, said once after the last row."""
+    """What was assumed about the dates of the rows (and their empty results), said once
+    after the last row."""
 
     def __init__(self, first_dated: int | None) -> None:
         self.first_dated = first_dated  # the first line with a date, None when no row has one
+        self.blank_results = 0  # rows with an empty cell in the result column: taken as misses
+        self.blank_example: tuple[int, str] | None = None  # (line, column)
         self.yearless = 0
         self.yearless_example: tuple[int, str, date] | None = None
         self.filled = 0  # rows dated by --date
         self.undated = 0  # rows taken as today (no row of the file has a date)
 
+    def blank_result(self, line: int, column: str) -> None:
+        self.blank_results += 1
+        self.blank_example = self.blank_example or (line, column)
+
     def assume(self, report: ReadReport, options: ReadOptions, today: date) -> None:
+        if self.blank_results and self.blank_example:
+            line, column = self.blank_example
+            one = self.blank_results == 1
+            report.assumptions.append(
+                f"{_rows(self.blank_results)} with an empty '{shown(column, 30)}' cell "
+                f"{'was' if one else 'were'} taken as {'a miss' if one else 'misses'} (incorrect)"
+                f"{', line ' if one else ', the first on line '}{line}"
+            )
         if self.yearless and self.yearless_example:
             line, text, day = self.yearless_example
             many = self.yearless != 1
@@ -218,6 +235,8 @@ class _Known:
         # (how, source) -> rows whose source no cell or --source gave: ('', 'other') for the default
         self.inferred: dict[tuple[str, str], int] = {}
         self.assumed: tuple[str, str] | None = None  # this row's, until it is known good
+        self.number_like: tuple[int, str] | None = None  # the first id of an unknown bank a spreadsheet made
+        self.number_like_count = 0
 
     def when(self, text: str) -> When | None:
         """read_date, remembered (ValueError for what is not a date, every time)."""
@@ -247,8 +266,17 @@ class _Known:
         for (how, source), n in self.inferred.items():
             if how:
                 self.report.assumptions.append(
-                    f"no source column or --source: {_rows(n)} stored as source '{source}', as {how} names it"
+                    f"no source column or --source: {_rows(n)} stored as source '{source}', "
+                    f"as {'its' if n == 1 else 'their'} {how} names it"
                 )
+        if self.number_like is not None:
+            line, qid = self.number_like
+            n = self.number_like_count
+            self.report.assumptions.append(
+                f"{_rows(n)} of a bank srs does not know {'has an id' if n == 1 else 'have ids'} a spreadsheet "
+                f"made of a number (line {line}: '{shown(qid, 20)}'), kept as written; if the bank numbers its "
+                "questions, --source names it (e.g. --source uworld) and they are read as numbers"
+            )
         defaulted = self.inferred.get(("", identity.OTHER), 0)
         if defaulted:
             given = "rows without a source" if has_source_column else "no source column"
@@ -318,6 +346,15 @@ def _attempt(
     source, qid = _identity(get, options, known)
     if not qid:
         raise bad("qid", "the question id is empty")
+    if identity.looks_numeric(qid) and source not in identity.load().numeric | identity.load().exact:
+        known.number_like = known.number_like or (record.line, qid)
+        known.number_like_count += 1
+    if identity.rounded(qid, source):
+        raise bad(
+            "qid",
+            f"'{shown(qid)}' is a number the spreadsheet rounded for display, so the question id is lost; "
+            "widen the column (or format it as a number without decimals) and save the file again",
+        )
     raw_date = get("date", "")
     try:
         when = known.when(raw_date)
@@ -343,6 +380,7 @@ def _attempt(
         if tally.yearless_example is None:
             tally.yearless_example = (record.line, raw_date, when.at.astimezone(known.rule.tz).date())
     raw_result = get("result", "")
+    blank_result = "result" in values and not raw_result
     if raw_result and columns.review_state(values["result"][0], raw_result):
         raw_result = ""  # 'To review' in a Status column: not a result (Columns.finish says so)
     result = result_of(raw_result) if raw_result else "incorrect"
@@ -356,6 +394,8 @@ def _attempt(
             result = "guessed"  # a lucky guess is not knowledge
     if known.assumed is not None:
         known.inferred[known.assumed] = known.inferred.get(known.assumed, 0) + 1
+    if blank_result:
+        tally.blank_result(record.line, values["result"][0])
     return Attempt(record.line, source, qid, at, result, fields)
 
 
@@ -369,10 +409,10 @@ def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Know
         source, form = known.source(options.default_source)
     form_source, form = identity.form_of(get("form", "")) if get("form", "") else ("", form)
     if not source:
-        found: tuple[str, str] | None = ("their Form column", form_source) if form_source else None
+        found: tuple[str, str] | None = ("Form column", form_source) if form_source else None
         link = identity.qid_from_url(raw_qid) if found is None and "/" in raw_qid else None
         if link is not None:
-            found = ("their question link", link[0])
+            found = ("question link", link[0])
         source = found[1] if found is not None else identity.OTHER
         known.assumed = found or ("", identity.OTHER)  # counted once the row is known good
     qid = normalize_qid(raw_qid, source)

@@ -21,6 +21,8 @@ from srs.ingest.table import Layout, Record, Table
 
 UWORLD_HEADER = {"id", "subjects", "systems", "topics"}
 UWORLD_COLUMNS = {"subjects": "subject", "systems": "system", "topics": "topic", "categories": "category"}
+# A header naming its columns in the singular (SUBJECT, SYSTEM, CATEGORY, TOPIC) is the same table.
+_PLURAL = {"subject": "subjects", "system": "systems", "topic": "topics", "category": "categories"}
 RESULT_MARKS = {
     "✓": "correct", "✔": "correct", "☑": "correct", "✅": "correct",
     "✗": "incorrect", "✘": "incorrect", "×": "incorrect", "✖": "incorrect", "❌": "incorrect", "❎": "incorrect",
@@ -40,8 +42,31 @@ def split(line: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
+def starts(line: str) -> list[int] | None:
+    """Where each cell of a line split by runs of spaces begins (None for a line with tabs)."""
+    if "\t" in line:
+        return None
+    return [m.start() for m in re.finditer(r"\S+(?: \S+)*", line.rstrip("\r\n"))]
+
+
+def by_position(line: str, columns: list[int]) -> list[str] | None:
+    """The cells of a space-aligned row cut where the header's columns begin, or None when a
+    cut falls inside a word (the row is not aligned with the header)."""
+    line = line.rstrip("\r\n")
+    cuts = [*columns, max(len(line), columns[-1])]
+    for at in columns[1:]:
+        if 0 < at < len(line) and line[at - 1] != " " and line[at] != " ":
+            return None
+    return [line[a:b].strip() for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+class SqueezedRow(ValueError):
+    """A row split by spaces with fewer cells than the header, not aligned with it."""
+
+
 def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    key = re.sub(r"[^a-z0-9]", "", text.lower())
+    return _PLURAL.get(key, key)
 
 
 def is_header(line: str) -> bool:
@@ -69,20 +94,23 @@ def read(text: IO[str], name: str, layout: Layout) -> Table:
             continue
         if (layout.header_row is None and is_header(line)) or number == layout.header_row:
             header = split(line)
+            header_starts = starts(line)
             break
         above += 1
     else:
         if layout.header_row is not None:
             raise InputError(f"--header-row {layout.header_row}: row {layout.header_row} is blank", file=name)
         raise InputError("the pasted table is empty" if not above else "no results table in the paste", file=name)
-    return Table("uworld", header, _rows(header, number, above, lines, name, layout), header_line=number)
+    shape = _Paste(header, header_starts)
+    return Table("uworld", header, _rows(shape, number, above, lines, name, layout), header_line=number)
 
 
 class _Paste:
     """The shape of one paste as it is read: which column is which, what was seen."""
 
-    def __init__(self, header: list[str]) -> None:
+    def __init__(self, header: list[str], columns: list[int] | None = None) -> None:
         self.header = header
+        self.columns = columns if columns and len(columns) == len(header) else None
         self.keys = [_key(h) for h in header]
         self.id_at = self.keys.index("id") if "id" in self.keys else 0
 
@@ -90,6 +118,7 @@ class _Paste:
         """A header cell broken over lines: the next line's first cell ends the last one."""
         self.header[-1] = f"{self.header[-1]} {cells[0]}".strip()
         self.header.extend(cells[1:])
+        self.columns = None  # a cell broken over lines: its columns' places are not one line's
         self.keys = [_key(h) for h in self.header]
 
     def _named(self, index: int) -> bool:
@@ -97,8 +126,28 @@ class _Paste:
         return index < len(self.keys) and self.keys[index] in UWORLD_COLUMNS
 
     def row(self, line: str) -> tuple[list[tuple[str, str]], str | None] | None:
-        """The row's values and its mark, or None when the line is not a row of the table."""
-        cells = split(line)
+        """The row's values and its mark, or None when the line is not a row of the table.
+
+        A row split by runs of spaces with fewer cells than the header (two cells one space
+        apart, or one left empty) is cut where the header's columns begin; when that cannot be
+        done, it stops (SqueezedRow): cells are never read into the wrong columns."""
+        read = self._read(split(line))
+        if read is None or "\t" in line or read[2] >= len(self.header):
+            return None if read is None else read[:2]
+        placed = by_position(line, self.columns) if self.columns else None
+        lead = line[: self.columns[0]].strip() if self.columns else ""
+        again = self._read(([lead] if lead else []) + placed) if placed is not None else None
+        if again is None or again[2] < len(self.header):
+            raise SqueezedRow(
+                f"this row has {read[2]} cells but the table has {len(self.header)} columns, and its "
+                "cells do not line up under the header (two cells one space apart, or one left empty); "
+                "copy the table again so that its cells are split by tabs, or fix the line"
+            )
+        return again[:2]
+
+    def _read(self, cells: list[str]) -> tuple[list[tuple[str, str]], str | None, int] | None:
+        """The row's values, its mark and how many cells it has besides marks; None when the
+        cells are not a row of the table."""
         mark = None
         if self.id_at == 0 and len(cells) > 1 and _mark(cells[0]):
             mark = _mark(cells.pop(0))  # a mark in a cell before the id (a column without a name)
@@ -121,20 +170,23 @@ class _Paste:
                 values.append((UWORLD_COLUMNS[key], cell))
             elif mark is None and _mark(cell):
                 mark = _mark(cell)  # in a column of its own, or after the last one
-        return values, mark
+        width = len(cells) - (1 if len(cells) > len(self.header) and _mark(cells[-1]) else 0)
+        return values, mark, width
 
 
 def _rows(
-    header: list[str], header_line: int, above: int, lines: Iterator[tuple[int, str]], name: str, layout: Layout
+    shape: _Paste, header_line: int, above: int, lines: Iterator[tuple[int, str]], name: str, layout: Layout
 ) -> Iterator[Record]:
-    shape = _Paste(header)
     rows = marked = below = 0
     first = last = header_line
     ended: tuple[int, str] | None = None  # the first line after the table
     for number, line in lines:
         if not line.strip():
             continue
-        row = shape.row(line)
+        try:
+            row = shape.row(line)
+        except SqueezedRow as exc:
+            raise InputError(str(exc), file=name, line=number) from None
         if row is None:
             if rows == 0 and ended is None and number - header_line <= MAX_HEADER_LINES - 1:
                 shape.continue_header(split(line))

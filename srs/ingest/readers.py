@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from srs.errors import InputError
+from srs.errors import InputError, shown
 from srs.ingest import kinds, paste, workbook
 from srs.ingest.table import (
     HEADER_SEARCH_ROWS,
@@ -96,15 +96,22 @@ def detect(first_line: str, name: str) -> str:
         return "json"
     if stripped.startswith("{"):
         try:
-            json.loads(stripped)
+            first = json.loads(stripped)
         except (json.JSONDecodeError, RecursionError):
             return "json"  # an object spread over lines, holding the list
+        if isinstance(first, dict) and any(_objects(v) for v in first.values()):
+            return "json"  # a minified export on one line: an object holding the list of attempts
         return "jsonl"
     if paste.is_header(first_line):
         return "uworld"
     if name.lower().endswith((".tsv", ".tab")):
         return "tsv"
     return "csv"
+
+
+def _objects(value: Any) -> bool:
+    """A list of objects: the attempts a JSON export holds (a JSONL line holds no such list)."""
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
 
 
 def _first_line(sample: str) -> str:
@@ -230,8 +237,9 @@ def _check_decodes(stream: IO[bytes], encoding: str, name: str) -> None:
 def _csv(text: IO[str], name: str, delimiter: str, header_line: int | None, layout: Layout) -> Table:
     if csv.field_size_limit() < CSV_HARD_CELL:
         csv.field_size_limit(CSV_HARD_CELL)
-    reader = csv.reader(text, delimiter=delimiter)
-    rows = _numbered(reader, name)
+    lines = _LastRow(text, delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows = _numbered(reader, name, lines)
     if layout.header_row is not None:
         first = forced_header(rows, layout.header_row, name)
     elif header_line is not None:
@@ -258,16 +266,65 @@ def _below_titles(
     raise InputError("the header row was not found again (did the file change while read?)", file=name)
 
 
-def _numbered(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank rows with the line each starts on (a quoted cell may span lines)."""
+def _numbered(reader: Any, name: str, lines: _LastRow | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank rows with the line each starts on (a quoted cell may span lines).
+
+    With `lines` (the reader's input, watched), a quote opened on a row and never closed is an
+    error naming that row: Python's csv would read the rest of the file into that one cell.
+    """
     start = 1
     try:
         for cells in reader:
             line, start = start, reader.line_num + 1
+            if lines is not None and lines.unclosed():
+                raise InputError(
+                    'a quote (") opened on this row is never closed, so everything after it to the end '
+                    "of the file would be one cell; close the quote, or remove it",
+                    file=name,
+                    line=line,
+                    column=len(cells),
+                )
+            if lines is not None:
+                lines.clear()
             if any(map(str.strip, cells)):
                 yield line, cells
     except csv.Error as exc:
         raise InputError(f"cannot read this row ({exc})", file=name, line=start) from None
+
+
+class _LastRow:
+    """The text lines the csv reader took for its latest row (its input, passed through)."""
+
+    def __init__(self, text: IO[str], delimiter: str) -> None:
+        self.text, self.delimiter = text, delimiter
+        self.taken: list[str] = []
+        self.ended = False
+
+    def __iter__(self) -> _LastRow:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline()
+        if not line:
+            self.ended = True
+            raise StopIteration
+        self.taken.append(line)
+        return line
+
+    def clear(self) -> None:
+        self.taken = []
+
+    def unclosed(self) -> bool:
+        """The row ran to the end of the file inside a quoted cell."""
+        if not self.ended:
+            return False
+        reader = csv.reader(io.StringIO("".join(self.taken), newline=""), delimiter=self.delimiter, strict=True)
+        try:
+            for _ in reader:
+                pass
+        except csv.Error as exc:
+            return "unexpected end of data" in str(exc)
+        return False
 
 
 # -- JSON ------------------------------------------------------------------------------
@@ -289,6 +346,15 @@ def _json(text: IO[str], name: str) -> Iterator[Record]:
     depth = 2
     if isinstance(document, dict):
         lists = [v for v in document.values() if isinstance(v, list)]
+        if len(lists) > 1:
+            keys = [k for k, v in document.items() if isinstance(v, list)]
+            named = ", ".join(f"'{shown(str(k), 30)}'" for k in keys[:5]) + (", …" if len(keys) > 5 else "")
+            raise InputError(
+                f"expected one list of objects, one per attempt, but the object holds {len(keys)} lists "
+                f"({named}); save the list of attempts alone",
+                file=name,
+                line=1,
+            )
         if len(lists) != 1:
             raise InputError("expected a list of objects, one per attempt", file=name, line=1)
         document, depth = lists[0], 3

@@ -200,13 +200,18 @@ def has_data(conn: sqlite3.Connection) -> bool:
     return False
 
 
-def before_import(store: StoreBase, now: datetime) -> Path | None:
-    """Check the file and back it up before an import writes (nothing to keep: no copy)."""
+def before_import(store: StoreBase, now: datetime, *, rotate_now: bool = True) -> Path | None:
+    """Check the file and back it up before an import writes (nothing to keep: no copy).
+
+    With `rotate_now=False` the caller rotates once its import succeeded (and deletes the copy
+    when it failed: the file is as it was, and a row of failed tries must not rotate out the
+    backups taken before real imports)."""
     store.ensure_sound()
     if not has_data(store.conn):
         return None
     path = make_backup(store.conn, store.path, "import", now)
-    rotate(store.path, now)
+    if rotate_now:
+        rotate(store.path, now)
     return path
 
 

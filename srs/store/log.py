@@ -331,6 +331,11 @@ class Log(MissTotals):
         """Which of these event keys are already logged."""
         return {r[0] for r in self._select_in("SELECT key FROM events", "key", keys)}
 
+    def event_results(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        """key -> (result, recorded_at) of the Qbank attempts among these keys."""
+        rows = self._select_in("SELECT key, result, recorded_at FROM events", "key", keys)
+        return {key: (result, at) for key, result, at in rows if result is not None}
+
     def event_keys_with_prefix(self, prefix: str) -> list[str]:
         """The event keys that start with `prefix` (which ends in '|'), by the key index."""
         rows = self.conn.execute("SELECT key FROM events WHERE key > ? AND key < ?", (prefix, prefix[:-1] + "}"))
@@ -612,5 +617,3 @@ _SAVE_CARD_SQL = """
         last_review = excluded.last_review, reps = excluded.reps, lapses = excluded.lapses,
         created_at = excluded.created_at, last_day = excluded.last_day, tier_day = excluded.tier_day
 """
-
-

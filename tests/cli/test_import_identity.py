@@ -97,7 +97,7 @@ def test_a_pasted_question_link_gives_its_id_and_bank(srs, write_log, db_path):
     assert result.exit_code == 0, result.output
     assert questions(db_path) == {("amboss", "Zr4Tq9"), ("uworld", "118154")}
     assert "2 rows stored as source" not in result.output  # each row's own bank, each said
-    assert "1 row stored as source 'amboss', as their question link names it" in result.output
+    assert "1 row stored as source 'amboss', as its question link names it" in result.output
 
 
 def test_source_spellings_are_one_source(srs, write_log, db_path):
