@@ -345,9 +345,9 @@ def card_forecast(store: Store, settings: Settings, now: datetime, days: int) ->
     new cards entering fast enough to all be seen before the exam; then each day's reviews
     within the queue's capacity (`max-reviews-per-day`; on light and rest days less), the rest
     carried over."""
-    from srs.schedule.workload import simulate
+    from srs.schedule.workload import sample_every, simulate
 
-    every = max(1, math.ceil(store.studied_count() / FORECAST_SAMPLE))
+    every = sample_every(store.studied_count())
     rows = store.new_and_sampled_cards(every)
     fresh = [r for r in rows if r.state.is_new]
     studied = [r for r in rows if not r.state.is_new]
@@ -357,7 +357,7 @@ def card_forecast(store: Store, settings: Settings, now: datetime, days: int) ->
     if tiers.tiers_apply(settings):
         needed = tiers.threshold(settings, store)
         high_yield = {q for q, n in store.topic_miss_counts().items() if tiers.is_high_yield(n, needed)}
-    answers_new = simulate(fresh, played, now, days, high_yield=high_yield).per_day
+    answers_new = simulate(fresh, played, now, days, high_yield=high_yield, new_every=sample_every(len(fresh))).per_day
     answers_old = simulate(studied, played, now, days, high_yield=high_yield).per_day
     new = [max(0, min(intake, len(fresh) - d * intake)) for d in range(days)]
     demand = [answers_new[d] - new[d] + every * answers_old[d] for d in range(days)]
@@ -385,7 +385,6 @@ def card_forecast(store: Store, settings: Settings, now: datetime, days: int) ->
     return CardForecast(tuple(demand), (*planned, 0), (*new, 0), waiting, every, (*exam, 0))
 
 
-FORECAST_SAMPLE = 2000  # studied cards played one by one; past that, 1 in N, counted N times
 
 
 def _week_start(day: date) -> date:

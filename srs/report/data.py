@@ -40,7 +40,6 @@ TIMELINE_SUBJECTS = 6  # the most-missed subjects get a line each; the rest are 
 WEAK_ROWS = 12  # rows per weak-area chart
 DEFAULT_FORECAST_DAYS = 30  # without an exam date
 MAX_FORECAST_DAYS = 180
-FORECAST_SAMPLE = 2000  # studied cards played forward; more are sampled and scaled (a forecast, not a count)
 FIT_ITEMS = 20000  # the latest answers the calibration plot and the figures are drawn from
 FIT_CARDS = 1000  # ... of about this many cards
 CALIBRATION_BINS = 10
@@ -486,18 +485,18 @@ def workload_forecast(
 ) -> Forecast:
     """Reviews per day until the exam (or for 30 days), played forward with srs.schedule.workload.
 
-    Past FORECAST_SAMPLE studied cards, a fixed sample of them is played (1 in N, by card
+    Past workload.SAMPLE studied cards, a fixed sample of them is played (1 in N, by card
     id) and counted N times: the picture stays the same and the report stays fast. New
-    cards are all played, under the daily limit."""
-    from srs.schedule.workload import simulate
+    cards likewise past workload.SAMPLE, each entering on its day under the daily limit."""
+    from srs.schedule.workload import sample_every, simulate
     days = DEFAULT_FORECAST_DAYS
     if exam is not None and exam > today:
         days = min(MAX_FORECAST_DAYS, (exam - today).days)
-    every = max(1, math.ceil(store.studied_count() / FORECAST_SAMPLE))
+    every = sample_every(store.studied_count())
     rows = store.new_and_sampled_cards(every)
     fresh = [r for r in rows if r.state.is_new]
     studied = [r for r in rows if not r.state.is_new]
-    played_new = simulate(fresh, settings, now, days, high_yield=high_yield).per_day
+    played_new = simulate(fresh, settings, now, days, high_yield=high_yield, new_every=sample_every(len(fresh))).per_day
     played_old = simulate(studied, settings, now, days, high_yield=high_yield).per_day
     per_day = [n + every * o for n, o in zip(played_new, played_old, strict=True)]
     limit = settings.new_per_day

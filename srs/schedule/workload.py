@@ -9,6 +9,7 @@ Every answer counts, learning steps included, as `srs review` would ask them.
 
 from __future__ import annotations
 
+import math
 import random
 import zlib
 from collections.abc import Sequence
@@ -44,6 +45,14 @@ class Workload:
         return max(self.per_day)
 
 
+SAMPLE = 2000  # cards of a kind (new, studied) played one by one; past that, 1 in N, counted N times
+
+
+def sample_every(count: int) -> int:
+    """N for a forecast over `count` cards of one kind: every card up to SAMPLE, then 1 in N."""
+    return max(1, math.ceil(count / SAMPLE))
+
+
 def expected_workload(store: Store, settings: Settings, now: datetime, days: int = DAYS) -> Workload:
     """The forecast with the retention tiers: high-yield cards come due at their higher retention."""
     planner = Planner(store, settings, now)
@@ -59,8 +68,13 @@ def simulate(
     days: int = DAYS,
     *,
     high_yield: frozenset[int] | set[int] = frozenset(),
+    new_every: int = 1,
 ) -> Workload:
-    """Answers per study day over `days` days from `now`'s day (no I/O)."""
+    """Answers per study day over `days` days from `now`'s day (no I/O).
+
+    `new_every` > 1 plays 1 in N new cards (each entering on the day its place in the queue
+    gives it) and counts each of its answers N times: thousands of new cards cost seconds
+    to play one by one, and the forecast is an estimate (see `sample_every`)."""
     rule = settings.day_rule()
     scheduler = settings.scheduler()
     tier = tiers.tier_retention(settings)
@@ -69,8 +83,11 @@ def simulate(
     for index, row in enumerate(fresh):
         if settings.new_per_day == 0 or index // settings.new_per_day >= days:
             break
+        if index % new_every:
+            continue
         start = max(now, rule.start_of(rule.day_of(now) + timedelta(days=index // settings.new_per_day)))
-        _play(row, start, scheduler, rule, now, per_day, tier if row.question_id in high_yield else None)
+        retention = tier if row.question_id in high_yield else None
+        _play(row, start, scheduler, rule, now, per_day, retention, weight=new_every)
     for row in rows:
         if not row.state.is_new:
             retention = tier if row.question_id in high_yield else None
@@ -92,8 +109,10 @@ def _play(
     now: datetime,
     per_day: list[int],
     retention: float | None = None,
+    weight: int = 1,
 ) -> None:
-    """Answer one card whenever it falls due until the window ends, counting each answer."""
+    """Answer one card whenever it falls due until the window ends, counting each answer
+    `weight` times (a sampled card stands for `weight` cards)."""
     seed = card_seed(row.source, row.qid)
     draws = random.Random(zlib.crc32(seed.encode()))
     card, today = row.state, rule.day_of(now)
@@ -101,7 +120,7 @@ def _play(
         offset = (rule.day_of(at) - today).days
         if offset >= len(per_day):
             return
-        per_day[offset] += 1
+        per_day[offset] += weight
         card = scheduler.answer(card, _rating(scheduler, card, at, draws), at, seed)
         at = max(_due(card, scheduler, rule, retention), at)
 
