@@ -282,7 +282,6 @@ class _Writer:
         # one spelling per subject and system group (model.group_key), the stored one first
         self.spellings = store.group_spellings()
         self.spelled: dict[str, set[str]] = {"subject": set(), "system": set()}
-        self.topics: dict[int, tuple[str, int]] = {}  # this import's new questions: first topic, its line
         self.topic_clashes = 0
         self.clashed: set[tuple[str, str]] = set()
         self.updated: set[int] = set()  # stored questions whose text this import changed
@@ -436,9 +435,6 @@ class _Writer:
                 [(*ident, texts[ident][1], to_iso(when), texts[ident][0]) for ident, when in created.items()]
             )
         )
-        for ident, topic in first_topic.items():
-            if ids[ident] >= self.first_new_id:
-                self.topics.setdefault(ids[ident], topic)
         return ids
 
     def _check_topic(
@@ -456,8 +452,10 @@ class _Writer:
         question_id = stored[ident][0] if ident in stored else None
         if question_id is not None and question_id < self.first_new_id:
             return  # stored before this import: its topic may have been corrected since
-        first = self.topics.get(question_id) if question_id is not None else None
-        first = first or first_topic.setdefault(ident, (topic, line))
+        # made by an earlier chunk of this import: its stored topic came from this file's rows
+        # (read back from the database, so memory stays flat however many questions the file has)
+        earlier = stored[ident][2].get("topic", "") if question_id is not None else ""
+        first: tuple[str, int | None] = (earlier, None) if earlier else first_topic.setdefault(ident, (topic, line))
         if first[0] == topic or group_key(first[0]) == group_key(topic):
             return
         self.clashed.add(ident)
@@ -465,8 +463,9 @@ class _Writer:
         if self.topic_clashes <= MAX_TOPIC_CLASHES:
             source, qid = ident
             self.summary.report.assumptions.append(
-                f"question {source} {qid} has two topics in this file ('{shown(first[0], 40)}' on line "
-                f"{first[1]}, '{shown(topic, 40)}' on line {line}), so it was kept as one question; if "
+                f"question {source} {qid} has two topics in this file ('{shown(first[0], 40)}' on "
+                f"{'an earlier line' if first[1] is None else f'line {first[1]}'}, '{shown(topic, 40)}' on line "
+                f"{line}), so it was kept as one question; if "
                 "they are two questions, the id needs its form or block: add a Form or Block column "
                 '(or --map "Your Column=form")'
             )
