@@ -158,7 +158,7 @@ def test_a_truncated_workbook_is_one_line(srs, tmp_path, keep):
     whole = _workbook(tmp_path).read_bytes()
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(whole[: int(len(whole) * keep)])
-    _one_line_error(srs("import", str(cut)))
+    assert "cut.xlsx" in _one_line_error(srs("import", str(cut)))  # one line, naming the file
 
 
 @pytest.mark.parametrize(
