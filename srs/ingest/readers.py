@@ -118,6 +118,13 @@ def _first_line(sample: str) -> str:
     return next((line for line in sample.splitlines() if line.strip()), "")
 
 
+def _sep_line(line: str) -> str | None:
+    """The delimiter an Excel `sep=;` first line names (Excel writes and reads it in
+    locales whose lists use `;`), or None."""
+    found = re.fullmatch(r"\ufeff?\s*sep=(.)\s*", line, flags=re.IGNORECASE)
+    return found.group(1) if found else None
+
+
 def _delimiter(line: str) -> str:
     counts = {d: len(re.findall(re.escape(d) + r'(?=(?:[^"]*"[^"]*")*[^"]*$)', line)) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
@@ -130,12 +137,13 @@ def _csv_shape(sample: str, tsv: bool, layout: Layout) -> tuple[str, int | None]
     A title row above the header may have no delimiter at all, so each delimiter is tried
     on the first rows and the earliest row that reads as a header decides."""
     lines = re.split(r"\r\n|\r|\n", sample)
+    said = _sep_line(lines[0]) if lines else None  # Excel's `sep=;` line names the delimiter
     if layout.header_row is not None:
         line = lines[layout.header_row - 1] if layout.header_row <= len(lines) else ""
-        return ("\t" if tsv else _delimiter(line)), layout.header_row
-    default = "\t" if tsv else _delimiter(_first_line(sample))
+        return said or ("\t" if tsv else _delimiter(line)), layout.header_row
+    default = said or ("\t" if tsv else _delimiter(_first_line(sample)))
     best: tuple[int, int, str] | None = None  # (line, -cells, delimiter)
-    for delimiter in [default] if tsv else [default, *(d for d in DELIMITERS if d != default)]:
+    for delimiter in [default] if tsv or said else [default, *(d for d in DELIMITERS if d != default)]:
         rows = _top_rows(sample, delimiter)
         index = find_header(rows, layout)
         if index is None:
@@ -243,7 +251,7 @@ def _csv(text: IO[str], name: str, delimiter: str, header_line: int | None, layo
     if layout.header_row is not None:
         first = forced_header(rows, layout.header_row, name)
     elif header_line is not None:
-        first = _below_titles(rows, header_line, layout, name)
+        first = _below_titles(rows, header_line, layout, name, delimiter)
     else:
         found = next(rows, None)
         if found is None:
@@ -254,7 +262,7 @@ def _csv(text: IO[str], name: str, delimiter: str, header_line: int | None, layo
 
 
 def _below_titles(
-    rows: Iterator[tuple[int, list[str]]], header_line: int, layout: Layout, name: str
+    rows: Iterator[tuple[int, list[str]]], header_line: int, layout: Layout, name: str, delimiter: str
 ) -> tuple[int, list[str]]:
     """The header row found on `header_line`; the title rows above it are noted and passed over."""
     above: list[tuple[int, list[str]]] = []
@@ -262,7 +270,8 @@ def _below_titles(
         if row[0] == header_line:
             note_rows_above(layout, [*above, row], len(above))
             return row
-        above.append(row)
+        if not (row[0] == 1 and _sep_line(delimiter.join(row[1]))):  # `sep=;` says it: not assumed
+            above.append(row)
     raise InputError("the header row was not found again (did the file change while read?)", file=name)
 
 

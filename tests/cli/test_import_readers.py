@@ -556,3 +556,19 @@ def test_documents_saved_with_a_spreadsheet_name_are_named(srs, write_log, db_pa
     assert result.exit_code == 1
     assert message in result.output
     assert stored(db_path) == []
+
+
+def test_excels_sep_line_names_the_delimiter_and_is_not_a_title(srs, tmp_path, db_path):
+    """Excel in a `;` locale writes (and reads) a first line `sep=;`: it says the delimiter,
+    so it is neither a title row to mention nor a guess."""
+    log = tmp_path / "excel-sep.csv"
+    log.write_bytes(
+        "sep=;\r\nQID;Datum;Thema;Ergebnis\r\n1001;03.11.2026;Gicht;falsch\r\n1002;04.11.2026;Lupus, SLE;richtig\r\n".encode(
+            "cp1252"
+        )
+    )
+    result = srs("import", str(log), "--source", "uworld")
+    assert result.exit_code == 0, result.output
+    assert stored(db_path) == [("1001", "2026-11-03", "Gicht", "incorrect"), ("1002", "2026-11-04", "Lupus, SLE", "correct")]
+    assert "sep=" not in result.output and "header found" not in result.output
+    assert not [a for a in assumptions(log, tmp_path) if "header" in a]
