@@ -548,39 +548,26 @@ def import_stream(
     A new database opened provisionally (`open_store(provisional=True)`) goes into place
     only once the import succeeded: a failed import or a dry run leaves no file behind.
     When another srs created the database meanwhile, the file is imported into that one."""
-    summary = _import_stream(
-        store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
-        skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
-    )  # fmt: skip
+    def attempt() -> ImportSummary:
+        return _backed_up(store, now, dry_run, lambda: _read_and_import(
+            store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
+            skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
+        ))  # fmt: skip
+
+    summary = attempt()
     if dry_run or store.publish():
         return summary
     stream.seek(0)
-    return _import_stream(
-        store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
-        skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
-    )  # fmt: skip
+    return attempt()
 
 
-def _import_stream(
-    store: Store,
-    scheduler: Scheduler,
-    stream: IO[bytes],
-    name: str,
-    *,
-    now: datetime,
-    format: str | None,
-    sheet: str | None,
-    options: ReadOptions | None,
-    skip_invalid: bool,
-    dry_run: bool,
-    progress: Callable[[int], None] | None,
-) -> ImportSummary:
+def _backed_up(store: Store, now: datetime, dry_run: bool, run: Callable[[], ImportSummary]) -> ImportSummary:
+    """`run` after a backup (not for a dry run). The copy is deleted when `run` fails (the
+    file is as it was) and older copies are rotated out only after it succeeded, so failed
+    tries never push out real imports' backups."""
     backup = None if dry_run else before_import(store, now, rotate_now=False)
     try:
-        summary = _read_and_import(
-            store, scheduler, stream, name, now=now, format=format, sheet=sheet, options=options,
-            skip_invalid=skip_invalid, dry_run=dry_run, progress=progress,
-        )  # fmt: skip
+        summary = run()
     except BaseException:
         if backup is not None:  # nothing was written: the copy is the file as it still is
             backup.unlink(missing_ok=True)

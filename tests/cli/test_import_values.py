@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import srs_cli.importing
+from db_helpers import event_count
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "misslogs" / "values"
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -28,18 +29,6 @@ def stored(db: Path) -> list[tuple[str, str, str]]:
     try:
         sql = "SELECT q.qid, substr(e.at, 1, 10), e.result FROM events e JOIN questions q ON q.id = e.question_id"
         return sorted(conn.execute(sql).fetchall(), key=lambda row: (row[1], row[0]))
-    finally:
-        conn.close()
-
-
-def event_count(db: Path) -> int:
-    if not db.exists():
-        return 0
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
     finally:
         conn.close()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
+from db_helpers import event_count
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from srs_cli.main import cli
@@ -46,18 +46,6 @@ def counted(count: int, noun: str) -> str:
 
 def run(args, tmp_path: Path):
     return CliRunner().invoke(cli, ["--db", str(tmp_path / "f.db"), *args], catch_exceptions=True)
-
-
-def event_count(db: Path) -> int:
-    if not db.exists():
-        return 0
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        conn.close()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
