@@ -23,7 +23,7 @@ from srs.plan.studyplan import (
     retests_on,
 )
 from srs.settings import load
-from srs.timing import WEEKDAYS, weekday_name
+from srs.timing import WEEKDAYS, utc_now, weekday_name
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)  # a Tuesday, after the sample's misses
 TODAY = NOW.date()
@@ -33,6 +33,12 @@ TODAY = NOW.date()
 def student(srs, sample, db_path):
     assert srs("import", str(sample)).exit_code == 0
     return db_path
+
+
+def study_today(db) -> date:  # type: ignore[no-untyped-def]
+    """The study day the CLI is on now (its rollover hour, not midnight, starts a day)."""
+    with open_database(db) as store:
+        return load(store).day_rule().day_of(utc_now())
 
 
 def plan_of(db, **kwargs):  # type: ignore[no-untyped-def]
@@ -186,7 +192,7 @@ def test_plan_writes_an_ics_file(srs, student, tmp_path):
 
 
 def test_today_is_one_screen(srs, student):
-    assert srs("config", "set", "exam-date", (date.today() + timedelta(days=50)).isoformat()).exit_code == 0
+    assert srs("config", "set", "exam-date", (study_today(student) + timedelta(days=50)).isoformat()).exit_code == 0
     result = srs("today")
     assert result.exit_code == 0, result.output
     assert "Today, " in result.output and "Cards: " in result.output and "Exam in 50 days" in result.output
@@ -204,7 +210,7 @@ def test_no_exam_date_and_no_weeks_is_one_clear_line(srs, student):
 
 
 def test_a_short_plan_is_a_final_review(srs, student):
-    day = (date.today() + timedelta(days=4)).isoformat()
+    day = (study_today(student) + timedelta(days=4)).isoformat()
     result = srs("plan", "--exam-date", day)
     assert result.exit_code == 0 and "only a final review" in result.output
 
@@ -247,7 +253,7 @@ def test_an_exam_date_before_tomorrow_is_refused(student):
 
 def test_the_report_draws_the_plan_with_its_rest_days(srs, student):
     """With an exam date ahead, the report's forecast is the plan's, day for day."""
-    exam = date.today() + timedelta(days=30)
+    exam = study_today(student) + timedelta(days=30)
     assert srs("config", "set", "exam-date", exam.isoformat()).exit_code == 0
     forecast = json.loads(srs("stats", "--json").output)["forecast"]
     assert forecast["source"] == "plan"
