@@ -37,6 +37,7 @@ FIELDS = (
     "system",
     "topic",
     "result",
+    "missed",  # a yes/no column ('Missed?', 'Got it wrong?'): the result, read the other way round
     "objective",
     "prompt",
     "explanation",
@@ -211,14 +212,35 @@ class Columns:
             raise self._uncertain(unsettled, line)
         if "qid" not in self.given:
             raise no_qid_error(self.name, [c for c in header if c], sample, line)
-        if "result" not in self.given:
+        self._one_result(line)
+        if "result" not in self.given and "missed" not in self.given:
             self.report.assumptions.append("No result column: every row is taken as a miss")
+
+    def _one_result(self, line: int | None) -> None:
+        """A result column and a 'Missed?' column say the same thing two ways: keep one. A
+        Status column (a fallback name) gives way to the 'Missed?' column, and that is said."""
+        if "result" not in self.given or "missed" not in self.given:
+            return
+        result, missed = self.given["result"], self.given["missed"]
+        if self.rank["result"] == FALLBACK and self.rank["missed"] != FALLBACK:
+            del self.given["result"], self.rank["result"]
+            self.checked.discard(result)
+            self.report.columns[:] = [pair for pair in self.report.columns if pair[0] != result.strip()]
+            self._ignore(result, f"{_quoted(result)} ignored: {_quoted(missed)} says which questions were missed")
+            return
+        raise InputError(
+            f"columns '{result}' and '{missed}' both say how the question went; keep one, or say "
+            f'which with --map "{missed}={IGNORE}" (or --map "{result}={IGNORE}")',
+            file=self.name,
+            line=line,
+        )
 
     def check_names(self, keys: list[str]) -> None:
         """A JSON file's first object: its keys are settled like a header (a qid is checked per row)."""
         unsettled = self._settle(keys, line=None)
         if unsettled:
             raise self._uncertain(unsettled, None)
+        self._one_result(None)
 
     def _settle(self, header: list[str], line: int | None) -> list[tuple[str, tuple[str, ...]]]:
         """Settle what the names settle; return the uncertain columns and the fields they may hold."""

@@ -25,7 +25,7 @@ from srs.ingest.columns import parse_mapping as parse_mapping
 from srs.ingest.dates import DateScan, When, decide, future_hint, parse_when, read_date
 from srs.ingest.identity import normalize_qid, normalize_source  # noqa: F401 - their home is identity
 from srs.ingest.readers import MAX_CELL, Record, Table
-from srs.ingest.results import accepted, result_of
+from srs.ingest.results import accepted, missed_accepted, missed_of, result_of
 from srs.ingest.rows import not_attempt
 from srs.model import is_miss
 from srs.timing import DayRule
@@ -33,7 +33,7 @@ from srs.timing import DayRule
 __all__ = ["Attempt", "ReadOptions", "ReadReport", "parse_when", "read_attempts", "scan_dates"]
 
 IDENTITY_FIELDS = ("qid", "source", "form", "block")
-TEXT_FIELDS = tuple(f for f in FIELDS if f not in (*IDENTITY_FIELDS, "date", "subject", "system", "result"))
+TEXT_FIELDS = tuple(f for f in FIELDS if f not in (*IDENTITY_FIELDS, "date", "subject", "system", "result", "missed"))
 # Control characters (ESC, BEL, NUL, C1 CSI...) could drive the student's terminal when the
 # text is shown in `srs review` or `srs weak`; they are dropped on import (tab and newlines stay).
 _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -176,6 +176,8 @@ class _DateTally:
         self.first_dated = first_dated  # the first line with a date, None when no row has one
         self.blank_results = 0  # rows with an empty cell in the result column: taken as misses
         self.blank_example: tuple[int, str] | None = None  # (line, column)
+        self.unmarked = 0  # rows with an empty cell in a 'Missed?' column: answered right
+        self.unmarked_example: tuple[int, str] | None = None
         self.yearless = 0
         self.yearless_example: tuple[int, str, date] | None = None
         self.filled = 0  # rows dated by --date
@@ -192,6 +194,14 @@ class _DateTally:
             report.assumptions.append(
                 f"{_rows(self.blank_results)} with an empty '{shown(column, 30)}' cell "
                 f"{'was' if one else 'were'} taken as {'a miss' if one else 'misses'} (incorrect)"
+                f"{', line ' if one else ', the first on line '}{line}"
+            )
+        if self.unmarked and self.unmarked_example:
+            line, column = self.unmarked_example
+            one = self.unmarked == 1
+            report.assumptions.append(
+                f"{_rows(self.unmarked)} with an empty '{shown(column, 30)}' cell "
+                f"{'was' if one else 'were'} taken as answered right (not missed)"
                 f"{', line ' if one else ', the first on line '}{line}"
             )
         if self.yearless and self.yearless_example:
@@ -298,6 +308,25 @@ def _clean(text: str) -> str:
     return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
+def _missed_result(
+    column: str, text: str, line: int, tally: _DateTally, bad: Callable[[str, str], InputError]
+) -> str:
+    """A 'Missed?' cell: yes is a miss, no (or an unmarked cell, said after the import) is right."""
+    if not text:
+        tally.unmarked += 1
+        tally.unmarked_example = tally.unmarked_example or (line, column)
+        return "correct"
+    missed = missed_of(text)
+    if missed is None:
+        raise bad(
+            "missed",
+            f"'{shown(text)}' is not a yes/no value ('{shown(column, 30)}' says whether the question was "
+            f"missed; accepted: {missed_accepted()}); if the column holds results such as "
+            f'correct/incorrect, say so with --map "{shown(column, 40)}=result"',
+        )
+    return "incorrect" if missed else "correct"
+
+
 def _attempt(
     record: Record,
     columns: Columns,
@@ -386,6 +415,10 @@ def _attempt(
     result = result_of(raw_result) if raw_result else "incorrect"
     if result is None:
         raise bad("result", f"'{shown(raw_result)}' is not a result (accepted: {accepted()})")
+    if "missed" in values:
+        if raw_result:
+            raise bad("missed", f"both '{values['result'][0]}' and '{values['missed'][0]}' say how the question went")
+        result = _missed_result(values["missed"][0], get("missed", ""), record.line, tally, bad)
     fields = {f: clean[f] for f in TEXT_FIELDS if clean.get(f)}
     fields.update(known.names_of(get("subject", ""), get("system", "")))
     if "reason" in fields:

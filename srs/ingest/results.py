@@ -64,6 +64,26 @@ def result_of(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+@lru_cache(maxsize=1)
+def _missed_words() -> dict[str, bool]:
+    data = _data()["missed"]
+    table = {normalized(word): True for word in data["yes"]}
+    for word in data["no"]:
+        assert table.setdefault(normalized(word), False) is False, f"results.json: '{word}' is both yes and no"
+    return table
+
+
+def missed_of(text: str) -> bool | None:
+    """What a cell of a yes/no 'Missed?' column says: True (missed), False (answered right),
+    or None when it is not a yes/no value (a result word there would read backwards)."""
+    return _missed_words().get(normalized(text))
+
+
+def missed_accepted() -> str:
+    data = _data()["missed"]
+    return f"yes ({', '.join(data['yes'][:6])}, ...) or no ({', '.join(data['no'][:4])}, ...), or empty"
+
+
 def _parts(key: str) -> list[str]:
     """`❌ incorrect!` -> ['❌', 'incorrect']: the marks around a word, one by one, and the
     word (punctuation around it dropped)."""
