@@ -274,3 +274,34 @@ def test_a_sheets_checkbox_column_is_the_result(srs, write_log, db_path):
     ]
     assert "2 rows read: 1 new card, 0 repeated misses, 1 correct attempt, 0 duplicates skipped" in result.output
     assert "Assumed:" not in result.output  # nothing was assumed
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("QID,Date,Topic,Answer", '--map "Answer=correct_answer" (or =my_answer), or --map "Answer=ignore"'),
+        # beside the correct answer, a bare 'Answer' may be the student's own: asked, not taken
+        ("QID,Date,Topic,Answer,Correct answer", 'with --map "Answer=my_answer", or --map "Answer=ignore"'),
+    ],
+)
+def test_a_bare_answer_column_is_asked_about(srs, write_log, db_path, header, message):
+    cells = ",".join(["1", "2026-11-20", "Gout"] + ["B"] * (header.count(",") - 2))
+    path = write_log("m.csv", f"{header}\n{cells}\n")
+    result = srs("import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:1: column 'Answer': the name does not say for certain" in result.output
+    assert message in result.output and not db_path.exists()
+
+
+def test_a_bare_answer_column_beside_both_answers_is_ignored_and_said(srs, write_log, db_path):
+    content = "QID,Date,Topic,Answer,Your answer,Correct answer\n1,2026-11-20,Gout,B,C,B\n"
+    result = srs("import", str(write_log("m.csv", content)))
+    assert result.exit_code == 0, result.output
+    assert "'Answer' ignored: it may hold the correct_answer or my_answer, but 'Correct answer' and 'Your answer'" in (
+        result.output
+    )
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("SELECT my_answer, correct_answer FROM questions").fetchall() == [("C", "B")]
+    finally:
+        conn.close()
