@@ -9,6 +9,9 @@ the same for any file.
 
 Dates without a year (`Nov 4`, `4-Nov`, `11/3`) are the latest such date that is not in
 the future, counted from the `today` the caller passes in (the clock is never read here).
+
+A Notion date with an end date (`November 3, 2026 → November 5, 2026`) is read as its start,
+the day the question was done; the caller says so (`When.ranged`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ _NUMERIC = re.compile(r"\s*(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?=$|[\s
 _YEAR_FIRST = re.compile(r"\s*(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?=$|[\sT,])(.*)", re.DOTALL)
 _SERIAL = re.compile(r"\d{5}(\.\d+)?")
 LONGEST = 64  # a longer cell is no date (and says nothing about the column's order)
+RANGE = "→"  # Notion writes a date with an end date as 'start → end'
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class When:
     at: datetime
     yearless: bool = False
     swapped: datetime | None = None
+    ranged: bool = False  # the cell was a range, 'start → end': this is its start
 
 
 def read_date(text: str, rule: DayRule, *, dayfirst: bool, today: date | None) -> When | None:
@@ -51,6 +56,12 @@ def read_date(text: str, rule: DayRule, *, dayfirst: bool, today: date | None) -
     text = text.strip()
     if not text:
         return None
+    start, arrow, end = text.partition(RANGE)
+    if arrow:
+        first = read_date(start, rule, dayfirst=dayfirst, today=today)
+        if first is None or read_date(end, rule, dayfirst=dayfirst, today=today) is None:
+            raise ValueError(text)  # half a range, or an arrow in some other text
+        return When(first.at, first.yearless, first.swapped, ranged=True)
     if len(text) > LONGEST:
         raise ValueError(text)
     try:
@@ -171,7 +182,12 @@ def spelled(moment: date) -> str:
 def evidence(text: str) -> str | None:
     """What a value says about its column's order: DAY or MONTH (it can only be read one
     way), "ambiguous" (either way, two different dates), "dots" (either way, but written
-    with dots, which only day-first locales use), or None (the order does not matter)."""
+    with dots, which only day-first locales use), or None (the order does not matter).
+    A range's two dates are in one order: a part that proves it counts before one that does not."""
+    if RANGE in text:
+        start, _, end = text.partition(RANGE)
+        kinds = [evidence(start), evidence(end)]
+        return next((k for k in kinds if k in (DAY, MONTH)), kinds[0] or kinds[1])
     if len(text) > LONGEST:
         return None
     found = _NUMERIC.fullmatch(text.strip())

@@ -177,6 +177,8 @@ class _DateTally:
         self.blank_results = 0  # rows with an empty cell in the result column: taken as misses
         self.blank_example: tuple[int, str] | None = None  # (line, column)
         self.unmarked = 0  # rows with an empty cell in a 'Missed?' column: answered right
+        self.ranged = 0  # dates written as a range (Notion's end date): read as their start
+        self.ranged_example: tuple[int, str, date] | None = None
         self.unmarked_example: tuple[int, str] | None = None
         self.yearless = 0
         self.yearless_example: tuple[int, str, date] | None = None
@@ -211,6 +213,14 @@ class _DateTally:
                 f"{self.yearless} date{'s' if many else ''} had no year; "
                 f"{'each was' if many else 'it was'} taken as the latest such date not in the future, "
                 f"e.g. line {line} '{shown(text, 30)}' -> {day.isoformat()}"
+            )
+        if self.ranged and self.ranged_example:
+            line, text, day = self.ranged_example
+            many = self.ranged != 1
+            report.assumptions.append(
+                f"{self.ranged} date{'s were ranges' if many else ' was a range'} (a start and an end date); "
+                f"{'each was' if many else 'it was'} taken as its start, the day of the attempt, "
+                f"e.g. line {line} '{shown(text, 50)}' -> {day.isoformat()}"
             )
         if self.filled:
             report.assumptions.append(
@@ -404,6 +414,10 @@ def _attempt(
     if at is not None and at > latest:
         hint = future_hint(when, known.dayfirst, latest) if when is not None else ""
         raise bad("date", f"'{shown(raw_date) or options.default_date}' is in the future{hint}")
+    if when is not None and when.ranged:
+        tally.ranged += 1
+        if tally.ranged_example is None:
+            tally.ranged_example = (record.line, raw_date, when.at.astimezone(known.rule.tz).date())
     if when is not None and when.yearless:
         tally.yearless += 1
         if tally.yearless_example is None:

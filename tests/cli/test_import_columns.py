@@ -305,3 +305,21 @@ def test_a_bare_answer_column_beside_both_answers_is_ignored_and_said(srs, write
         assert conn.execute("SELECT my_answer, correct_answer FROM questions").fetchall() == [("C", "B")]
     finally:
         conn.close()
+
+
+def test_a_notion_date_range_is_read_as_its_start_and_said(srs, write_log, db_path):
+    content = (
+        "QID,Date,Topic\n"
+        '1,"November 3, 2026 → November 5, 2026",Gout\n'
+        '2,"November 4, 2026",ITP\n'
+        '3,"November 6, 2026 → November 9, 2026",Lupus\n'
+    )
+    result = srs("import", str(write_log("m.csv", content)))
+    assert result.exit_code == 0, result.output
+    assert [(r["qid"], r["day"]) for r in stored(db_path)] == [
+        ("1", "2026-11-03"), ("2", "2026-11-04"), ("3", "2026-11-06")
+    ]  # fmt: skip
+    assert (
+        "2 dates were ranges (a start and an end date); each was taken as its start, the day of the attempt, "
+        "e.g. line 2 'November 3, 2026 → November 5, 2026' -> 2026-11-03"
+    ) in result.output

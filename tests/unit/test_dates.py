@@ -169,3 +169,30 @@ def test_every_spelling_is_stored_normalised_and_means_one_result():
     table = vocabulary()
     assert table["✔"] == "correct" and "✔\ufe0f" not in table
     assert {"incorrect", "correct", "omitted", "guessed"} == set(table.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("November 3, 2026 → November 5, 2026", date(2026, 11, 3)),  # a Notion date with an end date
+        ("November 3, 2026 8:00 PM → November 3, 2026 9:30 PM", date(2026, 11, 3)),
+        ("2026-11-03 → 2026-11-05", date(2026, 11, 3)),
+        ("25/10/2026 → 27/10/2026", date(2026, 10, 25)),
+    ],
+)
+def test_a_date_range_is_read_as_its_start(text, day):
+    when = read_date(text, RULE, dayfirst=True, today=TODAY)
+    assert when is not None and when.ranged and when.at.date() == day
+    assert not read_date("November 3, 2026", RULE, dayfirst=False, today=TODAY).ranged  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", ["November 3, 2026 →", "→ November 5, 2026", "Nov 3 → soon", "a → b"])
+def test_half_a_range_is_no_date(text):
+    with pytest.raises(ValueError):
+        read_date(text, RULE, dayfirst=False, today=TODAY)
+
+
+def test_a_range_tells_the_column_its_order():
+    assert evidence("25/10/2026 → 27/10/2026") == DAY
+    assert evidence("03/11/2026 → 11/25/2026") == MONTH
+    assert evidence("03/11/2026 → 05/11/2026") == "ambiguous"
