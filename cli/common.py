@@ -11,6 +11,11 @@ from srs.derived import open_database
 from srs.store import Store
 
 
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """'1 day', '3 days', '1 miss', '2 misses': a count with its noun in the right number."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def db_path(ctx: click.Context) -> Path:
     """The database file from --db / SRS_DB, or the default one in the user data folder."""
     path: Path | None = ctx.find_root().obj

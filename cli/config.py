@@ -37,7 +37,7 @@ def config_get(ctx: click.Context, key: str) -> None:
         click.echo(getattr(settings_mod.load(store), settings_mod.KEYS[key]))
 
 
-@config_group.command("set")
+@config_group.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
 @click.argument("value")
 @click.pass_context

@@ -14,7 +14,7 @@ from srs.card_text import source_name
 from srs.timing import utc_now
 
 from . import safe
-from .common import db_path, open_db
+from .common import counted, db_path, open_db
 
 TEMPLATE_FILE = "plan-template.json"  # in the database's folder: the student's own week
 
@@ -82,7 +82,8 @@ def plan_command(
 def _show(plan) -> None:  # type: ignore[no-untyped-def]
     t = plan.template
     left = (plan.exam - plan.today).days
-    click.secho(f"Plan to the exam on {plan.exam:%a %d %b %Y}: {left} days, {len(plan.weeks)} weeks", bold=True)
+    span = f"{counted(left, 'day')}, {counted(len(plan.weeks), 'week')}"
+    click.secho(f"Plan to the exam on {plan.exam:%a %d %b %Y}: {span}", bold=True)
     rest = t.rest_day.title() if t.rest_day else "none"
     click.echo(
         f"Week: {t.blocks_per_day} timed blocks of {t.block_questions} a study day, {t.review_minutes} min "
@@ -111,7 +112,8 @@ def _show(plan) -> None:  # type: ignore[no-untyped-def]
         click.echo()
         click.secho("Focus topics this week", bold=True)
         for f in plan.focus:
-            click.echo(f"  {safe.line(f.topic)} — {f.misses} misses — about {_duration(f.minutes)} of targeted review")
+            misses = counted(f.misses, "miss", "misses")
+            click.echo(f"  {safe.line(f.topic)} — {misses} — about {_duration(f.minutes)} of targeted review")
             for bank, qids in f.paste_lists().items():
                 click.echo(f"    redo in a custom {bank} block: {qids}")
             for r in f.retests:
@@ -183,7 +185,8 @@ def today_command(ctx: click.Context, template_path: Path | None, as_json: bool)
     click.echo(f"  Cards: {view.due} due and {view.new} new, about {view.minutes} min (srs review)")
     if view.focus:
         f = view.focus
-        click.echo(f"  Focus: {safe.line(f.topic)} — {f.misses} misses — about {_duration(f.minutes)} this week")
+        misses = counted(f.misses, "miss", "misses")
+        click.echo(f"  Focus: {safe.line(f.topic)} — {misses} — about {_duration(f.minutes)} this week")
     if view.retests:
         by_bank: dict[str, list[str]] = {}
         for r in view.retests:
@@ -191,7 +194,7 @@ def today_command(ctx: click.Context, template_path: Path | None, as_json: bool)
         for bank, qids in by_bank.items():
             click.echo(f"  Retest in a custom {bank} block: {', '.join(qids)}")
     if view.days_to_exam is not None:
-        line = f"  Exam in {view.days_to_exam} days"
+        line = f"  Exam in {counted(view.days_to_exam, 'day')}"
         if view.next_checkpoint:
             line += f"; next self-assessment {view.next_checkpoint:%a %d %b}"
         click.echo(line)

@@ -13,7 +13,7 @@ from srs.plan.weights import exam_weights
 from srs.timing import utc_now
 
 from . import safe
-from .common import open_db
+from .common import counted, open_db
 
 
 @click.command("queue")
@@ -48,7 +48,8 @@ def queue_command(ctx: click.Context, limit: int, as_json: bool) -> None:
         return
     click.echo(f"{queue.due_count} due and {queue.new_count} new today; top {len(items)}:")
     for item in items:
-        topic = f"{safe.line(item['topic'])} ({item['topic_misses']} misses)" if item["topic"] else "(no topic)"
+        misses = counted(item["topic_misses"], "miss", "misses")
+        topic = f"{safe.line(item['topic'])} ({misses})" if item["topic"] else "(no topic)"
         bands = item["factors"]["bands"]
         lifted = f"  bands ×{bands['factor']:.2f} ({safe.line(', '.join(bands['areas']))})" if bands["areas"] else ""
         ref = safe.line(item["ref"])

@@ -399,7 +399,8 @@ def _advice(
     if template.rest_day is None:
         warnings.append("no rest day in the template: the retake guides advise protecting one day a week")
     if horizon < SHORT_PLAN:
-        notes.append(f"the exam is {horizon} days away: a plan this short is only a final review")
+        away = "tomorrow" if horizon == 1 else f"{horizon} days away"
+        notes.append(f"the exam is {away}: a plan this short is only a final review")
     study_days = [d for d in days if d.kind in ("study", "practice")]
     over = [d for d in study_days if d.minutes > template.review_minutes]
     if over:

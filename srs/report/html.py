@@ -8,11 +8,11 @@ here or by Vega's SVG renderer; nothing the student wrote becomes markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from .charts import CHARTS, INK, Spec, render_svg, specs
-from .data import PASS_LINES, REVIEW_DAYS, TIMELINE_WEEKS, AreaBar, Report
+from .data import PASS_LINES, REVIEW_DAYS, TIMELINE_WEEKS, AreaBar, ForecastDay, Report
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
@@ -150,7 +150,7 @@ def _section_body(report: Report, section: str, drawn: Mapping[str, str | None])
         body += f"; {t.at_exam:.0f}% by the exam at this pace.</p>" if t.at_exam is not None else ".</p>"
     elif section == "reviews":
         body += _retention_table(report)
-    elif section == "forecast" and report.forecast is not None:
+    elif section == "forecast" and report.forecast is not None and _ahead(report.forecast.days, note):
         days = report.forecast.days
         body += f'<p class="note">{escape(note)} ' if note else '<p class="note">'
         total = sum(d.reviews for d in days)
@@ -161,6 +161,11 @@ def _section_body(report: Report, section: str, drawn: Mapping[str, str | None])
     elif section == "fit" and report.fit is not None:
         body += _fit_table(report)
     return body
+
+
+def _ahead(days: Sequence[ForecastDay], note: str) -> bool:
+    """Whether to sum the days ahead: not when all are empty and the note says why."""
+    return any(d.reviews for d in days) or not note
 
 
 def _pct(value: float | None) -> str:

@@ -126,10 +126,12 @@ def _forecast(report: Report, paint: _Paint) -> list[str]:
         return []
     values = [d.reviews for d in forecast.days]
     rest = sum(1 for d in forecast.days if d.rest)
-    line = f"  next {len(values)} days  {sparkline(values)}  peak {max(values):,}, {sum(values) / len(values):,.0f}/day"
-    out = ["", paint.bold("Forecast"), line]
-    if rest:
-        out.append(f"  {rest} rest days")
+    out = ["", paint.bold("Forecast")]
+    if any(values) or "forecast" not in report.notes:  # a row of zeros beside the note would contradict it
+        per_day = sum(values) / len(values)
+        out.append(f"  next {len(values)} days  {sparkline(values)}  peak {max(values):,}, {per_day:,.0f}/day")
+        if rest:
+            out.append(f"  {rest} rest day" + ("" if rest == 1 else "s"))
     if "forecast" in report.notes:
         out.append("  " + report.notes["forecast"])
     return out

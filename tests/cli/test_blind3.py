@@ -1,0 +1,122 @@
+"""A blind pass after the import, as a student retaking Step 1 meets the commands: what each
+shows must read right (one day, one miss), agree with the other commands, and a bad value
+must say what to fix and change nothing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from srs.derived import open_database
+from srs.settings import load
+from srs.timing import utc_now
+
+# invented questions: two topics, one missed once, one only ever answered right
+ONE_MISS_LOG = (
+    "QID,Date,Subject,System,Topic,Result\n"
+    "731204,2026-11-20,Pharm,Renal,Quellmann tubule toxicity,incorrect\n"
+    "731377,2026-11-21,Path,Cardio,Varnoff valve lesion,correct\n"
+)
+ONLY_CORRECT_LOG = (
+    "QID,Date,Subject,System,Topic,Result\n"
+    "840011,2026-11-20,Pharm,Renal,Quellmann tubule toxicity,correct\n"
+    "840012,2026-11-21,Path,Cardio,Varnoff valve lesion,correct\n"
+)
+
+
+def study_today(db) -> date:  # type: ignore[no-untyped-def]
+    with open_database(db) as store:
+        return load(store).day_rule().day_of(utc_now())
+
+
+def stored_setting(db, key: str) -> str:  # type: ignore[no-untyped-def]
+    with open_database(db) as store:
+        return str(getattr(load(store), key.replace("-", "_")))
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "what"),
+    [
+        ("new-per-day", "-1", "a whole number, 0 or more"),
+        ("light-day-minutes", "-5", "minutes, 0 (a rest day) or more"),
+        ("miss-half-life", "-3", "days, from 1 to 365"),
+        ("max-reviews-per-day", "-200", "a whole number, 1 or more"),
+    ],
+)
+def test_a_negative_setting_says_what_to_fix_not_no_such_option(srs, db_path, write_log, key, value, what):
+    # `srs config set new-per-day -1` said "Error: No such option '-1'." under a usage block
+    assert srs("import", str(write_log("log.csv", ONE_MISS_LOG))).exit_code == 0
+    before = stored_setting(db_path, key)
+    result = srs("config", "set", key, value)
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines == [f"Error: setting {key}: '{value}' is not valid ({what})"]
+    assert stored_setting(db_path, key) == before
+
+
+def test_config_set_refuses_an_extra_option(srs):
+    result = srs("config", "set", "new-per-day", "25", "--bogus")
+    assert result.exit_code == 2
+    assert "unexpected extra argument (--bogus)" in result.output
+
+
+def test_an_exam_tomorrow_reads_one_day_one_week(srs, db_path, write_log):
+    # "Plan to the exam on …: 1 days, 1 weeks", "the exam is 1 days away", "Exam in 1 days"
+    assert srs("import", str(write_log("log.csv", ONE_MISS_LOG))).exit_code == 0
+    tomorrow = study_today(db_path) + timedelta(days=1)
+    assert srs("config", "set", "exam-date", tomorrow.isoformat()).exit_code == 0
+    plan = srs("plan")
+    assert plan.exit_code == 0, plan.output
+    assert f"Plan to the exam on {tomorrow:%a %d %b %Y}: 1 day, 1 week\n" in plan.output
+    assert "Note: the exam is tomorrow: a plan this short is only a final review" in plan.output
+    assert "Quellmann tubule toxicity — 1 miss — about" in plan.output
+    assert "1 days" not in plan.output and "1 misses" not in plan.output
+    today = srs("today")
+    assert today.exit_code == 0, today.output
+    assert "  Exam in 1 day\n" in today.output
+    assert "Quellmann tubule toxicity — 1 miss — about" in today.output
+
+
+def test_an_exam_in_a_year_counts_days_and_weeks(srs, db_path, write_log):
+    assert srs("import", str(write_log("log.csv", ONE_MISS_LOG))).exit_code == 0
+    today = study_today(db_path)
+    exam = today + timedelta(days=365)
+    assert srs("config", "set", "exam-date", exam.isoformat()).exit_code == 0
+    plan = srs("plan")
+    assert plan.exit_code == 0, plan.output
+    assert f"Plan to the exam on {exam:%a %d %b %Y}: 365 days, " in plan.output
+    assert "  Exam in 365 days" in srs("today").output
+
+
+def test_the_queue_says_one_miss(srs, write_log):
+    # "Quellmann tubule toxicity (1 misses)"
+    assert srs("import", str(write_log("log.csv", ONE_MISS_LOG))).exit_code == 0
+    result = srs("queue")
+    assert result.exit_code == 0, result.output
+    assert "Quellmann tubule toxicity (1 miss)\n" in result.output
+    assert "misses)" not in result.output
+
+
+def test_nothing_ahead_is_said_once_without_a_row_of_zeros(srs, write_log, tmp_path):
+    # a log of only correct answers has no cards: stats drew "▁▁▁… peak 0, 0/day" above
+    # "Nothing to review ahead yet", and the report said it twice, then "0 reviews over 30 days"
+    assert srs("import", str(write_log("log.csv", ONLY_CORRECT_LOG))).exit_code == 0
+    stats = srs("stats")
+    assert stats.exit_code == 0, stats.output
+    forecast = stats.output.split("Forecast\n", 1)[1].split("\n\n", 1)[0]
+    assert forecast.strip() == "Nothing to review ahead yet: import a miss log first (srs import FILE)."
+    page = tmp_path / "report.html"
+    assert srs("report", "-o", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert html.count("Nothing to review ahead yet") == 1
+    assert "0 reviews over" not in html
+
+
+def test_a_forecast_with_reviews_still_draws_and_sums(srs, write_log, tmp_path):
+    assert srs("import", str(write_log("log.csv", ONE_MISS_LOG))).exit_code == 0
+    stats = srs("stats")
+    assert "  next 30 days  " in stats.output and "peak " in stats.output
+    page = tmp_path / "report.html"
+    assert srs("report", "-o", str(page)).exit_code == 0
+    assert " reviews over 30 days, " in page.read_text(encoding="utf-8")
