@@ -42,12 +42,12 @@ class SessionSummary:
 
     def line(self) -> str:
         minutes = self.elapsed.total_seconds() / 60
-        text = (
-            f"Reviewed {self.cards} cards ({self.answers} answers) in {minutes:.0f} min; "
-            f"again {self.again_rate:.0%} ({self.again})"
-        )
+        cards = f"{self.cards} card" + ("" if self.cards == 1 else "s")
+        answers = f"{self.answers} answer" + ("" if self.answers == 1 else "s")
+        text = f"Reviewed {cards} ({answers}) in {minutes:.0f} min; again {self.again_rate:.0%} ({self.again})"
         if self.waiting:
-            text += f"; {self.waiting} learning cards come back later today"
+            waiting = "1 learning card comes" if self.waiting == 1 else f"{self.waiting} learning cards come"
+            text += f"; {waiting} back later today"
         return text
 
 

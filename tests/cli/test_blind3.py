@@ -120,3 +120,13 @@ def test_a_forecast_with_reviews_still_draws_and_sums(srs, write_log, tmp_path):
     page = tmp_path / "report.html"
     assert srs("report", "-o", str(page)).exit_code == 0
     assert " reviews over 30 days, " in page.read_text(encoding="utf-8")
+
+
+def test_one_answer_reads_one_card_one_answer(srs, db_path, write_log):
+    # "Reviewed 1 cards (1 answers) in 0 min"
+    assert srs("import", str(write_log("log.csv", ONE_MISS_LOG))).exit_code == 0
+    result = srs("review", "--limit", "1", input="4\n")
+    assert result.exit_code == 0, result.output
+    assert "Reviewed 1 card (1 answer) in " in result.output
+    with open_database(db_path) as store:
+        assert store.conn.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0] == 1

@@ -36,7 +36,7 @@ FRONT = re.compile(r"\[(\d+)\]  (.+?)  \((new|learning|review)\)\r\n(.+?)\r\n")
 PROMPT = "space: show answer"
 BUTTONS = r"1 Again \S+ +2 Hard \S+ +3 Good \S+ +4 Easy \S+ +u undo +q quit"
 CONFIRM = r"→ (Again|Hard|Good|Easy), next in (.+?)\r\n"
-SUMMARY = r"Reviewed (\d+) cards \((\d+) answers\)"
+SUMMARY = r"Reviewed (\d+) cards? \((\d+) answers?\)"
 
 
 def plain(text: str) -> str:
