@@ -128,7 +128,7 @@ def _show(plan) -> None:  # type: ignore[no-untyped-def]
         exam = [f"EXAM {d.day:%a %d %b}" for d in w.days if d.kind == "exam"]
         extra = "; ".join(marks + exam)
         click.echo(
-            f"  week {n:>2} ({w.start:%d %b}): {w.blocks:>2} blocks, {w.new:>3} new cards, {w.reviews:>4} answers"
+            f"  week {n:>2} ({w.start:%d %b}): {w.blocks:>2} blocks, {w.new:>3} new cards, {w.reviews:>4} reviews"
             + (f"; {extra}" if extra else "")
         )
     for warning in plan.warnings:
@@ -136,7 +136,7 @@ def _show(plan) -> None:  # type: ignore[no-untyped-def]
 
 
 def _day_line(d, t) -> str:  # type: ignore[no-untyped-def]
-    cards = f"cards: {d.new} new, {d.reviews} answers ≈ {d.minutes} min"
+    cards = f"cards: {d.new} new, {d.reviews} reviews ≈ {d.minutes} min"
     if d.exam_pulled:
         cards += f" (with {d.exam_pulled} seen again for the exam)"
     if d.kind == "exam":

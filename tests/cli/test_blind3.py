@@ -130,3 +130,32 @@ def test_one_answer_reads_one_card_one_answer(srs, db_path, write_log):
     assert "Reviewed 1 card (1 answer) in " in result.output
     with open_database(db_path) as store:
         assert store.conn.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0] == 1
+
+
+def test_plan_day_lines_count_reviews_as_the_json_and_the_calendar_do(srs, db_path, sample, tmp_path):
+    # the day line said "cards: 20 new, 14 answers": fewer answers than new cards, while
+    # --json calls 14 'reviews' and the .ics says "14 reviews and 20 new"
+    import json
+
+    import icalendar
+
+    assert srs("import", str(sample)).exit_code == 0
+    exam = study_today(db_path) + timedelta(days=56)
+    assert srs("config", "set", "exam-date", exam.isoformat()).exit_code == 0
+    text = srs("plan")
+    assert text.exit_code == 0, text.output
+    data = json.loads(srs("plan", "--json").output)
+    ics = tmp_path / "plan.ics"
+    assert srs("plan", "--ics", str(ics)).exit_code == 0
+    calendar = icalendar.Calendar.from_ical(ics.read_bytes())
+    first = data["weeks"][0]["days"][0]
+    assert first["new"] > first["reviews"] > 0  # the sample's first day: the case that read wrong
+    line = f"cards: {first['new']} new, {first['reviews']} reviews ≈ {first['minutes']} min"
+    assert line in text.output
+    assert " answers" not in text.output.split("Focus topics")[0]
+    described = [
+        str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT") if e.decoded("DTSTART").isoformat() == first["day"]
+    ]
+    assert any(f"{first['reviews']} reviews and {first['new']} new" in d for d in described)
+    later = text.output.split("Later weeks\n", 1)[1]
+    assert " reviews" in later.splitlines()[0] and " answers" not in later
