@@ -301,7 +301,7 @@ def make_plan(
         kind = day_kind(day, exam, template)
         blocks = template.blocks_per_day if kind == "study" else 0
         reviews, new = (0, 0) if kind == "exam" else (forecast.reviews[offset], forecast.new[offset])
-        pulled = 0 if kind == "exam" else forecast.exam[offset]
+        pulled = 0 if kind == "exam" else min(forecast.exam[offset], reviews)  # within the day's planned reviews
         minutes = math.ceil((reviews + new) * seconds / 60)
         days.append(PlanDay(day, kind, blocks, reviews, new, minutes, exam_pulled=pulled))
     taken_days = [a.taken for a in taken]
@@ -376,9 +376,12 @@ def card_forecast(store: Store, settings: Settings, now: datetime, days: int) ->
                 exam[d] = math.ceil(pending / (window[1] - day).days)
                 pending -= exam[d]
                 demand[d] += exam[d]
+    # today's answers so far take their share of today's capacity, as in the queue
+    answered = store.answers_between(planner.rule.day_start(now), now)
     planned, waiting = [], 0
     for d in range(days):
-        cap = capacity(today + timedelta(days=d))
+        cap = capacity(today + timedelta(days=d)) - (answered if d == 0 else 0)
+        cap = max(0, cap)
         want = demand[d] + waiting
         planned.append(min(want, cap))
         waiting = want - planned[-1]

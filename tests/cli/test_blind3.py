@@ -159,3 +159,25 @@ def test_plan_day_lines_count_reviews_as_the_json_and_the_calendar_do(srs, db_pa
     assert any(f"{first['reviews']} reviews and {first['new']} new" in d for d in described)
     later = text.output.split("Later weeks\n", 1)[1]
     assert " reviews" in later.splitlines()[0] and " answers" not in later
+
+
+def test_the_plans_today_leaves_out_what_was_answered_today(srs, db_path, sample):
+    # after answering part of today's cards, `srs due` and `srs today` showed what was left
+    # (7) while `srs plan` still gave today the whole day's cap (12 reviews)
+    import json
+
+    assert srs("import", str(sample)).exit_code == 0
+    exam = study_today(db_path) + timedelta(days=56)
+    assert srs("config", "set", "exam-date", exam.isoformat()).exit_code == 0
+    assert srs("config", "set", "max-reviews-per-day", "12").exit_code == 0
+    before = json.loads(srs("plan", "--json").output)["weeks"][0]["days"][0]
+    assert before["reviews"] == 12  # the sample's first day fills the cap
+    assert srs("review", "--limit", "5", input="3\n" * 5).exit_code == 0
+    with open_database(db_path) as store:
+        answered = store.conn.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0]
+    assert answered == 5
+    after = json.loads(srs("plan", "--json").output)["weeks"][0]["days"][0]
+    due_today = json.loads(srs("due", "--json").output)["days"][0]
+    assert after["reviews"] <= 12 - answered
+    assert after["reviews"] == due_today["due"]
+    assert f"{after['reviews']} due and" in srs("today").output
