@@ -222,13 +222,13 @@ def import_attempts(
             if clash is not None:
                 raise clash
             if writer.result_clashes > MAX_TOPIC_CLASHES:
-                summary.report.assumptions.append(
-                    f"{writer.result_clashes - MAX_TOPIC_CLASHES} more rows give a question a second result for one day"
-                )
+                more = writer.result_clashes - MAX_TOPIC_CLASHES
+                rows = "1 more row gives" if more == 1 else f"{more} more rows give"
+                summary.report.assumptions.append(f"{rows} a question a second result for one day")
             if writer.topic_clashes > MAX_TOPIC_CLASHES:
-                summary.report.assumptions.append(
-                    f"{writer.topic_clashes - MAX_TOPIC_CLASHES} more questions have two topics in this file"
-                )
+                more = writer.topic_clashes - MAX_TOPIC_CLASHES
+                questions = "1 more question has" if more == 1 else f"{more} more questions have"
+                summary.report.assumptions.append(f"{questions} two topics in this file")
             summary.updated_questions = len(writer.updated)
             store.scratch_uncarded("touched", "uncarded")
             summary.new_cards = rebuild(store, scheduler, store.scratch_items("touched"), scratch="touched")

@@ -181,3 +181,16 @@ def test_the_plans_today_leaves_out_what_was_answered_today(srs, db_path, sample
     assert after["reviews"] <= 12 - answered
     assert after["reviews"] == due_today["due"]
     assert f"{after['reviews']} due and" in srs("today").output
+
+
+def test_one_more_clash_reads_singular(srs, write_log):
+    # "1 more rows give a question a second result for one day" (a 3,500-attempt log showed it)
+    rows = ["QID,Date,Topic,Result"]
+    for n in range(6):  # six questions answered twice on one day: five listed, one more
+        rows += [f"55{n:04d},2026-11-1{n},Orvell reflex {n},incorrect", f"55{n:04d},2026-11-1{n},Orvell reflex {n},correct"]
+    for n in range(6):  # six questions with two topics on two days
+        rows += [f"66{n:04d},2026-11-0{n + 1},Tessin sign {n},incorrect", f"66{n:04d},2026-11-2{n},Brule node {n},incorrect"]
+    result = srs("import", str(write_log("log.csv", "\n".join(rows) + "\n")))
+    assert result.exit_code == 0, result.output
+    assert "  - 1 more row gives a question a second result for one day\n" in result.output
+    assert "  - 1 more question has two topics in this file\n" in result.output
