@@ -11,7 +11,7 @@ from srs import editing as editing_mod
 from srs import settings as settings_mod
 from srs.timing import utc_now
 
-from .common import open_db
+from .common import counted, open_db
 
 
 @click.command("cards")
@@ -46,7 +46,7 @@ def cards_command(ctx: click.Context, weak_prompts: bool, limit: int | None, as_
     if not weak:
         click.echo("Every card tests a fact: none is on the generic prompt.")
         return
-    click.echo(f"{len(weak)} cards on the generic prompt, most important first:")
+    click.echo(f"{counted(len(weak), 'card')} on the generic prompt, most important first:")
     for w in shown:
         q = w.question
         click.echo()

@@ -7,7 +7,7 @@ import click
 from srs import settings as settings_mod
 from srs.timing import utc_now
 
-from .common import open_db
+from .common import counted, open_db
 
 
 @click.group("config")
@@ -52,7 +52,7 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
         before = expected_workload(store, settings_mod.load(store), now) if shows_workload else None
         rescheduled = settings_mod.change(store, key, value, utc_now())
         after = expected_workload(store, settings_mod.load(store), now) if before else None
-    click.echo(f"{key} = {value.strip()}" + (f" ({rescheduled} cards rescheduled)" if rescheduled else ""))
+    click.echo(f"{key} = {value.strip()}" + (f" ({counted(rescheduled, 'card')} rescheduled)" if rescheduled else ""))
     if before and after:
         click.echo(
             f"Expected reviews per day over the next {len(after.per_day)} days: "

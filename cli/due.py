@@ -11,7 +11,7 @@ from srs.plan import tiers
 from srs.plan.queue import Planner
 from srs.timing import utc_now
 
-from .common import open_db
+from .common import counted, open_db
 
 
 @click.command("due")
@@ -57,7 +57,7 @@ def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
         label = f"Today ({load.day:%a %d %b})" if index == 0 else f"  {load.day:%a %d %b}"
         line = f"{label}: {load.due} due, {load.new} new"
         if index == 0:
-            line += f"  ({total} cards in all)"
+            line += f"  ({counted(total, 'card')} in all)"
         if load.backlog:
             line += f"; {load.backlog} more wait for the next days"
         click.echo(line)
@@ -69,15 +69,15 @@ def due_command(ctx: click.Context, days: int, as_json: bool) -> None:
     else:
         click.echo(f"Retention: {settings.desired_retention:.2f} for all {high + other} cards (no high-yield tier)")
     if ahead:
-        click.echo(f"{ahead} cards due tomorrow (a light or rest day) come today instead")
+        click.echo(f"{counted(ahead, 'card')} due tomorrow (a light or rest day) come today instead")
     if settings.exam_date:
         left = (loads[0].day.fromisoformat(settings.exam_date) - loads[0].day).days
-        click.echo(f"Exam {settings.exam_date}: {left} days left")
+        click.echo(f"Exam {settings.exam_date}: {counted(left, 'day')} left")
     if window and pulled:
         opens = "from today" if window[0] <= loads[0].day else f"from {window[0]:%a %d %b}"
         listed = ", ".join(f"{r.source} {r.qid}" + (f" ({r.topic})" if r.topic else "") for r in pulled[:5])
         more = f" and {len(pulled) - 5} more" if len(pulled) > 5 else ""
         click.echo(
             f"Pulled forward for the exam {opens} (their intervals end after it; "
-            f"most important first): {len(pulled)} cards: {listed}{more}"
+            f"most important first): {counted(len(pulled), 'card')}: {listed}{more}"
         )

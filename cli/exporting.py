@@ -11,7 +11,7 @@ from srs import settings as settings_mod
 from srs.timing import utc_now
 
 from . import safe
-from .common import open_db
+from .common import counted, open_db
 from .selecting import filter_options, selection_from
 
 
@@ -53,4 +53,4 @@ def export_command(
         summary = export_apkg(store, settings, output, now=utc_now(), deck_root=deck_root, selection=selection)
     new = f" ({summary.new} new)" if summary.new != summary.notes else ""
     decks = "deck" if summary.decks == 1 else "decks"
-    click.echo(f"Wrote {summary.notes} notes{new} in {summary.decks} {decks} to {safe.line(summary.path)}")
+    click.echo(f"Wrote {counted(summary.notes, 'note')}{new} in {summary.decks} {decks} to {safe.line(summary.path)}")

@@ -16,7 +16,7 @@ from srs.model import ASSESSMENT_KINDS, Assessment
 from srs.plan import readiness
 from srs.timing import utc_now
 
-from .common import open_db
+from .common import counted, open_db
 
 WEAK_FROM_MISSES = 5  # srs weak's top systems and subjects shown beside the bands
 
@@ -221,7 +221,7 @@ def ready_lines(r: readiness.Readiness) -> list[str]:
         per = ", ".join(f"{months:.1f} to {line:g}%" for line, months in r.months.per_points)
         out.append(f"  One month per {rules.per_points:g} points: {per} (months)")
         if r.exam_date is not None and r.days_left is not None:
-            out.append(f"  Exam date {r.exam_date.isoformat()}: {r.days_left} days left")
+            out.append(f"  Exam date {r.exam_date.isoformat()}: {counted(r.days_left, 'day')} left")
         else:
             out.append("  No exam date set (srs config set exam-date YYYY-MM-DD)")
         for line, when in r.reach:

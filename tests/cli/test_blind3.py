@@ -194,3 +194,21 @@ def test_one_more_clash_reads_singular(srs, write_log):
     assert result.exit_code == 0, result.output
     assert "  - 1 more row gives a question a second result for one day\n" in result.output
     assert "  - 1 more question has two topics in this file\n" in result.output
+
+
+def test_one_card_one_note_one_day_left(srs, db_path, write_log, tmp_path):
+    # "(1 cards in all)", "Exam …: 1 days left", "1 cards on the generic prompt", "Wrote 1 notes",
+    # "(1 cards rescheduled)"
+    log = "QID,Date,Subject,System,Topic,Result\n731204,2026-11-20,Pharm,Renal,Quellmann tubule toxicity,incorrect\n"
+    assert srs("import", str(write_log("log.csv", log))).exit_code == 0
+    tomorrow = study_today(db_path) + timedelta(days=1)
+    assert srs("config", "set", "exam-date", tomorrow.isoformat()).output == f"exam-date = {tomorrow}\n"
+    due = srs("due").output
+    assert "(1 card in all)" in due
+    assert f"Exam {tomorrow}: 1 day left" in due
+    assert "1 card on the generic prompt, most important first:" in srs("cards", "--weak-prompts").output
+    out = tmp_path / "one.apkg"
+    assert srs("export", "-o", str(out)).output.startswith("Wrote 1 note in 1 deck to ")
+    assert srs("config", "set", "desired-retention", "0.85").output.startswith("desired-retention = 0.85 (1 card rescheduled)")
+    assert srs("score", "add", "--date", "2026-11-25", "--kind", "nbme", "--form", "NBME 30", "--percent", "61").exit_code == 0
+    assert f"Exam date {tomorrow}: 1 day left" in srs("ready").output

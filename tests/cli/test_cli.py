@@ -98,7 +98,7 @@ def test_config_validates_and_reschedules(srs, write_log):
     assert bad.exit_code == 1 and "0.70 to 0.99" in bad.output
     assert srs("config", "set", "nope", "1").exit_code == 1
     good = srs("config", "set", "timezone", "America/Chicago")
-    assert good.exit_code == 0 and "1 cards rescheduled" in good.output
+    assert good.exit_code == 0 and "1 card rescheduled" in good.output
     assert srs("config", "get", "timezone").output.strip() == "America/Chicago"
     assert "new-per-day = 20" in srs("config", "list").output
 
