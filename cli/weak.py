@@ -6,6 +6,7 @@ import json
 
 import click
 
+from srs.model import no_misses_yet
 from srs.timing import utc_now
 from srs.weak import GROUPS, Area, weak_report
 
@@ -25,12 +26,13 @@ def weak_command(ctx: click.Context, by: tuple[str, ...], limit: int, as_json: b
     with open_db(ctx) as store:
         now = utc_now()
         tables = weak_report(store, now=now, groups=by or GROUPS)
+        why = no_misses_yet(store.attempt_count()) if not any(tables.values()) else ""
     if as_json:
         data = {g: [a.as_dict() for a in rows[:limit]] for g, rows in tables.items()}
         click.echo(json.dumps(data, indent=2))  # ASCII: \u escapes
         return
     if not any(tables.values()):
-        click.echo("No misses yet: import a miss log first (srs import FILE).")
+        click.echo(f"No misses yet: {why}.")
         return
     for group, rows in tables.items():
         _table(group, rows[:limit])

@@ -30,6 +30,15 @@ def is_miss(kind: str, result: str | None, rating: int | None) -> bool:
     return (kind == "qbank" and result in MISS_RESULTS) or (kind == "review" and rating == MISSED_RATING)
 
 
+def no_misses_yet(attempts: int) -> str:
+    """Why there is nothing to study, for 'No misses yet: ...': no log imported, or (after a
+    log of right answers) every attempt so far was right, so no card was made."""
+    if attempts == 0:
+        return "import a miss log first (srs import FILE)"
+    every = "the 1 attempt" if attempts == 1 else f"all {attempts:,} attempts"
+    return f"{every} so far {'was' if attempts == 1 else 'were'} answered right"
+
+
 def miss_sql(alias: str = "e") -> str:
     """`is_miss` as an SQL condition on an events row (`alias`)."""
     results = ", ".join(f"'{r}'" for r in MISS_RESULTS)

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from srs.errors import SrsError, shown
 from srs.filters import Selection, select
+from srs.model import no_misses_yet
 from srs.plan.queue import Planner
 from srs.settings import Settings
 from srs.store import Store
@@ -73,7 +74,7 @@ def anking_searches(
     """Searches for the missed UWorld questions that pass `selection`, most important first."""
     rows = Planner(store, settings, now).ranked
     if not rows:
-        raise SrsError("no missed questions yet (import a miss log first)")
+        raise SrsError(f"no missed questions yet ({no_misses_yet(store.attempt_count())})")
     uworld = replace(selection, sources=("uworld",))
     picked = [question.qid.strip() for _, question in select(store, rows, uworld, settings.day_rule())]
     if not picked:

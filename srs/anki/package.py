@@ -32,7 +32,7 @@ from srs.anki.identity import note_guid
 from srs.anki.notetype import NoteType, NoteTypes
 from srs.errors import SrsError
 from srs.filters import Picked, Selection, select
-from srs.model import AnkiNote, Question
+from srs.model import AnkiNote, Question, no_misses_yet
 from srs.plan.queue import Planner
 from srs.settings import Settings
 from srs.store import Store
@@ -175,7 +175,7 @@ def export_apkg(
     types = note_types or notetype_mod.load()
     ranked = Planner(store, settings, now).ranking()
     if not ranked:
-        raise SrsError("nothing to export: no cards yet (import a miss log first)")
+        raise SrsError(f"nothing to export: no cards yet ({no_misses_yet(store.attempt_count())})")
     picked = select(store, ranked, selection, settings.day_rule())  # priority order
     if not picked:
         raise SrsError(_nothing_selected(selection))

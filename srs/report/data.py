@@ -25,7 +25,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from srs.model import KIND_LABELS, Assessment
+from srs.model import KIND_LABELS, Assessment, no_misses_yet
 from srs.plan import tiers as tier_rule
 from srs.plan.readiness import pass_lines, score_trend
 from srs.settings import Settings
@@ -248,9 +248,10 @@ def gather(
         fitted = fsrs_fit(store, settings) if fit and settings.fitted else None
         cards = store.card_count()
         reviews_total = store.review_count()
+        attempts = store.attempt_count()
     tiers = tier_rule.tiers_apply(settings)
     if not any(areas.values()):
-        notes["weak"] = "No misses yet: import a miss log first (srs import FILE)."
+        notes["weak"] = f"No misses yet: {no_misses_yet(attempts)}."
     if not score_points:
         notes["scores"] = "No self-assessments recorded yet."
     if not tuple(bands):
@@ -262,7 +263,7 @@ def gather(
             f"No exam date set: the next {DEFAULT_FORECAST_DAYS} days (srs config set exam-date YYYY-MM-DD)."
         )
     if planned is not None and not any(d.reviews or d.new for d in planned.days):
-        notes["forecast"] = "Nothing to review ahead yet: import a miss log first (srs import FILE)."
+        notes["forecast"] = f"Nothing to review ahead yet: {no_misses_yet(attempts)}."
     if not any(w.misses for w in window.timeline):
         notes["timeline"] = f"No misses in the last {TIMELINE_WEEKS} weeks."
     if fitted is None:

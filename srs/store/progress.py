@@ -26,6 +26,10 @@ class Progress(StoreBase):
     def review_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM events WHERE kind = 'review'").fetchone()[0])
 
+    def attempt_count(self) -> int:
+        """Qbank attempts imported (what 'no misses yet' tells apart: none, or all right)."""
+        return int(self.conn.execute("SELECT count(*) FROM events WHERE kind = 'qbank'").fetchone()[0])
+
     def window_events(self, start: str, end: str) -> list[tuple[int, str, str, int | None, int]]:
         """Qbank attempts and reviews in [start, end), by question and time: WindowEvent's
         fields as plain tuples (the report's hot path: making a third of a million named

@@ -105,7 +105,9 @@ def test_nothing_ahead_is_said_once_without_a_row_of_zeros(srs, write_log, tmp_p
     stats = srs("stats")
     assert stats.exit_code == 0, stats.output
     forecast = stats.output.split("Forecast\n", 1)[1].split("\n\n", 1)[0]
-    assert forecast.strip() == "Nothing to review ahead yet: import a miss log first (srs import FILE)."
+    assert forecast.strip() == (
+        "Nothing to review ahead yet: all 2 attempts so far were answered right."
+    )
     page = tmp_path / "report.html"
     assert srs("report", "-o", str(page)).exit_code == 0
     html = page.read_text(encoding="utf-8")
@@ -212,3 +214,18 @@ def test_one_card_one_note_one_day_left(srs, db_path, write_log, tmp_path):
     assert srs("config", "set", "desired-retention", "0.85").output.startswith("desired-retention = 0.85 (1 card rescheduled)")
     assert srs("score", "add", "--date", "2026-11-25", "--kind", "nbme", "--form", "NBME 30", "--percent", "61").exit_code == 0
     assert f"Exam date {tomorrow}: 1 day left" in srs("ready").output
+
+
+def test_a_log_of_right_answers_is_not_told_to_import_a_log(srs, write_log, db_path, tmp_path):
+    """After a log where every attempt was right, weak areas, export and the report say so
+    (they said 'import a miss log first', to a student who just had)."""
+    assert srs("weak").output.strip() == "No misses yet: import a miss log first (srs import FILE)."
+    assert srs("import", str(write_log("log.csv", ONLY_CORRECT_LOG))).exit_code == 0
+    said = "all 2 attempts so far were answered right"
+    assert srs("weak").output.strip() == f"No misses yet: {said}."
+    export = srs("export", "-o", str(tmp_path / "out.apkg"))
+    assert export.exit_code == 1
+    assert export.output.strip() == f"Error: nothing to export: no cards yet ({said})"
+    page = tmp_path / "report.html"
+    assert srs("report", "-o", str(page)).exit_code == 0
+    assert f"No misses yet: {said}." in page.read_text(encoding="utf-8")
