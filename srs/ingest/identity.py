@@ -163,6 +163,17 @@ def looks_numeric(qid: str) -> bool:
     return bool(_SPREADSHEET_E.fullmatch(qid) or (_GROUPED.fullmatch(qid) and "," in qid))
 
 
+def results_cell(qid: str) -> tuple[str, str] | None:
+    """(bank, id) when an id kept as written has the form of a bank's results-table id cell
+    ('1 - 118154': UWorld's row number, then the id), or None. Read so only under that bank."""
+    for bank, cells in load().id_cells.items():
+        for cell in cells:
+            found = cell.fullmatch(qid)
+            if found:
+                return bank, found.group("id")
+    return None
+
+
 _E_FORM = re.compile(r"(?P<lead>\d)(?:[.,](?P<rest>\d*))?[eE]\+?(?P<exp>\d{1,2})")
 
 

@@ -257,6 +257,8 @@ class _Known:
         self.assumed: tuple[str, str] | None = None  # this row's, until it is known good
         self.number_like: tuple[int, str] | None = None  # the first id of an unknown bank a spreadsheet made
         self.number_like_count = 0
+        self.id_cell: tuple[int, str, str, str] | None = None  # the first '1 - 118154' kept as written
+        self.id_cell_count = 0
 
     def when(self, text: str) -> When | None:
         """read_date, remembered (ValueError for what is not a date, every time)."""
@@ -296,6 +298,14 @@ class _Known:
                 f"{_rows(n)} of a bank srs does not know {'has an id' if n == 1 else 'have ids'} a spreadsheet "
                 f"made of a number (line {line}: '{shown(qid, 20)}'), kept as written; if the bank numbers its "
                 "questions, --source names it (e.g. --source uworld) and they are read as numbers"
+            )
+        if self.id_cell is not None:
+            line, qid, bank, number = self.id_cell
+            n = self.id_cell_count
+            self.report.assumptions.append(
+                f"{_rows(n)} {'has an id' if n == 1 else 'have ids'} in the form of a {bank} results table's id cell "
+                f"(line {line}: '{shown(qid, 20)}', a row number and the question id), kept as written, so one "
+                f"question at two row numbers is two questions; --source {bank} reads '{shown(qid, 20)}' as {number}"
             )
         defaulted = self.inferred.get(("", identity.OTHER), 0)
         if defaulted:
@@ -388,6 +398,11 @@ def _attempt(
     if identity.looks_numeric(qid) and source not in identity.load().numeric | identity.load().exact:
         known.number_like = known.number_like or (record.line, qid)
         known.number_like_count += 1
+    elif source not in identity.load().numeric | identity.load().exact:
+        cell = identity.results_cell(qid)
+        if cell is not None:
+            known.id_cell = known.id_cell or (record.line, qid, *cell)
+            known.id_cell_count += 1
     if identity.rounded(qid, source):
         raise bad(
             "qid",

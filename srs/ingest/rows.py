@@ -6,7 +6,8 @@ The rule is conservative: a row is skipped only when it cannot be an attempt. A 
 is a divider when it is in the first column (where students write section labels) and is
 not a question id there (`118154`, `5mRzSg`, `#17` are attempts whatever else is empty),
 or when its words or rules say so anywhere (`WEEK 2`, `--- Renal ---`); a lone topic in
-the third column is a row that lost its id, and stays an error.
+the third column is a row that lost its id, and stays an error. A row that is the header
+again (a log pasted into the sheet twice) is skipped too.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | 
     for index, (column, text) in enumerate(record.values):  # the first two non-empty cells: rows are many
         if text and not text.isspace():
             if first is not None:
-                return _shown_row(record) if _is_summary(first[2]) else None
+                if _is_summary(first[2]) or (first[1].strip().casefold() == first[2].casefold() and _header_again(record)):
+                    return _shown_row(record)
+                return None
             first = (index, column, text.strip())
     if first is None:
         return None
@@ -54,6 +57,13 @@ def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | 
     if field_of(column) == "qid" and _ID_LIKE.fullmatch(text):
         return None
     return _shown_row(record)
+
+
+def _header_again(record: Record) -> bool:
+    """The header row met again (a log copied into the sheet twice): every non-empty cell is
+    its own column's name, and there are two or more of them."""
+    cells = [(column, text) for column, text in record.values if text and not text.isspace()]
+    return len(cells) > 1 and all(column.strip().casefold() == text.strip().casefold() for column, text in cells)
 
 
 def _is_summary(text: str) -> bool:

@@ -1,0 +1,140 @@
+"""A second blind pass over `srs import`: miss logs made the way a student's tools save them
+(a Google Sheets template with a totals row, a log pasted twice, a UWorld table copied
+into a sheet, emoji results), checked through what is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+
+
+def _stored(db: Path) -> list[tuple[str, str, str, str, str]]:
+    """(source, qid, topic, day, result) of every Qbank attempt, in file order."""
+    with sqlite3.connect(db) as con:
+        rows = con.execute(
+            "SELECT q.source, q.qid, q.topic, substr(e.at, 1, 10), e.result FROM events e "
+            "JOIN questions q ON q.id = e.question_id WHERE e.kind = 'qbank' ORDER BY e.id"
+        ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+# -- a log copied into the sheet twice: its header row is met again mid-file --------------
+
+
+def test_a_header_row_repeated_mid_file_is_skipped_and_listed(srs, write_log, db_path):
+    log = write_log(
+        "pasted-twice.csv",
+        "QID,Date,Topic,Result\n"
+        "150101,2026-11-01,Asthma triggers,Incorrect\n"
+        "150102,2026-11-01,COPD exacerbation,Correct\n"
+        "QID,Date,Topic,Result\n"
+        "150101,2026-11-01,Asthma triggers,Incorrect\n"
+        "150103,2026-11-02,ARDS ventilation,Incorrect\n",
+    )
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code == 0, result.output
+    assert "line 4" in result.output and "QID | Date | Topic | Result" in result.output
+    assert "1 duplicate skipped" in result.output
+    assert _stored(db_path) == [
+        ("other", "150101", "Asthma triggers", "2026-11-01", "incorrect"),
+        ("other", "150102", "COPD exacerbation", "2026-11-01", "correct"),
+        ("other", "150103", "ARDS ventilation", "2026-11-02", "incorrect"),
+    ]
+
+
+def test_a_row_with_header_words_among_values_is_still_read(srs, write_log, db_path):
+    """Only a row that is the header again is skipped: a topic named 'Topic' is a topic."""
+    log = write_log("topic.csv", "QID,Date,Topic\n150201,2026-11-01,Topic\n")
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code == 0, result.output
+    assert _stored(db_path) == [("other", "150201", "Topic", "2026-11-01", "incorrect")]
+
+
+# -- a Google Sheets template's totals row: 'Total missed' under the topic column -----------
+
+
+def test_a_total_missed_row_of_a_template_is_skipped(srs, write_log, db_path):
+    log = write_log(
+        "template.csv",
+        "Step 1 retake miss log,,,\n"
+        "Date,QID,Topic,Missed?\n"
+        "2026-11-03,401001,Digoxin toxicity,TRUE\n"
+        "2026-11-03,401002,Statin myopathy,FALSE\n"
+        ",,Total missed,1\n",
+    )
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code == 0, result.output
+    assert "line 5 'Total missed | 1'" in result.output
+    assert _stored(db_path) == [
+        ("other", "401001", "Digoxin toxicity", "2026-11-03", "incorrect"),
+        ("other", "401002", "Statin myopathy", "2026-11-03", "correct"),
+    ]
+
+
+def test_a_total_missed_row_in_a_workbook_is_skipped(srs, tmp_path, db_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Date", "QID", "Topic", "Missed?"])
+    sheet.append([dt.date(2026, 11, 3), 401001, "Digoxin toxicity", True])
+    sheet.append([None, None, "Total wrong", 1])
+    path = tmp_path / "template.xlsx"
+    book.save(path)
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Total wrong" in result.output
+    assert _stored(db_path) == [("other", "401001", "Digoxin toxicity", "2026-11-03", "incorrect")]
+
+
+def test_a_topic_that_starts_with_total_and_lost_its_id_stays_an_error(srs, write_log, db_path):
+    """'Total anomalous pulmonary venous return' is a topic: a row that lost its id, not a total."""
+    log = write_log(
+        "lost-id.csv",
+        "Date,QID,Topic\n2026-11-03,401001,Digoxin toxicity\n,,Total anomalous pulmonary venous return\n",
+    )
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code != 0
+    assert "lost-id.csv:3" in result.output and "question id is empty" in result.output
+    assert not db_path.exists()
+
+
+# -- emoji results --------------------------------------------------------------------------
+
+
+def test_a_skip_emoji_is_an_omitted_question(srs, write_log, db_path):
+    log = write_log(
+        "emoji.csv",
+        "QID,Date,Topic,Result\n"
+        "304001,2026-11-05,Wilson disease,❌\n"
+        "304002,2026-11-05,Hemochromatosis,⏭️ omitted\n"
+        "304003,2026-11-06,Gilbert syndrome,⏭️\n",
+    )
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code == 0, result.output
+    assert [r[4] for r in _stored(db_path)] == ["incorrect", "omitted", "omitted"]
+
+
+# -- a UWorld results table copied into a sheet, imported without --source -----------------
+
+
+def test_uworld_id_cells_without_a_source_say_that_source_reads_them(srs, write_log, db_path):
+    """'1 - 118170' and '7 - 118170' are one UWorld question at two row numbers; kept as
+    written under 'other' they would be two, so the import says which --source reads them."""
+    log = write_log(
+        "uworld-sheet.csv",
+        "ID,Date,Topic,Result\n1 - 118170,2026-11-20,Loop diuretics,Incorrect\n7 - 118170,2026-11-25,Loop diuretics,Correct\n",
+    )
+    dry = srs("--db", str(db_path), "import", str(log), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "line 2: '1 - 118170'" in dry.output
+    assert "--source uworld reads '1 - 118170' as 118170" in dry.output
+
+    fixed = srs("--db", str(db_path), "import", str(log), "--source", "uworld")
+    assert fixed.exit_code == 0, fixed.output
+    assert "--source uworld" not in fixed.output
+    assert _stored(db_path) == [
+        ("uworld", "118170", "Loop diuretics", "2026-11-20", "incorrect"),
+        ("uworld", "118170", "Loop diuretics", "2026-11-25", "correct"),
+    ]
