@@ -43,9 +43,8 @@ def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | 
     for index, (column, text) in enumerate(record.values):  # the first two non-empty cells: rows are many
         if text and not text.isspace():
             if first is not None:
-                if _is_summary(first[2]) or (first[1].strip().casefold() == first[2].casefold() and _header_again(record)):
-                    return _shown_row(record)
-                return None
+                named = first[1].strip().casefold() == first[2].casefold()
+                return _shown_row(record) if _is_summary(first[2]) or named and _header_again(record) else None
             first = (index, column, text.strip())
     if first is None:
         return None
