@@ -203,10 +203,10 @@ class Columns:
     def check_header(self, header: list[str], sample: str, line: int = 1) -> None:
         """Settle every column, or stop: duplicate fields, uncertain names, no qid column."""
         unsettled = self._settle(header, line=line)
-        if "qid" not in self.given and SCORE_REPORT.search(sample):
-            raise no_qid_error(self.name, [], sample, line)  # its column names are not a miss log's
         if "qid" not in self.given and not any("qid" in fields for _, fields in unsettled):
-            # no column is, or may be, the question id: not a header at all (titles above it?)
+            # no column is, or may be, the question id: not a header at all (titles above it?), or
+            # a score report (no_qid_error tells them apart). A column that may be the id ('Question')
+            # is asked about first: 'NBME 29' in a log's Exam column is the form, not a report.
             raise no_qid_error(self.name, [c for c in header if c], sample, line)
         if unsettled:
             raise self._uncertain(unsettled, line)

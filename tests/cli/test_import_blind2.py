@@ -138,3 +138,29 @@ def test_uworld_id_cells_without_a_source_say_that_source_reads_them(srs, write_
         ("uworld", "118170", "Loop diuretics", "2026-11-20", "incorrect"),
         ("uworld", "118170", "Loop diuretics", "2026-11-25", "correct"),
     ]
+
+
+# -- an NBME form log whose question column is named 'Question' ------------------------------
+
+
+def test_an_nbme_log_with_a_question_column_asks_for_map_not_called_a_score_report(srs, write_log, db_path):
+    """'NBME 29' in the Exam column is the form of each question, not a score report: the
+    uncertain 'Question' column is what the import asks about."""
+    log = write_log(
+        "nbme29.csv",
+        "Exam,Section,Question,Topic,Result,Date\n"
+        "NBME 29,Block 1,Q17,Tetralogy of Fallot,Incorrect,2026-11-15\n"
+        "NBME 29,Block 2,Q17,Cystic fibrosis,Incorrect,2026-11-15\n",
+    )
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code != 0
+    assert "score report" not in result.output
+    assert "nbme29.csv:1" in result.output and '--map "Question=qid"' in result.output
+    assert not db_path.exists()
+
+    mapped = srs("--db", str(db_path), "import", str(log), "--map", "Question=qid")
+    assert mapped.exit_code == 0, mapped.output
+    assert _stored(db_path) == [
+        ("nbme", "F29/B1/Q17", "Tetralogy of Fallot", "2026-11-15", "incorrect"),
+        ("nbme", "F29/B2/Q17", "Cystic fibrosis", "2026-11-15", "incorrect"),
+    ]
