@@ -117,13 +117,14 @@ def normalize_qid(text: str, source: str = "") -> str:
 
     `#118154`, `QID 118154` and (for banks that number their questions, or an unknown
     one) `q118154` are 118154; for banks that number their questions a spreadsheet's
-    `118154.0`, `1.18154E+05` or `118,154` is 118154 too. Ids of banks that use letters
+    `118154.0`, `1.18154E+05` or `118,154` is 118154 too, and so is `0118154`. Ids of banks that use letters
     (AMBOSS: `Bh0VT3`) are taken exactly, case and all. A link gives the id inside it
     where the bank's link form is known (`qid_from_url`); another link is kept as written.
     """
     qid = nfc(text).strip()
     if qid.isdigit() and qid.isascii():
-        return qid
+        # a bank that numbers its questions: '0118154' (a text cell) is the number 118154
+        return str(int(qid)) if qid[0] == "0" and source in load().numeric else qid
     sources = load()
     exact = source in sources.exact
     while True:  # '#QID 5', 'Q# q5': prefixes until none is left (each pass shortens the text)

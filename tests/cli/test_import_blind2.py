@@ -164,3 +164,30 @@ def test_an_nbme_log_with_a_question_column_asks_for_map_not_called_a_score_repo
         ("nbme", "F29/B1/Q17", "Tetralogy of Fallot", "2026-11-15", "incorrect"),
         ("nbme", "F29/B2/Q17", "Cystic fibrosis", "2026-11-15", "incorrect"),
     ]
+
+
+# -- a numbered bank's id typed with a leading zero ----------------------------------------
+
+
+def test_a_leading_zero_on_a_uworld_id_is_the_same_question(srs, write_log, db_path):
+    """UWorld numbers its questions: '0118154' (typed into a text-formatted cell) is 118154,
+    so its later correct attempt is a recall of the same card, not a second question."""
+    log = write_log(
+        "zeros.csv",
+        "Qbank,QID,Date,Topic,Result\nUWorld,0118154,2026-11-01,Asthma triggers,Incorrect\n"
+        "UWorld,118154,2026-11-05,Asthma triggers,Correct\n",
+    )
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code == 0, result.output
+    assert "1 new card" in result.output and "1 correct attempt" in result.output
+    assert _stored(db_path) == [
+        ("uworld", "118154", "Asthma triggers", "2026-11-01", "incorrect"),
+        ("uworld", "118154", "Asthma triggers", "2026-11-05", "correct"),
+    ]
+
+
+def test_a_leading_zero_is_kept_for_a_bank_srs_does_not_know(srs, write_log, db_path):
+    log = write_log("zeros.csv", "Qbank,QID,Date,Topic\nMy school bank,0042,2026-11-01,Asthma triggers\n")
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code == 0, result.output
+    assert _stored(db_path) == [("my-school-bank", "0042", "Asthma triggers", "2026-11-01", "incorrect")]
