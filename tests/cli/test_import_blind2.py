@@ -191,3 +191,42 @@ def test_a_leading_zero_is_kept_for_a_bank_srs_does_not_know(srs, write_log, db_
     result = srs("--db", str(db_path), "import", str(log))
     assert result.exit_code == 0, result.output
     assert _stored(db_path) == [("my-school-bank", "0042", "Asthma triggers", "2026-11-01", "incorrect")]
+
+
+# -- a Markdown table from an Obsidian note --------------------------------------------------
+
+
+def test_an_obsidian_markdown_table_is_read_cell_by_cell(srs, write_log, db_path):
+    """Two weeks' tables in one note: the heading between them and the second header and rule
+    are passed over (and said); '\\|' inside a cell is a '|'; an empty result cell is a miss."""
+    note = write_log(
+        "Step 1 misses.md",
+        "# Misses\n\n## Week 45\n\n"
+        "| Date | QID | Topic | Result |\n"
+        "|------|-----|:------|:------:|\n"
+        "| 2026-11-02 | 901001 | Nephritic \\| nephrotic | ❌ |\n"
+        "| 2026-11-02 | 901002 | RTA type 4 | ✅ |\n"
+        "\n## Week 46\n\n"
+        "| Date | QID | Topic | Result |\n"
+        "| --- | --- | --- | --- |\n"
+        "| 2026-11-09 | 901003 | Liddle syndrome |  |\n",
+    )
+    result = srs("--db", str(db_path), "import", str(note))
+    assert result.exit_code == 0, result.output
+    assert "3 rows read: 2 new cards" in result.output
+    assert "header found on row 5" in result.output
+    assert "1 line outside the Markdown table ignored (line 10)" in result.output
+    assert "line 12 'Date | QID | Topic | Result'" in result.output
+    assert _stored(db_path) == [
+        ("other", "901001", "Nephritic | nephrotic", "2026-11-02", "incorrect"),
+        ("other", "901002", "RTA type 4", "2026-11-02", "correct"),
+        ("other", "901003", "Liddle syndrome", "2026-11-09", "incorrect"),
+    ]
+
+
+def test_a_markdown_table_in_a_txt_file_without_a_question_column_names_its_columns(srs, write_log, db_path):
+    note = write_log("misses.txt", "| Date | Topic |\n| --- | --- |\n| 2026-11-02 | RTA type 4 |\n")
+    result = srs("--db", str(db_path), "import", str(note))
+    assert result.exit_code != 0
+    assert "no question-id column (found: Date, Topic)" in result.output
+    assert not db_path.exists()
