@@ -261,9 +261,15 @@ class Columns:
                 elif self.rank[target] != kind:
                     self._ignore(column, f"{_quoted(column)} ignored: {_quoted(self.given[target])} gives the {target}")
                 else:
+                    first = self.given[target]
+                    if taxonomy.key(first) == taxonomy.key(column):  # --map names both: it cannot pick one
+                        where = next(i for i, c, _ in matches if c == first)
+                        how = (f"columns {where} and {index} are both named '{column.strip()}', so --map would "
+                               "name both; rename one of them (or delete it) and save the file again")  # fmt: skip
+                    else:
+                        how = f'keep one, or say which with --map "{column}={IGNORE}"'
                     raise InputError(
-                        f"columns '{self.given[target]}' and '{column}' both mean {target}; keep one, or say "
-                        f'which with --map "{column}={IGNORE}"',
+                        f"columns '{first}' and '{column}' both mean {target}; {how}",
                         file=self.name,
                         line=line,
                         column=index,

@@ -230,3 +230,19 @@ def test_a_markdown_table_in_a_txt_file_without_a_question_column_names_its_colu
     assert result.exit_code != 0
     assert "no question-id column (found: Date, Topic)" in result.output
     assert not db_path.exists()
+
+
+# -- two columns with one name ------------------------------------------------------------
+
+
+def test_two_columns_named_alike_are_not_told_to_map_the_name_that_drops_both(srs, write_log, db_path):
+    """--map "Topic=ignore" would ignore both 'Topic' columns and store no topic at all:
+    the error asks to rename one instead."""
+    log = write_log("two-topics.csv", "QID,Topic,Date,Topic,Result\n9201,Asthma,2026-11-01,Asthma triggers,Incorrect\n")
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code != 0
+    assert "two-topics.csv:1" in result.output
+    assert "columns 2 and 4 are both named 'Topic'" in result.output
+    assert "rename one" in result.output
+    assert '--map "Topic=ignore"' not in result.output
+    assert not db_path.exists()
