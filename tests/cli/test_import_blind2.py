@@ -246,3 +246,45 @@ def test_two_columns_named_alike_are_not_told_to_map_the_name_that_drops_both(sr
     assert "rename one" in result.output
     assert '--map "Topic=ignore"' not in result.output
     assert not db_path.exists()
+
+
+# -- two UWorld tests pasted into one file, one below the other ---------------------------
+
+_UW_HEADER = "\tID\tSUBJECTS\tSYSTEMS\tCATEGORIES\tTOPICS\t% CORRECT OTHERS\tTIME SPENT\n"
+
+
+def test_two_uworld_tables_pasted_one_after_another_are_both_read(srs, write_log, db_path):
+    paste = write_log(
+        "two-tests.txt",
+        "Test Id: 41000001\n" + _UW_HEADER
+        + "✗\t1 - 118201\tPharmacology\tRenal & Urinary\tDiuretics\tThiazide hypercalcemia\t54%\t72 sec\n"
+        + "✓\t2 - 118202\tPathology\tRenal & Urinary\tGlomerular\tFSGS in HIV\t60%\t30 sec\n"
+        + "\nTest Id: 41000002\n" + _UW_HEADER
+        + "✗\t1 - 118301\tMicrobiology\tGastrointestinal\tBacteria\tC difficile toxins\t44%\t65 sec\n",
+    )
+    result = srs("--db", str(db_path), "import", str(paste), "--source", "uworld", "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    assert "3 rows read: 2 new cards, 0 repeated misses, 1 correct attempt" in result.output
+    assert "header comes again on line 7" in result.output
+    assert "the 1 line between the tables ignored" in result.output
+    assert _stored(db_path) == [
+        ("uworld", "118201", "Thiazide hypercalcemia", "2026-11-20", "incorrect"),
+        ("uworld", "118202", "FSGS in HIV", "2026-11-20", "correct"),
+        ("uworld", "118301", "C difficile toxins", "2026-11-20", "incorrect"),
+    ]
+
+
+def test_a_second_uworld_header_with_its_columns_elsewhere_is_not_read_as_the_first(srs, write_log, db_path):
+    """Cells are never read into the wrong columns: a second table whose TOPICS column is
+    where the first had SUBJECTS still stops, naming the line."""
+    paste = write_log(
+        "two-shapes.txt",
+        _UW_HEADER
+        + "✗\t1 - 118201\tPharmacology\tRenal & Urinary\tDiuretics\tThiazide hypercalcemia\t54%\t72 sec\n"
+        + "\tID\tTOPICS\tSYSTEMS\tCATEGORIES\tSUBJECTS\t% CORRECT OTHERS\tTIME SPENT\n"
+        + "✗\t1 - 118301\tC difficile toxins\tGastrointestinal\tBacteria\tMicrobiology\t44%\t65 sec\n",
+    )
+    result = srs("--db", str(db_path), "import", str(paste), "--source", "uworld", "--date", "2026-11-20")
+    assert result.exit_code != 0
+    assert "two-shapes.txt:4" in result.output
+    assert not db_path.exists()
