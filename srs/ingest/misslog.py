@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from srs.errors import InputError, shown
-from srs.ingest import identity, taxonomy
+from srs.ingest import identity, paste, taxonomy
 from srs.ingest.columns import FIELDS, Columns, no_qid_error
 from srs.ingest.columns import IGNORE as IGNORE  # re-exported: callers import them from here too
 from srs.ingest.columns import SCORE_REPORT as SCORE_REPORT
@@ -156,7 +156,17 @@ def read_attempts(
     if not seen_qid:
         raise no_qid_error(name, [], sample)
     tally.assume(report, options, known.today)
-    known.say_defaults(has_source_column=table.header is not None and "source" in map(columns.field_of, table.header))
+    if table.format == "uworld":  # a paste's columns are the paste's own: not settled by name (Columns)
+        for column, target in paste.header_fields(table.header or []):
+            if target is None:
+                report.ignored_columns.append(column)
+            else:
+                report.columns.append((column, target))
+        known.say_defaults(has_source_column=False)
+    else:
+        known.say_defaults(
+            has_source_column=table.header is not None and "source" in map(columns.field_of, table.header)
+        )
 
 
 MAX_LISTED_SKIPS = 200  # lines listed; every one is counted

@@ -73,6 +73,13 @@ def is_header(line: str) -> bool:
     return UWORLD_HEADER <= {_key(c) for c in split(line)}
 
 
+def header_fields(header: list[str]) -> list[tuple[str, str | None]]:
+    """Each named header cell and the field the paste reads from it (None: not read), as the
+    read report lists them: CATEGORIES is kept as the category, % CORRECT OTHERS is not read."""
+    fields = {"id": "qid", **UWORLD_COLUMNS}
+    return [(cell, fields.get(_key(cell))) for cell in header if cell.strip()]
+
+
 def find_header(lines: list[str]) -> int | None:
     """Index of the results table's header among these lines, or None."""
     return next((i for i, line in enumerate(lines) if is_header(line)), None)

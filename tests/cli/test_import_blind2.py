@@ -256,10 +256,12 @@ _UW_HEADER = "\tID\tSUBJECTS\tSYSTEMS\tCATEGORIES\tTOPICS\t% CORRECT OTHERS\tTIM
 def test_two_uworld_tables_pasted_one_after_another_are_both_read(srs, write_log, db_path):
     paste = write_log(
         "two-tests.txt",
-        "Test Id: 41000001\n" + _UW_HEADER
+        "Test Id: 41000001\n"
+        + _UW_HEADER
         + "✗\t1 - 118201\tPharmacology\tRenal & Urinary\tDiuretics\tThiazide hypercalcemia\t54%\t72 sec\n"
         + "✓\t2 - 118202\tPathology\tRenal & Urinary\tGlomerular\tFSGS in HIV\t60%\t30 sec\n"
-        + "\nTest Id: 41000002\n" + _UW_HEADER
+        + "\nTest Id: 41000002\n"
+        + _UW_HEADER
         + "✗\t1 - 118301\tMicrobiology\tGastrointestinal\tBacteria\tC difficile toxins\t44%\t65 sec\n",
     )
     result = srs("--db", str(db_path), "import", str(paste), "--source", "uworld", "--date", "2026-11-20")
@@ -288,3 +290,23 @@ def test_a_second_uworld_header_with_its_columns_elsewhere_is_not_read_as_the_fi
     assert result.exit_code != 0
     assert "two-shapes.txt:4" in result.output
     assert not db_path.exists()
+
+
+def test_a_pasted_tables_categories_column_is_said_to_be_kept_not_ignored(srs, write_log, db_path):
+    """CATEGORIES is stored as each question's category: the import must not list it among
+    the ignored columns (it did: the paste's header was judged by the CSV column names)."""
+    paste = write_log(
+        "test.txt",
+        _UW_HEADER
+        + "✗\t1 - 118154\tPharmacology\tCardiovascular System\tAntiarrhythmics\tClass III drugs\t54%\t72 sec\n",
+    )
+    result = srs("--db", str(db_path), "import", str(paste), "--source", "uworld", "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    assert "Ignored columns: % CORRECT OTHERS, TIME SPENT" in result.output
+    assert "CATEGORIES" not in result.output
+    with sqlite3.connect(db_path) as con:
+        assert con.execute("SELECT qid, category, topic FROM questions").fetchall() == [
+            ("118154", "Antiarrhythmics", "Class III drugs")
+        ]
+    dry = srs("--db", str(db_path), "import", str(paste), "--source", "uworld", "--date", "2026-11-20", "--dry-run")
+    assert "CATEGORIES" in dry.output and "→ category" in dry.output
