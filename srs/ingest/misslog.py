@@ -26,7 +26,7 @@ from srs.ingest.dates import DateScan, When, decide, future_hint, parse_when, re
 from srs.ingest.identity import normalize_qid, normalize_source  # noqa: F401 - their home is identity
 from srs.ingest.readers import MAX_CELL, Record, Table
 from srs.ingest.results import accepted, missed_accepted, missed_of, result_of
-from srs.ingest.rows import not_attempt
+from srs.ingest.rows import not_attempt, unticked_only
 from srs.model import is_miss
 from srs.timing import DayRule
 
@@ -82,6 +82,7 @@ class ReadReport:
     # (line, the row's text as shown), counted and listed in the summary, never imported.
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
     skipped_count: int = 0
+    unticked_rows: int = 0  # unused template rows: nothing in them but unticked checkboxes
 
 
 def scan_dates(table: Table, name: str, options: ReadOptions) -> DateScan:
@@ -139,10 +140,16 @@ def read_attempts(
     seen_qid = table.header is not None
     known = _Known(rule, options, report, dayfirst, now.astimezone(rule.tz).date())
     tally = _DateTally(dates.first_dated)
+    unticked: list[int] = []  # lines of unused template rows (only unticked checkboxes)
     for record in records:
         shown_text = not_attempt(record, columns.field_of)
         if shown_text is not None:
             _skipped(report, record.line, shown_text)
+            continue
+        if unticked_only(record):
+            if len(unticked) < 3:
+                unticked.append(record.line)
+            report.unticked_rows += 1
             continue
         try:
             attempt = _attempt(record, columns, name, latest, options, known, tally)
@@ -156,6 +163,13 @@ def read_attempts(
     if not seen_qid:
         raise no_qid_error(name, [], sample)
     tally.assume(report, options, known.today)
+    if report.unticked_rows:
+        n = report.unticked_rows
+        lines = ", ".join(map(str, unticked)) + (" and more" if n > len(unticked) else "")
+        report.assumptions.append(
+            f"{_rows(n)} holding nothing but unticked checkboxes (FALSE) {'was' if n == 1 else 'were'} skipped "
+            f"as unused rows of the sheet (line{'s' if n > 1 else ''} {lines})"
+        )
     if table.format == "uworld":  # a paste's columns are the paste's own: not settled by name (Columns)
         for column, target in paste.header_fields(table.header or []):
             if target is None:

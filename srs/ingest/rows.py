@@ -28,11 +28,26 @@ _DECORATED = re.compile(r"\s*([-=*~#_])\1+\s*\S.*?\s*\1+\s*|\s*([-=*~_])\2{2,}\s
 
 
 @lru_cache(maxsize=1)
-def _words() -> tuple[frozenset[str], re.Pattern[str]]:
+def _words() -> tuple[frozenset[str], re.Pattern[str], frozenset[str]]:
     data = json.loads(resources.files("srs").joinpath("data/rows.json").read_text(encoding="utf-8"))
     summary = frozenset(w.lower() for w in data["summary"])
     divider = "|".join(re.escape(w) for w in sorted(data["divider"], key=len, reverse=True))
-    return summary, re.compile(rf"\W*(?:{divider})\s*#?\s*\d+\W*", re.IGNORECASE)
+    unticked = frozenset(w.lower() for w in data["unticked"])
+    return summary, re.compile(rf"\W*(?:{divider})\s*#?\s*\d+\W*", re.IGNORECASE), unticked
+
+
+def unticked_only(record: Record) -> bool:
+    """A row whose only filled cells are unticked checkboxes (FALSE): an unused row of a sheet
+    template whose checkbox column runs down the whole sheet. No question, so nothing to read
+    (the caller counts them and says so); a ticked box (TRUE) alone stays an error."""
+    unticked = _words()[2]
+    found = False
+    for _, text in record.values:
+        if text and not text.isspace():
+            if text.strip().lower() not in unticked:
+                return False
+            found = True
+    return found and record.extra is None
 
 
 def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | None:

@@ -310,3 +310,40 @@ def test_a_pasted_tables_categories_column_is_said_to_be_kept_not_ignored(srs, w
         ]
     dry = srs("--db", str(db_path), "import", str(paste), "--source", "uworld", "--date", "2026-11-20", "--dry-run")
     assert "CATEGORIES" in dry.output and "→ category" in dry.output
+
+
+# -- a template whose checkbox column runs down the whole sheet ---------------------------
+
+
+def test_unused_template_rows_with_only_unticked_checkboxes_are_skipped_and_counted(srs, tmp_path, db_path):
+    """Google Sheets exports an unticked checkbox as FALSE on every unused row of a template:
+    those rows hold no question, so they are not 500 'question id is empty' errors."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Date", "QID", "Topic", "Correct?", "Flagged"])
+    sheet.append([dt.date(2026, 11, 3), 204511, "Beta blocker overdose", False, False])
+    sheet.append([dt.date(2026, 11, 3), 204512, "Minimal change disease", True, False])
+    for _ in range(500):
+        sheet.append([None, None, None, False, False])
+    path = tmp_path / "Miss log template.xlsx"
+    book.save(path)
+    result = srs("--db", str(db_path), "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "2 rows read: 1 new card, 0 repeated misses, 1 correct attempt" in result.output
+    assert "500 rows holding nothing but unticked checkboxes (FALSE) were skipped" in result.output
+    assert "lines 4, 5, 6 and more" in result.output
+    assert _stored(db_path) == [
+        ("other", "204511", "Beta blocker overdose", "2026-11-03", "incorrect"),
+        ("other", "204512", "Minimal change disease", "2026-11-03", "correct"),
+    ]
+
+
+def test_a_ticked_checkbox_on_a_row_without_a_question_stays_an_error(srs, write_log, db_path):
+    log = write_log(
+        "ticked.csv", "Date,QID,Topic,Missed?\n2026-11-03,204511,Beta blocker overdose,TRUE\n,,,FALSE\n,,,TRUE\n"
+    )
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code != 0
+    assert "ticked.csv:4: column 'QID': the question id is empty" in result.output
+    assert "ticked.csv:3" not in result.output
+    assert not db_path.exists()
