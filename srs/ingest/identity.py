@@ -158,6 +158,18 @@ def normalize_qid(text: str, source: str = "") -> str:
     return qid
 
 
+def numbered(source: str) -> bool:
+    """A bank whose every question id is one whole number (UWorld, Kaplan); not a bank known by
+    form and block, whose ids are often written whole in one cell ('F28-B3-Q25')."""
+    sources = load()
+    return source in sources.numeric and source not in sources.forms
+
+
+def is_number(qid: str) -> bool:
+    """A whole number, as a bank that numbers its questions writes its ids."""
+    return qid.isdigit() and qid.isascii()
+
+
 def looks_numeric(qid: str) -> bool:
     """An id kept as written that a spreadsheet made of a number ('1.18154E+05', '118,154'):
     read as the number only for a bank known to number its questions."""

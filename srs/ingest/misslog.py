@@ -433,6 +433,13 @@ def _attempt(
             f"'{shown(qid)}' is a number the spreadsheet rounded for display, so the question id is lost; "
             "widen the column (or format it as a number without decimals) and save the file again",
         )
+    if identity.numbered(source) and not identity.is_number(normalize_qid(get("qid", ""), source)):
+        raise bad(
+            "qid",
+            f"'{shown(get('qid', ''))}' is not a {source} question id: {source} numbers its questions "
+            "(e.g. 118154), so anything else in the cell would make it another question; one id per row, "
+            "without notes or marks (a ✓/✗ goes in the result column)",
+        )
     raw_date = get("date", "")
     try:
         when = known.when(raw_date)

@@ -347,3 +347,34 @@ def test_a_ticked_checkbox_on_a_row_without_a_question_stays_an_error(srs, write
     assert "ticked.csv:4: column 'QID': the question id is empty" in result.output
     assert "ticked.csv:3" not in result.output
     assert not db_path.exists()
+
+
+# -- ids of a bank that numbers its questions, with something else in the cell ----------------
+
+
+def test_a_uworld_id_cell_holding_more_than_a_number_is_an_error_not_a_new_question(srs, write_log, db_path):
+    """'118156, 118157' stored as one id merged two questions into one card; '118154*' and
+    '118160 ✓' were each a question apart from 118154 and 118160 (and the ✓ was lost)."""
+    log = write_log(
+        "odd-ids.csv",
+        "QID,Date,Topic,Result\n"
+        "118153,2026-11-01,Digoxin toxicity,Incorrect\n"
+        "118154*,2026-11-01,Warfarin reversal,Incorrect\n"
+        '"118156, 118157",2026-11-01,Statin myopathy,Incorrect\n'
+        "118160 ✓,2026-11-01,Heparin HIT,Incorrect\n",
+    )
+    result = srs("--db", str(db_path), "import", str(log), "--source", "uworld")
+    assert result.exit_code != 0
+    out = result.output
+    assert "odd-ids.csv:3: column 'QID': '118154*' is not a uworld question id" in out
+    assert "odd-ids.csv:4: column 'QID': '118156, 118157' is not a uworld question id" in out
+    assert "odd-ids.csv:5: column 'QID': '118160 ✓' is not a uworld question id" in out
+    assert "odd-ids.csv:2" not in out
+    assert not db_path.exists()
+
+
+def test_ids_of_an_unknown_bank_are_still_kept_as_written(srs, write_log, db_path):
+    log = write_log("mine.csv", "QID,Date,Topic\nCH3-17b,2026-11-01,Digoxin toxicity\n")
+    result = srs("--db", str(db_path), "import", str(log), "--source", "my notes")
+    assert result.exit_code == 0, result.output
+    assert _stored(db_path) == [("my-notes", "CH3-17b", "Digoxin toxicity", "2026-11-01", "incorrect")]
