@@ -378,3 +378,29 @@ def test_ids_of_an_unknown_bank_are_still_kept_as_written(srs, write_log, db_pat
     result = srs("--db", str(db_path), "import", str(log), "--source", "my notes")
     assert result.exit_code == 0, result.output
     assert _stored(db_path) == [("my-notes", "CH3-17b", "Digoxin toxicity", "2026-11-01", "incorrect")]
+
+
+# -- a workbook whose first sheet is a summary with a QID column --------------------------
+
+
+def test_a_first_sheet_read_while_another_sheet_also_has_questions_is_said(srs, tmp_path, db_path):
+    """A 'Dashboard' first with a QID column reads as a log; the 'Log' sheet after it must not
+    be passed over in silence."""
+    book = openpyxl.Workbook()
+    board = book.active
+    board.title = "Dashboard"
+    board.append(["Subject", "QID", "Misses"])
+    board.append(["Pharmacology", 12, 5])
+    log = book.create_sheet("Log")
+    log.append(["Date", "QID", "Topic", "Result"])
+    log.append([dt.date(2026, 11, 3), 118154, "Digoxin toxicity", "Incorrect"])
+    path = tmp_path / "Step 1 tracker.xlsx"
+    book.save(path)
+    dry = srs("--db", str(db_path), "import", str(path), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "sheet 'Dashboard' read, the first sheet; 'Log' has a question-id column too" in dry.output
+    assert '--sheet "Log" reads it' in dry.output
+    result = srs("--db", str(db_path), "import", str(path), "--sheet", "Log")
+    assert result.exit_code == 0, result.output
+    assert "question-id column too" not in result.output
+    assert _stored(db_path) == [("other", "118154", "Digoxin toxicity", "2026-11-03", "incorrect")]
