@@ -416,7 +416,7 @@ def _attempt(
         return InputError(message, file=name, line=record.line, field=column)
 
     known.assumed = None
-    source, qid = _identity(get, options, known)
+    source, qid = _identity(get, options, known, bad)
     if not qid:
         raise bad("qid", "the question id is empty")
     if identity.looks_numeric(qid) and source not in identity.load().numeric | identity.load().exact:
@@ -492,7 +492,9 @@ def _attempt(
     return Attempt(record.line, source, qid, at, result, fields)
 
 
-def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Known) -> tuple[str, str]:
+def _identity(
+    get: Callable[[str, str], str], options: ReadOptions, known: _Known, bad: Callable[[str, str], InputError]
+) -> tuple[str, str]:
     """(source, qid) of a row: the source from its cell, --source, its Form cell ('NBME 30')
     or its question link, else 'other'; the qid normalised for that bank and, for a question
     known by form and block, made of all three (identity.compose_qid)."""
@@ -500,7 +502,15 @@ def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Know
     source, form = known.source(get("source", ""))
     if not source and options.default_source:
         source, form = known.source(options.default_source)
+    named_form = form  # 'NBME 30' in the source cell (or --source) names the form too
     form_source, form = identity.form_of(get("form", "")) if get("form", "") else ("", form)
+    if named_form and form and named_form != form:
+        said = get("source", "") or options.default_source or ""
+        raise bad(
+            "form",
+            f"'{shown(said)}' names form {named_form} but this row's form is '{shown(get('form', ''))}'; "
+            "make them agree (the question is known by its form)",
+        )
     if not source:
         found: tuple[str, str] | None = ("Form column", form_source) if form_source else None
         link = identity.qid_from_url(raw_qid) if found is None and "/" in raw_qid else None

@@ -404,3 +404,22 @@ def test_a_first_sheet_read_while_another_sheet_also_has_questions_is_said(srs, 
     assert result.exit_code == 0, result.output
     assert "question-id column too" not in result.output
     assert _stored(db_path) == [("other", "118154", "Digoxin toxicity", "2026-11-03", "incorrect")]
+
+
+# -- a form named twice, differently ------------------------------------------------------
+
+
+def test_a_source_naming_one_nbme_form_and_a_form_column_naming_another_is_an_error(srs, write_log, db_path):
+    """'NBME 30' in the Source column and 31 in the Form column: which form the question is
+    from decides which question it is, so the import does not pick one."""
+    log = write_log(
+        "forms.csv",
+        "Source,Form,Block,Q#,Topic,Date\n"
+        "NBME 30,30,1,17,Tetralogy of Fallot,2026-11-15\n"
+        "NBME 30,31,1,17,Cystic fibrosis,2026-11-15\n",
+    )
+    result = srs("--db", str(db_path), "import", str(log))
+    assert result.exit_code != 0
+    assert "forms.csv:3: column 'Form': 'NBME 30' names form 30 but this row's form is '31'" in result.output
+    assert "forms.csv:2" not in result.output
+    assert not db_path.exists()
