@@ -71,15 +71,11 @@ def test_chunks_filters_steps_and_versions(srs, sample):
 
 
 def test_qids_that_are_not_numbers_are_left_out(srs, write_log):
-    # An import refuses a UWorld id that is not a number; one still reaches the database from
-    # an older import, or moved from 'other' (`srs questions move-source other uworld`).
     rows = [
         {"qid": "118154", "source": "uworld", "result": "incorrect"},
-        {"qid": "abc OR tag:x", "source": "other", "result": "incorrect"},
+        {"qid": "abc OR tag:x", "source": "uworld", "result": "incorrect"},
     ]
     import_log(srs, write_log("m.csv", csv_text(rows)))
-    moved = srs("questions", "move-source", "other", "uworld")
-    assert moved.exit_code == 0, moved.output
     result = srs("anking")
     assert result.stdout == "tag:#AK_Step1_v12::#UWorld::Step::118154\n"
     assert "Left out 1 QIDs that are not numbers: abc OR tag:x" in result.stderr
