@@ -165,9 +165,14 @@ def numbered(source: str) -> bool:
     return source in sources.numeric and source not in sources.forms
 
 
-def is_number(qid: str) -> bool:
-    """A whole number, as a bank that numbers its questions writes its ids."""
-    return qid.isdigit() and qid.isascii()
+def number_and_more(qid: str) -> bool:
+    """An id of a bank that numbers its questions with a question number in it and something
+    else besides ('118154*', '118156, 118157', '118160 ✓'): kept as written it would be a
+    question apart from 118154, or two merged. An id without such a number ('C1') is not."""
+    return not (qid.isdigit() and qid.isascii()) and _QUESTION_NUMBER.search(qid) is not None
+
+
+_QUESTION_NUMBER = re.compile(r"\d{4,}")  # the shortest question number counted as one (a UWorld id has 4-6)
 
 
 def looks_numeric(qid: str) -> bool:

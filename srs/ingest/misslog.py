@@ -433,7 +433,7 @@ def _attempt(
             f"'{shown(qid)}' is a number the spreadsheet rounded for display, so the question id is lost; "
             "widen the column (or format it as a number without decimals) and save the file again",
         )
-    if identity.numbered(source) and not identity.is_number(normalize_qid(get("qid", ""), source)):
+    if identity.numbered(source) and identity.number_and_more(normalize_qid(get("qid", ""), source)):
         raise bad(
             "qid",
             f"'{shown(get('qid', ''))}' is not a {source} question id: {source} numbers its questions "
