@@ -203,10 +203,10 @@ class Columns:
     def check_header(self, header: list[str], sample: str, line: int = 1) -> None:
         """Settle every column, or stop: duplicate fields, uncertain names, no qid column."""
         unsettled = self._settle(header, line=line)
-        if "qid" not in self.given and SCORE_REPORT.search(sample):
-            raise no_qid_error(self.name, [], sample, line)  # its column names are not a miss log's
         if "qid" not in self.given and not any("qid" in fields for _, fields in unsettled):
-            # no column is, or may be, the question id: not a header at all (titles above it?)
+            # no column is, or may be, the question id: not a header at all (titles above it?), or
+            # a score report (no_qid_error tells them apart). A column that may be the id ('Question')
+            # is asked about first: 'NBME 29' in a log's Exam column is the form, not a report.
             raise no_qid_error(self.name, [c for c in header if c], sample, line)
         if unsettled:
             raise self._uncertain(unsettled, line)
@@ -261,9 +261,15 @@ class Columns:
                 elif self.rank[target] != kind:
                     self._ignore(column, f"{_quoted(column)} ignored: {_quoted(self.given[target])} gives the {target}")
                 else:
+                    first = self.given[target]
+                    if taxonomy.key(first) == taxonomy.key(column):  # --map names both: it cannot pick one
+                        where = next(i for i, c, _ in matches if c == first)
+                        how = (f"columns {where} and {index} are both named '{column.strip()}', so --map would "
+                               "name both; rename one of them (or delete it) and save the file again")  # fmt: skip
+                    else:
+                        how = f'keep one, or say which with --map "{column}={IGNORE}"'
                     raise InputError(
-                        f"columns '{self.given[target]}' and '{column}' both mean {target}; keep one, or say "
-                        f'which with --map "{column}={IGNORE}"',
+                        f"columns '{first}' and '{column}' both mean {target}; {how}",
                         file=self.name,
                         line=line,
                         column=index,

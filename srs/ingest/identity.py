@@ -117,13 +117,14 @@ def normalize_qid(text: str, source: str = "") -> str:
 
     `#118154`, `QID 118154` and (for banks that number their questions, or an unknown
     one) `q118154` are 118154; for banks that number their questions a spreadsheet's
-    `118154.0`, `1.18154E+05` or `118,154` is 118154 too. Ids of banks that use letters
+    `118154.0`, `1.18154E+05` or `118,154` is 118154 too, and so is `0118154`. Ids of banks that use letters
     (AMBOSS: `Bh0VT3`) are taken exactly, case and all. A link gives the id inside it
     where the bank's link form is known (`qid_from_url`); another link is kept as written.
     """
     qid = nfc(text).strip()
     if qid.isdigit() and qid.isascii():
-        return qid
+        # a bank that numbers its questions: '0118154' (a text cell) is the number 118154
+        return str(int(qid)) if qid[0] == "0" and source in load().numeric else qid
     sources = load()
     exact = source in sources.exact
     while True:  # '#QID 5', 'Q# q5': prefixes until none is left (each pass shortens the text)
@@ -157,10 +158,38 @@ def normalize_qid(text: str, source: str = "") -> str:
     return qid
 
 
+def numbered(source: str) -> bool:
+    """A bank whose every question id is one whole number (UWorld, Kaplan); not a bank known by
+    form and block, whose ids are often written whole in one cell ('F28-B3-Q25')."""
+    sources = load()
+    return source in sources.numeric and source not in sources.forms
+
+
+def number_and_more(qid: str) -> bool:
+    """An id of a bank that numbers its questions with a question number in it and something
+    else besides ('118154*', '118156, 118157', '118160 ✓'): kept as written it would be a
+    question apart from 118154, or two merged. An id without such a number ('C1') is not."""
+    return not (qid.isdigit() and qid.isascii()) and _QUESTION_NUMBER.search(qid) is not None
+
+
+_QUESTION_NUMBER = re.compile(r"\d{4,}")  # the shortest question number counted as one (a UWorld id has 4-6)
+
+
 def looks_numeric(qid: str) -> bool:
     """An id kept as written that a spreadsheet made of a number ('1.18154E+05', '118,154'):
     read as the number only for a bank known to number its questions."""
     return bool(_SPREADSHEET_E.fullmatch(qid) or (_GROUPED.fullmatch(qid) and "," in qid))
+
+
+def results_cell(qid: str) -> tuple[str, str] | None:
+    """(bank, id) when an id kept as written has the form of a bank's results-table id cell
+    ('1 - 118154': UWorld's row number, then the id), or None. Read so only under that bank."""
+    for bank, cells in load().id_cells.items():
+        for cell in cells:
+            found = cell.fullmatch(qid)
+            if found:
+                return bank, found.group("id")
+    return None
 
 
 _E_FORM = re.compile(r"(?P<lead>\d)(?:[.,](?P<rest>\d*))?[eE]\+?(?P<exp>\d{1,2})")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from srs.errors import InputError, shown
-from srs.ingest import identity, taxonomy
+from srs.ingest import identity, paste, taxonomy
 from srs.ingest.columns import FIELDS, Columns, no_qid_error
 from srs.ingest.columns import IGNORE as IGNORE  # re-exported: callers import them from here too
 from srs.ingest.columns import SCORE_REPORT as SCORE_REPORT
@@ -26,7 +26,7 @@ from srs.ingest.dates import DateScan, When, decide, future_hint, parse_when, re
 from srs.ingest.identity import normalize_qid, normalize_source  # noqa: F401 - their home is identity
 from srs.ingest.readers import MAX_CELL, Record, Table
 from srs.ingest.results import accepted, missed_accepted, missed_of, result_of
-from srs.ingest.rows import not_attempt
+from srs.ingest.rows import not_attempt, unticked_only
 from srs.model import is_miss
 from srs.timing import DayRule
 
@@ -82,6 +82,7 @@ class ReadReport:
     # (line, the row's text as shown), counted and listed in the summary, never imported.
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
     skipped_count: int = 0
+    unticked_rows: int = 0  # unused template rows: nothing in them but unticked checkboxes
 
 
 def scan_dates(table: Table, name: str, options: ReadOptions) -> DateScan:
@@ -139,10 +140,16 @@ def read_attempts(
     seen_qid = table.header is not None
     known = _Known(rule, options, report, dayfirst, now.astimezone(rule.tz).date())
     tally = _DateTally(dates.first_dated)
+    unticked: list[int] = []  # lines of unused template rows (only unticked checkboxes)
     for record in records:
         shown_text = not_attempt(record, columns.field_of)
         if shown_text is not None:
             _skipped(report, record.line, shown_text)
+            continue
+        if unticked_only(record):
+            if len(unticked) < 3:
+                unticked.append(record.line)
+            report.unticked_rows += 1
             continue
         try:
             attempt = _attempt(record, columns, name, latest, options, known, tally)
@@ -156,7 +163,24 @@ def read_attempts(
     if not seen_qid:
         raise no_qid_error(name, [], sample)
     tally.assume(report, options, known.today)
-    known.say_defaults(has_source_column=table.header is not None and "source" in map(columns.field_of, table.header))
+    if report.unticked_rows:
+        n = report.unticked_rows
+        lines = ", ".join(map(str, unticked)) + (" and more" if n > len(unticked) else "")
+        report.assumptions.append(
+            f"{_rows(n)} holding nothing but unticked checkboxes (FALSE) {'was' if n == 1 else 'were'} skipped "
+            f"as unused rows of the sheet (line{'s' if n > 1 else ''} {lines})"
+        )
+    if table.format == "uworld":  # a paste's columns are the paste's own: not settled by name (Columns)
+        for column, target in paste.header_fields(table.header or []):
+            if target is None:
+                report.ignored_columns.append(column)
+            else:
+                report.columns.append((column, target))
+        known.say_defaults(has_source_column=False)
+    else:
+        known.say_defaults(
+            has_source_column=table.header is not None and "source" in map(columns.field_of, table.header)
+        )
 
 
 MAX_LISTED_SKIPS = 200  # lines listed; every one is counted
@@ -257,6 +281,8 @@ class _Known:
         self.assumed: tuple[str, str] | None = None  # this row's, until it is known good
         self.number_like: tuple[int, str] | None = None  # the first id of an unknown bank a spreadsheet made
         self.number_like_count = 0
+        self.id_cell: tuple[int, str, str, str] | None = None  # the first '1 - 118154' kept as written
+        self.id_cell_count = 0
 
     def when(self, text: str) -> When | None:
         """read_date, remembered (ValueError for what is not a date, every time)."""
@@ -296,6 +322,14 @@ class _Known:
                 f"{_rows(n)} of a bank srs does not know {'has an id' if n == 1 else 'have ids'} a spreadsheet "
                 f"made of a number (line {line}: '{shown(qid, 20)}'), kept as written; if the bank numbers its "
                 "questions, --source names it (e.g. --source uworld) and they are read as numbers"
+            )
+        if self.id_cell is not None:
+            line, qid, bank, number = self.id_cell
+            n = self.id_cell_count
+            self.report.assumptions.append(
+                f"{_rows(n)} {'has an id' if n == 1 else 'have ids'} in the form of a {bank} results table's id cell "
+                f"(line {line}: '{shown(qid, 20)}', a row number and the question id), kept as written, so one "
+                f"question at two row numbers is two questions; --source {bank} reads '{shown(qid, 20)}' as {number}"
             )
         defaulted = self.inferred.get(("", identity.OTHER), 0)
         if defaulted:
@@ -382,17 +416,29 @@ def _attempt(
         return InputError(message, file=name, line=record.line, field=column)
 
     known.assumed = None
-    source, qid = _identity(get, options, known)
+    source, qid = _identity(get, options, known, bad)
     if not qid:
         raise bad("qid", "the question id is empty")
     if identity.looks_numeric(qid) and source not in identity.load().numeric | identity.load().exact:
         known.number_like = known.number_like or (record.line, qid)
         known.number_like_count += 1
+    elif source not in identity.load().numeric | identity.load().exact:
+        cell = identity.results_cell(qid)
+        if cell is not None:
+            known.id_cell = known.id_cell or (record.line, qid, *cell)
+            known.id_cell_count += 1
     if identity.rounded(qid, source):
         raise bad(
             "qid",
             f"'{shown(qid)}' is a number the spreadsheet rounded for display, so the question id is lost; "
             "widen the column (or format it as a number without decimals) and save the file again",
+        )
+    if identity.numbered(source) and identity.number_and_more(normalize_qid(get("qid", ""), source)):
+        raise bad(
+            "qid",
+            f"'{shown(get('qid', ''))}' is not a {source} question id: {source} numbers its questions "
+            "(e.g. 118154), so anything else in the cell would make it another question; one id per row, "
+            "without notes or marks (a ✓/✗ goes in the result column)",
         )
     raw_date = get("date", "")
     try:
@@ -446,7 +492,9 @@ def _attempt(
     return Attempt(record.line, source, qid, at, result, fields)
 
 
-def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Known) -> tuple[str, str]:
+def _identity(
+    get: Callable[[str, str], str], options: ReadOptions, known: _Known, bad: Callable[[str, str], InputError]
+) -> tuple[str, str]:
     """(source, qid) of a row: the source from its cell, --source, its Form cell ('NBME 30')
     or its question link, else 'other'; the qid normalised for that bank and, for a question
     known by form and block, made of all three (identity.compose_qid)."""
@@ -454,7 +502,15 @@ def _identity(get: Callable[[str, str], str], options: ReadOptions, known: _Know
     source, form = known.source(get("source", ""))
     if not source and options.default_source:
         source, form = known.source(options.default_source)
+    named_form = form  # 'NBME 30' in the source cell (or --source) names the form too
     form_source, form = identity.form_of(get("form", "")) if get("form", "") else ("", form)
+    if named_form and form and named_form != form:
+        said = get("source", "") or options.default_source or ""
+        raise bad(
+            "form",
+            f"'{shown(said)}' names form {named_form} but this row's form is '{shown(get('form', ''))}'; "
+            "make them agree (the question is known by its form)",
+        )
     if not source:
         found: tuple[str, str] | None = ("Form column", form_source) if form_source else None
         link = identity.qid_from_url(raw_qid) if found is None and "/" in raw_qid else None

@@ -73,6 +73,13 @@ def is_header(line: str) -> bool:
     return UWORLD_HEADER <= {_key(c) for c in split(line)}
 
 
+def header_fields(header: list[str]) -> list[tuple[str, str | None]]:
+    """Each named header cell and the field the paste reads from it (None: not read), as the
+    read report lists them: CATEGORIES is kept as the category, % CORRECT OTHERS is not read."""
+    fields = {"id": "qid", **UWORLD_COLUMNS}
+    return [(cell, fields.get(_key(cell))) for cell in header if cell.strip()]
+
+
 def find_header(lines: list[str]) -> int | None:
     """Index of the results table's header among these lines, or None."""
     return next((i for i, line in enumerate(lines) if is_header(line)), None)
@@ -120,6 +127,14 @@ class _Paste:
         self.header.extend(cells[1:])
         self.columns = None  # a cell broken over lines: its columns' places are not one line's
         self.keys = [_key(h) for h in self.header]
+
+    def same_columns(self, cells: list[str]) -> bool:
+        """A header whose id and named columns are where this table's are (the same table again)."""
+
+        def places(keys: list[str]) -> dict[str, int]:
+            return {k: i for i, k in enumerate(keys) if k == "id" or k in UWORLD_COLUMNS}
+
+        return places([_key(c) for c in cells]) == places(self.keys)
 
     def _named(self, index: int) -> bool:
         """A column that holds words (subjects, topics): never a mark."""
@@ -177,7 +192,8 @@ class _Paste:
 def _rows(
     shape: _Paste, header_line: int, above: int, lines: Iterator[tuple[int, str]], name: str, layout: Layout
 ) -> Iterator[Record]:
-    rows = marked = below = 0
+    rows = marked = below = between = rows_since = 0
+    again: list[int] = []  # lines where the table's header comes again
     first = last = header_line
     ended: tuple[int, str] | None = None  # the first line after the table
     for number, line in lines:
@@ -191,6 +207,12 @@ def _rows(
             if rows == 0 and ended is None and number - header_line <= MAX_HEADER_LINES - 1:
                 shape.continue_header(split(line))
                 continue
+            if rows and is_header(line) and shape.same_columns(split(line)):
+                again.append(number)  # a second test's table pasted below the first: its rows read too
+                between, below, ended, rows_since = between + below, 0, None, 0
+                continue
+            if again and ended is None and not rows_since and number - again[-1] <= MAX_HEADER_LINES - 1:
+                continue  # the rest of that header, a cell of it broken over lines
             ended = ended or (number, line)
             below += 1
             continue
@@ -204,11 +226,19 @@ def _rows(
             )
         values, mark = row
         rows += 1
+        rows_since += 1
         marked += mark is not None
         first, last = (number if rows == 1 else first), number
         if mark is not None:
             values.append(("result", mark))
         yield Record(number, values)
+    if again:
+        layout.assumptions.append(
+            f"the table's header comes again on line{'s' if len(again) > 1 else ''} "
+            f"{', '.join(map(str, again[:5]))} (tables pasted one after another): the rows below it were read "
+            f"as rows of the same paste"
+            + (f", and the {_lines(between)} between the tables ignored" if between else "")
+        )
     if above or below:
         layout.assumptions.append(
             f"the paste holds more than the results table (on lines {first}-{last}): "

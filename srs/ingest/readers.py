@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -75,11 +76,15 @@ def open_table(
         format = detect(_first_line(sample), name)
         if format == "csv" and paste.find_header(sample.splitlines()[:200]) is not None:
             format = "uworld"  # a whole page copied: the results table is inside it
+        elif format in ("csv", "tsv") and _markdown_header(sample):
+            format = "markdown"  # an Obsidian note or a Markdown export: | Date | QID | ... |
     try:
         if format in ("json", "jsonl"):
             table = Table(format, None, _json(text, name) if format == "json" else _jsonl(text, name))
         elif format == "uworld":
             table = paste.read(text, name, layout)
+        elif format == "markdown":
+            table = _markdown(text, name, layout)
         else:
             delimiter, header_line = _csv_shape(sample, format == "tsv", layout)
             table = _csv(text, name, delimiter, header_line, layout)
@@ -334,6 +339,70 @@ class _LastRow:
         except csv.Error as exc:
             return "unexpected end of data" in str(exc)
         return False
+
+
+# -- Markdown tables ---------------------------------------------------------------------
+
+# The rule under a Markdown table's header: '|---|:---:|', '| --- | --- |'
+_MD_RULE = re.compile(r"\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*|\s*\|\s*:?-{3,}:?\s*\|\s*")
+
+
+def _is_md_row(line: str) -> bool:
+    return line.lstrip().startswith("|")
+
+
+def _markdown_header(sample: str) -> bool:
+    """The sample holds a Markdown table: a '| a | b |' row with its '|---|---|' rule below it."""
+    lines = re.split(r"\r\n|\r|\n", sample)[:200]
+    return any(_is_md_row(a) and _MD_RULE.fullmatch(b) for a, b in itertools.pairwise(lines))
+
+
+def _md_cells(line: str) -> list[str]:
+    """'| 2026-11-02 | 118154 | a \\| b |' -> ['2026-11-02', '118154', 'a | b']."""
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", body)]
+
+
+def _markdown(text: IO[str], name: str, layout: Layout) -> Table:
+    """A Markdown table (an Obsidian note, a Markdown export): the row above the first
+    '|---|' rule is the header; text around the table, the header and rule of the same table
+    pasted again, are passed over, and said."""
+    lines = enumerate(text, start=1)
+    above: list[tuple[int, list[str]]] = []
+    previous: tuple[int, str] | None = None
+    for number, line in lines:
+        if previous is not None and _is_md_row(previous[1]) and _MD_RULE.fullmatch(line.rstrip("\r\n")):
+            header_line, header = previous[0], _md_cells(previous[1])
+            break
+        if previous is not None and previous[1].strip():
+            above.append((previous[0], [previous[1].strip()]))
+        previous = (number, line)
+    else:
+        raise InputError("no Markdown table found (a '| a | b |' row with a '|---|---|' rule below it)", file=name)
+    note_rows_above(layout, [*above, (header_line, header)], len(above))
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        outside: list[int] = []
+        for number, line in lines:
+            if not line.strip():
+                continue
+            if not _is_md_row(line):
+                outside.append(number)  # a heading or a note between tables
+            elif _MD_RULE.fullmatch(line.rstrip("\r\n")):
+                continue  # the rule of a table pasted again (its header row is skipped as a header)
+            else:
+                yield number, _md_cells(line)
+        if outside:
+            layout.assumptions.append(
+                f"{len(outside)} line{'s' if len(outside) != 1 else ''} outside the Markdown table ignored "
+                f"(line{'s' if len(outside) != 1 else ''} {', '.join(map(str, outside[:5]))}"
+                f"{' and more' if len(outside) > 5 else ''})"
+            )
+
+    return Table("markdown", header, zip_rows(header, rows()), header_line=header_line)
 
 
 # -- JSON ------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ The rule is conservative: a row is skipped only when it cannot be an attempt. A 
 is a divider when it is in the first column (where students write section labels) and is
 not a question id there (`118154`, `5mRzSg`, `#17` are attempts whatever else is empty),
 or when its words or rules say so anywhere (`WEEK 2`, `--- Renal ---`); a lone topic in
-the third column is a row that lost its id, and stays an error.
+the third column is a row that lost its id, and stays an error. A row that is the header
+again (a log pasted into the sheet twice) is skipped too.
 """
 
 from __future__ import annotations
@@ -27,11 +28,26 @@ _DECORATED = re.compile(r"\s*([-=*~#_])\1+\s*\S.*?\s*\1+\s*|\s*([-=*~_])\2{2,}\s
 
 
 @lru_cache(maxsize=1)
-def _words() -> tuple[frozenset[str], re.Pattern[str]]:
+def _words() -> tuple[frozenset[str], re.Pattern[str], frozenset[str]]:
     data = json.loads(resources.files("srs").joinpath("data/rows.json").read_text(encoding="utf-8"))
     summary = frozenset(w.lower() for w in data["summary"])
     divider = "|".join(re.escape(w) for w in sorted(data["divider"], key=len, reverse=True))
-    return summary, re.compile(rf"\W*(?:{divider})\s*#?\s*\d+\W*", re.IGNORECASE)
+    unticked = frozenset(w.lower() for w in data["unticked"])
+    return summary, re.compile(rf"\W*(?:{divider})\s*#?\s*\d+\W*", re.IGNORECASE), unticked
+
+
+def unticked_only(record: Record) -> bool:
+    """A row whose only filled cells are unticked checkboxes (FALSE): an unused row of a sheet
+    template whose checkbox column runs down the whole sheet. No question, so nothing to read
+    (the caller counts them and says so); a ticked box (TRUE) alone stays an error."""
+    unticked = _words()[2]
+    found = False
+    for _, text in record.values:
+        if text and not text.isspace():
+            if text.strip().lower() not in unticked:
+                return False
+            found = True
+    return found and record.extra is None
 
 
 def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | None:
@@ -42,7 +58,8 @@ def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | 
     for index, (column, text) in enumerate(record.values):  # the first two non-empty cells: rows are many
         if text and not text.isspace():
             if first is not None:
-                return _shown_row(record) if _is_summary(first[2]) else None
+                named = first[1].strip().casefold() == first[2].casefold()
+                return _shown_row(record) if _is_summary(first[2]) or named and _header_again(record) else None
             first = (index, column, text.strip())
     if first is None:
         return None
@@ -54,6 +71,13 @@ def not_attempt(record: Record, field_of: Callable[[str], str | None]) -> str | 
     if field_of(column) == "qid" and _ID_LIKE.fullmatch(text):
         return None
     return _shown_row(record)
+
+
+def _header_again(record: Record) -> bool:
+    """The header row met again (a log copied into the sheet twice): every non-empty cell is
+    its own column's name, and there are two or more of them."""
+    cells = [(column, text) for column, text in record.values if text and not text.isspace()]
+    return len(cells) > 1 and all(column.strip().casefold() == text.strip().casefold() for column, text in cells)
 
 
 def _is_summary(text: str) -> bool:

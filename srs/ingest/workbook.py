@@ -96,7 +96,17 @@ def _chosen_sheet(book: Any, sheet: str | None, name: str, layout: Layout) -> An
             raise InputError(f"no sheet '{shown(sheet)}' (sheets: {shown(', '.join(names), 200)})", file=name)
         return book[matches[0]]
     first = book.worksheets[0]
-    if len(names) == 1 or layout.header_row is not None or _has_log(first, name, layout):
+    if len(names) == 1 or layout.header_row is not None:
+        return first
+    if _has_log(first, name, layout):
+        also = [ws.title for ws in book.worksheets[1:] if _has_log(ws, name, layout)]
+        if also:  # a summary sheet with a QID column before the log: said, never silent
+            listed = ", ".join(f"'{shown(title, 40)}'" for title in also[:5])
+            layout.assumptions.append(
+                f"sheet '{shown(first.title)}' read, the first sheet; {listed} "
+                f"{'has' if len(also) == 1 else 'have'} a question-id column too "
+                f'(--sheet "{shown(also[0], 40)}" reads it)'
+            )
         return first
     others = [ws for ws in book.worksheets[1:] if _has_log(ws, name, layout)]
     if len(others) == 1:
