@@ -424,6 +424,16 @@ def _attempt(
         known.number_like_count += 1
     elif source not in identity.load().numeric | identity.load().exact:
         cell = identity.results_cell(qid)
+        if cell is not None and known.assumed == ("", identity.OTHER):
+            # no bank named at all: kept as written, one question at two row numbers would be
+            # two, and a later import under the bank would not know them; the bank settles it
+            bank, number = cell
+            raise bad(
+                "qid",
+                f"'{shown(qid, 20)}' has the form of a {bank} results table's id cell (a row number, then the "
+                f"question id); name the bank with --source {bank} (it reads this as {number}), or --source "
+                f"{identity.OTHER} to keep the ids as written",
+            )
         if cell is not None:
             known.id_cell = known.id_cell or (record.line, qid, *cell)
             known.id_cell_count += 1

@@ -119,17 +119,26 @@ def test_a_skip_emoji_is_an_omitted_question(srs, write_log, db_path):
 # -- a UWorld results table copied into a sheet, imported without --source -----------------
 
 
-def test_uworld_id_cells_without_a_source_say_that_source_reads_them(srs, write_log, db_path):
+def test_uworld_id_cells_without_a_source_stop_and_name_the_source(srs, write_log, db_path):
     """'1 - 118170' and '7 - 118170' are one UWorld question at two row numbers; kept as
-    written under 'other' they would be two, so the import says which --source reads them."""
+    written under 'other' they would be two (and a later import under uworld would not know
+    them), so with no bank named the import stops and names --source."""
     log = write_log(
         "uworld-sheet.csv",
         "ID,Date,Topic,Result\n1 - 118170,2026-11-20,Loop diuretics,Incorrect\n7 - 118170,2026-11-25,Loop diuretics,Correct\n",
     )
     dry = srs("--db", str(db_path), "import", str(log), "--dry-run")
-    assert dry.exit_code == 0, dry.output
-    assert "line 2: '1 - 118170'" in dry.output
-    assert "--source uworld reads '1 - 118170' as 118170" in dry.output
+    assert dry.exit_code == 1
+    assert (
+        f"{log}:2: column 'ID': '1 - 118170' has the form of a uworld results table's id cell (a row number, "
+        "then the question id); name the bank with --source uworld (it reads this as 118170), or --source other "
+        "to keep the ids as written"
+    ) in dry.output
+    assert not db_path.exists()
+
+    kept = srs("--db", str(db_path), "import", str(log), "--source", "other", "--dry-run")
+    assert kept.exit_code == 0, kept.output
+    assert "--source uworld reads '1 - 118170' as 118170" in kept.output
 
     fixed = srs("--db", str(db_path), "import", str(log), "--source", "uworld")
     assert fixed.exit_code == 0, fixed.output
