@@ -108,6 +108,20 @@ def scan_dates(table: Table, name: str, options: ReadOptions) -> DateScan:
     return scan
 
 
+def _nothing_to_import(name: str, table: Table, report: ReadReport) -> InputError:
+    """A log whose header has no question rows under it: an empty template, the wrong
+    export or the wrong sheet. Said as an error, not as '0 rows read'."""
+    where = f" under the header (line {table.header_line})" if table.header is not None else ""
+    skipped = report.skipped_count + report.unticked_rows
+    if skipped:
+        rows = "1 row" if skipped == 1 else f"{skipped:,} rows"
+        what = f"no question rows{where}, only {rows} that {'is' if skipped == 1 else 'are'} not a question"
+    else:
+        what = f"no rows{where}"
+    check = "is it the right sheet (--sheet NAME)?" if table.format == "xlsx" else "is it the right file?"
+    return InputError(f"{what}: nothing to import ({check})", file=name)
+
+
 def read_attempts(
     table: Table,
     name: str,
@@ -141,16 +155,18 @@ def read_attempts(
     known = _Known(rule, options, report, dayfirst, now.astimezone(rule.tz).date())
     tally = _DateTally(dates.first_dated)
     unticked: list[int] = []  # lines of unused template rows (only unticked checkboxes)
+    rows = 0  # rows read as attempts or refused: none at all is a file with nothing to import
     for record in records:
         shown_text = not_attempt(record, columns.field_of)
         if shown_text is not None:
             _skipped(report, record.line, shown_text)
             continue
-        if unticked_only(record):
+        if unticked_only(record, columns.field_of):
             if len(unticked) < 3:
                 unticked.append(record.line)
             report.unticked_rows += 1
             continue
+        rows += 1
         try:
             attempt = _attempt(record, columns, name, latest, options, known, tally)
         except InputError as exc:
@@ -162,6 +178,8 @@ def read_attempts(
     columns.finish()
     if not seen_qid:
         raise no_qid_error(name, [], sample)
+    if rows == 0:
+        raise _nothing_to_import(name, table, report)
     tally.assume(report, options, known.today)
     if report.unticked_rows:
         n = report.unticked_rows

@@ -36,17 +36,19 @@ def _words() -> tuple[frozenset[str], re.Pattern[str], frozenset[str]]:
     return summary, re.compile(rf"\W*(?:{divider})\s*#?\s*\d+\W*", re.IGNORECASE), unticked
 
 
-def unticked_only(record: Record) -> bool:
-    """A row whose only filled cells are unticked checkboxes (FALSE): an unused row of a sheet
-    template whose checkbox column runs down the whole sheet. No question, so nothing to read
+def unticked_only(record: Record, field_of: Callable[[str], str | None]) -> bool:
+    """A row whose only filled cells are unticked checkboxes (FALSE), perhaps beside a row
+    number in a column srs does not read ('#', 'No.'): an unused row of a sheet template whose
+    checkbox column (and numbering) runs down the whole sheet. No question, so nothing to read
     (the caller counts them and says so); a ticked box (TRUE) alone stays an error."""
     unticked = _words()[2]
     found = False
-    for _, text in record.values:
+    for column, text in record.values:
         if text and not text.isspace():
-            if text.strip().lower() not in unticked:
+            if text.strip().lower() in unticked:
+                found = True
+            elif not (text.strip().isdigit() and field_of(column) is None):
                 return False
-            found = True
     return found and record.extra is None
 
 

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 
 def _stored(db: Path) -> list[tuple[str, str, str, str, str]]:
@@ -432,3 +433,53 @@ def test_a_source_naming_one_nbme_form_and_a_form_column_naming_another_is_an_er
     assert "forms.csv:3: column 'Form': 'NBME 30' names form 30 but this row's form is '31'" in result.output
     assert "forms.csv:2" not in result.output
     assert not db_path.exists()
+
+
+# -- a log with nothing under its header ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("QID,Date,Topic,Result\n", "no rows under the header (line 1): nothing to import (is it the right file?)"),
+        ("QID,Date,Topic,Result\n,,,\n\n", "no rows under the header (line 1): nothing to import"),
+        (
+            "QID,Date,Topic,Result\nTOTAL,,,\n",
+            "no question rows under the header (line 1), only 1 row that is not a question: nothing to import",
+        ),
+    ],
+)
+def test_a_log_with_no_rows_is_an_error_and_makes_no_database(srs, write_log, db_path, content, said):
+    """It printed '0 rows read' and made an empty database, as if all was well."""
+    log = write_log("empty-template.csv", content)
+    result = srs("import", str(log))
+    assert result.exit_code == 1
+    assert result.output.strip().startswith(f"Error: {log}: ") and said in result.output
+    assert not db_path.exists()
+
+
+def test_an_empty_sheet_names_the_sheet_flag(srs, tmp_path, db_path):
+    book = openpyxl.Workbook()
+    book.active.append(["QID", "Date", "Topic", "Result"])
+    path = tmp_path / "log.xlsx"
+    book.save(path)
+    result = srs("import", str(path))
+    assert result.exit_code == 1
+    assert "no rows under the header (line 1): nothing to import (is it the right sheet (--sheet NAME)?)" in (
+        result.output
+    )
+    assert not db_path.exists()
+
+
+def test_unused_numbered_template_rows_are_skipped_too(srs, write_log, db_path):
+    """A template numbered down the sheet ('#' 1..N, a column srs does not read) beside its
+    unticked checkboxes: each unused row was a 'question id is empty' error."""
+    rows = ["#,QID,Date,Topic,Correct?", "1,204511,2026-11-03,Beta blocker overdose,FALSE"]
+    rows += [f"{n},,,,FALSE" for n in range(2, 40)]
+    result = srs("--db", str(db_path), "import", str(write_log("numbered.csv", "\n".join(rows) + "\n")))
+    assert result.exit_code == 0, result.output
+    assert "38 rows holding nothing but unticked checkboxes (FALSE) were skipped" in result.output
+    assert _stored(db_path) == [("other", "204511", "Beta blocker overdose", "2026-11-03", "incorrect")]
+    # a number in a column srs reads is no row number: a row with only a topic of digits stays an error
+    bad = srs("--db", str(db_path), "import", str(write_log("t.csv", "QID,Date,Topic,Correct?\n,,12,FALSE\n")))
+    assert bad.exit_code == 1 and "the question id is empty" in bad.output
