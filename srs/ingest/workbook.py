@@ -86,8 +86,8 @@ def _chain(head: list[tuple[int, list[str]]], rest: Rows) -> Rows:
 
 
 def _chosen_sheet(book: Any, sheet: str | None, name: str, layout: Layout) -> Any:
-    """The sheet named by --sheet (case and surrounding spaces aside), else the first one
-    that names a question-id column: the first sheet, or the one other sheet that does."""
+    """The sheet named by --sheet (case and surrounding spaces aside), else the one sheet that
+    names a question-id column; when several do, the import stops and names them."""
     names: list[str] = book.sheetnames
     if sheet is not None:
         wanted = sheet.strip().casefold()
@@ -100,12 +100,12 @@ def _chosen_sheet(book: Any, sheet: str | None, name: str, layout: Layout) -> An
         return first
     if _has_log(first, name, layout):
         also = [ws.title for ws in book.worksheets[1:] if _has_log(ws, name, layout)]
-        if also:  # a summary sheet with a QID column before the log: said, never silent
-            listed = ", ".join(f"'{shown(title, 40)}'" for title in also[:5])
-            layout.assumptions.append(
-                f"sheet '{shown(first.title)}' read, the first sheet; {listed} "
-                f"{'has' if len(also) == 1 else 'have'} a question-id column too "
-                f'(--sheet "{shown(also[0], 40)}" reads it)'
+        if also:  # a summary sheet before the log, or one sheet per Qbank: which is not ours to guess
+            listed = ", ".join(f"'{shown(title, 40)}'" for title in [first.title, *also][:6])
+            raise InputError(
+                f"sheets {listed} each have a question-id column; say which to read with --sheet NAME "
+                f'(e.g. --sheet "{shown(also[0], 40)}"), and import each log sheet so',
+                file=name,
             )
         return first
     others = [ws for ws in book.worksheets[1:] if _has_log(ws, name, layout)]

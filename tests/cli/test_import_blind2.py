@@ -393,9 +393,9 @@ def test_ids_of_an_unknown_bank_are_still_kept_as_written(srs, write_log, db_pat
 # -- a workbook whose first sheet is a summary with a QID column --------------------------
 
 
-def test_a_first_sheet_read_while_another_sheet_also_has_questions_is_said(srs, tmp_path, db_path):
-    """A 'Dashboard' first with a QID column reads as a log; the 'Log' sheet after it must not
-    be passed over in silence."""
+def test_several_sheets_with_questions_stop_and_name_the_sheet_flag(srs, tmp_path, db_path):
+    """A 'Dashboard' first with a QID column read as a log (its rows dated today), and the
+    'Log' sheet after it passed over: which sheet is the log is not srs's to guess."""
     book = openpyxl.Workbook()
     board = book.active
     board.title = "Dashboard"
@@ -407,9 +407,12 @@ def test_a_first_sheet_read_while_another_sheet_also_has_questions_is_said(srs, 
     path = tmp_path / "Step 1 tracker.xlsx"
     book.save(path)
     dry = srs("--db", str(db_path), "import", str(path), "--dry-run")
-    assert dry.exit_code == 0, dry.output
-    assert "sheet 'Dashboard' read, the first sheet; 'Log' has a question-id column too" in dry.output
-    assert '--sheet "Log" reads it' in dry.output
+    assert dry.exit_code == 1
+    assert dry.output.strip() == (
+        f"Error: {path}: sheets 'Dashboard', 'Log' each have a question-id column; say which to read with "
+        '--sheet NAME (e.g. --sheet "Log"), and import each log sheet so'
+    )
+    assert not db_path.exists()
     result = srs("--db", str(db_path), "import", str(path), "--sheet", "Log")
     assert result.exit_code == 0, result.output
     assert "question-id column too" not in result.output
