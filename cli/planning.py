@@ -84,11 +84,10 @@ def _show(plan) -> None:  # type: ignore[no-untyped-def]
     left = (plan.exam - plan.today).days
     span = f"{counted(left, 'day')}, {counted(len(plan.weeks), 'week')}"
     click.secho(f"Plan to the exam on {plan.exam:%a %d %b %Y}: {span}", bold=True)
-    rest = t.rest_day.title() if t.rest_day else "none"
+    rest = f"{t.rest_day.title()} ({t.rest_review})" if t.rest_day else "none"
     click.echo(
         f"Week: {t.blocks_per_day} timed blocks of {t.block_questions} a study day, {t.review_minutes} min "
-        f"of cards in the evening; {t.practice_exam_day.title()} practice exam; rest day: {rest} "
-        f"(at most {t.rest_review_minutes} min of light review)"
+        f"of cards in the evening; {t.practice_exam_day.title()} practice exam; rest day: {rest}"
     )
     for note in plan.notes:
         click.echo(f"Note: {note}")

@@ -27,7 +27,7 @@ def events(plan: StudyPlan) -> list[tuple[str, PlanDay, str, str]]:
         elif day.kind == "rest":
             found.append((
                 f"{stamp}-rest@{UID_DOMAIN}", day, "Rest day",
-                f"Protect it: at most {t.rest_review_minutes} min of light review. {cards}",
+                f"Protect it: {t.rest_review}. {cards}",
             ))  # fmt: skip
         elif day.checkpoint is not None:
             c = day.checkpoint

@@ -33,7 +33,7 @@ from srs.plan import tiers
 from srs.plan.queue import Planner
 from srs.plan.readiness import rules as readiness_rules
 from srs.plan.signals import load_signals
-from srs.settings import Settings
+from srs.settings import Settings, light_weekdays
 from srs.store import Store
 from srs.timing import WEEKDAYS, weekday_name
 
@@ -62,6 +62,11 @@ class Template:
     block_questions: int = 40
     review_minutes: int = 60  # the evening slot for the cards
     rest_review_minutes: int = 60  # light review at most, on the rest day
+
+    @property
+    def rest_review(self) -> str:
+        """What the rest day holds, in words: 'at most 60 min of light review', or 'no review'."""
+        return f"at most {self.rest_review_minutes} min of light review" if self.rest_review_minutes else "no review"
 
     @classmethod
     def from_file(cls, path: Path) -> Template:
@@ -259,6 +264,24 @@ def checkpoints(today: date, exam: date, template: Template, taken: list[date] |
 # -- the plan -------------------------------------------------------------------------------------
 
 
+def with_settings(template: Template, settings: Settings) -> Template:
+    """The week as the student's settings leave it: a student who has set light days
+    (`light-days`, `light-day-minutes`) keeps those minutes on the rest day too, so the plan,
+    `srs today` and `srs review` agree on what the rest day holds."""
+    if not light_weekdays(settings):
+        return template
+    return replace(template, rest_review_minutes=settings.light_day_minutes)
+
+
+def plan_settings(settings: Settings, template: Template) -> Settings:
+    """The settings a plan schedules with (one rule for the plan, `srs today` and the report's
+    forecast): the template's rest day joins the student's light days, with the minutes
+    `with_settings` gives it."""
+    days = set(light_weekdays(settings)) | ({template.rest_day} if template.rest_day else set())
+    minutes = with_settings(template, settings).rest_review_minutes
+    return replace(settings, light_day="", light_days=",".join(sorted(days)), light_day_minutes=minutes)
+
+
 def make_plan(
     store: Store,
     settings: Settings,
@@ -269,7 +292,7 @@ def make_plan(
     template: Template | None = None,
 ) -> StudyPlan:
     """The plan from today to the exam (the `exam-date` setting, `exam`, or `weeks` from today)."""
-    template = template or Template()
+    template = with_settings(template or Template(), settings)
     rule = settings.day_rule()
     today = rule.day_of(now)
     exam = exam or (date.fromisoformat(settings.exam_date) if settings.exam_date else None)
@@ -282,12 +305,7 @@ def make_plan(
     if (exam - today).days > MAX_PLAN_DAYS:
         raise PlanError(f"the exam date {exam.isoformat()} is more than a year away: plan at most {MAX_PLAN_DAYS} days")
     # reviews on the rest day: at most its light review (the planner's light day)
-    planned_settings = replace(
-        settings,
-        exam_date=exam.isoformat(),
-        light_day=template.rest_day or "",
-        light_day_minutes=template.rest_review_minutes,
-    )
+    planned_settings = replace(plan_settings(settings, template), exam_date=exam.isoformat())
     horizon = (exam - today).days
     with store.snapshot():
         seconds = store.typical_answer_seconds()
@@ -509,11 +527,11 @@ class Today:
 
 def today_view(store: Store, settings: Settings, now: datetime, template: Template | None = None) -> Today:
     """One screen for the morning: today's blocks, cards, focus topic, retests, days left."""
-    template = template or Template()
+    template = with_settings(template or Template(), settings)
     rule = settings.day_rule()
     today = rule.day_of(now)
     exam = date.fromisoformat(settings.exam_date) if settings.exam_date else None
-    planned = replace(settings, light_day=template.rest_day or "", light_day_minutes=template.rest_review_minutes)
+    planned = plan_settings(settings, template)
     with store.snapshot():
         queue = Planner(store, planned, now).queue()
         seconds = store.typical_answer_seconds()

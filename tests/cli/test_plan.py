@@ -293,3 +293,29 @@ def test_cards_due_after_the_exam_come_in_its_final_days(srs, write_log, db_path
     before = [d for d in plan.days if (plan.exam - d.day).days > 10]
     assert sum(d.exam_pulled for d in window) == 5 and all(d.exam_pulled == 0 for d in before)
     assert all(d.reviews >= d.exam_pulled for d in plan.days)
+
+
+def test_the_plan_keeps_the_students_own_light_days(srs, student):
+    """A student who made Sunday a rest day (light-day-minutes 0) and Wednesday light saw the
+    plan give Sunday the template's 60 minutes of reviews, and drop Wednesday (the plan's rest
+    day replaced the student's light day), while `srs review` gave Sunday none."""
+    assert srs("config", "set", "light-day", "wednesday").exit_code == 0
+    assert srs("config", "set", "light-days", "sunday").exit_code == 0
+    assert srs("config", "set", "light-day-minutes", "0").exit_code == 0
+    result = srs("plan", "--weeks", "6")
+    assert result.exit_code == 0, result.output
+    assert "rest day: Sunday (no review)" in result.output
+    data = json.loads(srs("plan", "--weeks", "6", "--json").output)
+    days = [d for w in data["weeks"] for d in w["days"]]
+    by_weekday = {}
+    for d in days:
+        by_weekday.setdefault(date.fromisoformat(d["day"]).strftime("%A"), []).append(d)
+    assert by_weekday["Sunday"] and all(d["reviews"] == 0 and d["new"] == 0 for d in by_weekday["Sunday"])
+    assert all(d["reviews"] == 0 for d in by_weekday["Wednesday"])  # the student's light day too
+    # srs today on the template's rest day agrees with srs review: nothing to review
+    with open_database(student) as store:
+        settings = load(store)
+        plan = make_plan(store, settings, NOW, weeks=6)
+    assert plan.template.rest_review_minutes == 0
+    ics_text = "".join(e[3] for e in events(plan) if "rest@" in e[0])
+    assert "Protect it: no review." in ics_text
