@@ -210,6 +210,18 @@ def _skipped(report: ReadReport, line: int, text: str) -> None:
         report.skipped_rows.append((line, text))
 
 
+def _empty_cells(report: ReadReport, count: int, example: tuple[int, str] | None, taken_as: str) -> None:
+    """'3 rows with an empty 'Result' cell were taken as misses (incorrect), the first on line 4'."""
+    if not count or example is None:
+        return
+    line, column = example
+    one = count == 1
+    report.assumptions.append(
+        f"{_rows(count)} with an empty '{shown(column, 30)}' cell {'was' if one else 'were'} taken as {taken_as}"
+        f"{', line ' if one else ', the first on line '}{line}"
+    )
+
+
 class _DateTally:
     """What was assumed about the dates of the rows (and their empty results), said once
     after the last row."""
@@ -232,22 +244,9 @@ class _DateTally:
         self.blank_example = self.blank_example or (line, column)
 
     def assume(self, report: ReadReport, options: ReadOptions, today: date) -> None:
-        if self.blank_results and self.blank_example:
-            line, column = self.blank_example
-            one = self.blank_results == 1
-            report.assumptions.append(
-                f"{_rows(self.blank_results)} with an empty '{shown(column, 30)}' cell "
-                f"{'was' if one else 'were'} taken as {'a miss' if one else 'misses'} (incorrect)"
-                f"{', line ' if one else ', the first on line '}{line}"
-            )
-        if self.unmarked and self.unmarked_example:
-            line, column = self.unmarked_example
-            one = self.unmarked == 1
-            report.assumptions.append(
-                f"{_rows(self.unmarked)} with an empty '{shown(column, 30)}' cell "
-                f"{'was' if one else 'were'} taken as answered right (not missed)"
-                f"{', line ' if one else ', the first on line '}{line}"
-            )
+        misses = "a miss (incorrect)" if self.blank_results == 1 else "misses (incorrect)"
+        _empty_cells(report, self.blank_results, self.blank_example, misses)
+        _empty_cells(report, self.unmarked, self.unmarked_example, "answered right (not missed)")
         if self.yearless and self.yearless_example:
             line, text, day = self.yearless_example
             many = self.yearless != 1
