@@ -363,21 +363,26 @@ def card_forecast(store: Store, settings: Settings, now: datetime, days: int) ->
     new cards entering fast enough to all be seen before the exam; then each day's reviews
     within the queue's capacity (`max-reviews-per-day`; on light and rest days less), the rest
     carried over."""
-    from srs.schedule.workload import sample_every, simulate
+    from srs.schedule.workload import new_cards_per_day, sample_every, simulate
 
     every = sample_every(store.studied_count())
     rows = store.new_and_sampled_cards(every)
     fresh = [r for r in rows if r.state.is_new]
     studied = [r for r in rows if not r.state.is_new]
-    intake = max(settings.new_per_day, math.ceil(len(fresh) / days)) if fresh else settings.new_per_day
+    rule = settings.day_rule()
+    started = store.first_answers_between(rule.day_start(now), now) if fresh else 0  # today's, as the queue counts
+    unseen = len(fresh) + started
+    intake = max(settings.new_per_day, math.ceil(unseen / days)) if fresh else settings.new_per_day
     played = replace(settings, new_per_day=intake)
     high_yield: set[int] = set()
     if tiers.tiers_apply(settings):
         needed = tiers.threshold(settings, store)
         high_yield = {q for q, n in store.topic_miss_counts().items() if tiers.is_high_yield(n, needed)}
-    answers_new = simulate(fresh, played, now, days, high_yield=high_yield, new_every=sample_every(len(fresh))).per_day
+    answers_new = simulate(
+        fresh, played, now, days, high_yield=high_yield, new_every=sample_every(len(fresh)), started=started
+    ).per_day
     answers_old = simulate(studied, played, now, days, high_yield=high_yield).per_day
-    new = [max(0, min(intake, len(fresh) - d * intake)) for d in range(days)]
+    new = new_cards_per_day(len(fresh), started, intake, days)
     demand = [answers_new[d] - new[d] + every * answers_old[d] for d in range(days)]
     today = settings.day_rule().day_of(now)
     planner = Planner(store, settings, now)

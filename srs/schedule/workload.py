@@ -53,6 +53,13 @@ def sample_every(count: int) -> int:
     return max(1, math.ceil(count / SAMPLE))
 
 
+def new_cards_per_day(fresh: int, started: int, intake: int, days: int) -> list[int]:
+    """New cards begun on each day from today, as `simulate` places them: day d takes places
+    [d * intake, (d + 1) * intake) of today's `started` cards, then the `fresh` ones."""
+    total = fresh + started
+    return [max(0, min((d + 1) * intake, total) - max(d * intake, started)) for d in range(days)]
+
+
 def expected_workload(store: Store, settings: Settings, now: datetime, days: int = DAYS) -> Workload:
     """The forecast with the retention tiers: high-yield cards come due at their higher retention."""
     planner = Planner(store, settings, now)
@@ -69,23 +76,26 @@ def simulate(
     *,
     high_yield: frozenset[int] | set[int] = frozenset(),
     new_every: int = 1,
+    started: int = 0,
 ) -> Workload:
     """Answers per study day over `days` days from `now`'s day (no I/O).
 
     `new_every` > 1 plays 1 in N new cards (each entering on the day its place in the queue
     gives it) and counts each of its answers N times: thousands of new cards cost seconds
-    to play one by one, and the forecast is an estimate (see `sample_every`)."""
+    to play one by one, and the forecast is an estimate (see `sample_every`). `started` new
+    cards were already begun today: they took the first of today's places."""
     rule = settings.day_rule()
     scheduler = settings.scheduler()
     tier = tiers.tier_retention(settings)
     per_day = [0] * days
     fresh = sorted((r for r in rows if r.state.is_new), key=lambda r: r.question_id)  # which ones: no matter
     for index, row in enumerate(fresh):
-        if settings.new_per_day == 0 or index // settings.new_per_day >= days:
+        place = index + started
+        if settings.new_per_day == 0 or place // settings.new_per_day >= days:
             break
         if index % new_every:
             continue
-        start = max(now, rule.start_of(rule.day_of(now) + timedelta(days=index // settings.new_per_day)))
+        start = max(now, rule.start_of(rule.day_of(now) + timedelta(days=place // settings.new_per_day)))
         retention = tier if row.question_id in high_yield else None
         _play(row, start, scheduler, rule, now, per_day, retention, weight=new_every)
     for row in rows:

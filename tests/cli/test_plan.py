@@ -319,3 +319,24 @@ def test_the_plan_keeps_the_students_own_light_days(srs, student):
     assert plan.template.rest_review_minutes == 0
     ics_text = "".join(e[3] for e in events(plan) if "rest@" in e[0])
     assert "Protect it: no review." in ics_text
+
+
+def test_the_plans_new_cards_today_leave_out_those_begun_today(srs, student):
+    """After new cards were begun today, `srs due` counted what was left of today's new cards
+    while `srs plan` still gave today the whole day's intake."""
+    exam = study_today(student) + timedelta(days=56)
+    assert srs("config", "set", "exam-date", exam.isoformat()).exit_code == 0
+    before = json.loads(srs("plan", "--json").output)["weeks"][0]["days"][0]
+    assert before["new"] == 20
+    assert srs("review", "--limit", "12", input="3\n" * 12).exit_code == 0
+    with open_database(student) as store:
+        rule = load(store).day_rule()
+        begun = store.first_answers_between(rule.day_start(utc_now()), utc_now())
+    assert begun > 0
+    after = json.loads(srs("plan", "--json").output)["weeks"][0]["days"][0]
+    due_today = json.loads(srs("due", "--json").output)["days"][0]
+    assert after["new"] == due_today["new"] == 20 - begun
+    total_before = sum(d["new"] for w in json.loads(srs("plan", "--json").output)["weeks"] for d in w["days"])
+    with open_database(student) as store:
+        unseen = store.new_card_count()
+    assert total_before == unseen  # every card not yet begun is still planned, once
