@@ -329,7 +329,7 @@ class _Known:
         for (how, source), n in self.inferred.items():
             if how:
                 self.report.assumptions.append(
-                    f"no source column or --source: {_rows(n)} stored as source '{source}', "
+                    f"no source column or --source: {_rows(n)} read as source '{source}', "
                     f"as {'its' if n == 1 else 'their'} {how} names it"
                 )
         if self.number_like is not None:
@@ -352,7 +352,7 @@ class _Known:
         if defaulted:
             given = "rows without a source" if has_source_column else "no source column"
             self.report.assumptions.append(
-                f"{given} and no --source: {_rows(defaulted)} stored as source '{identity.OTHER}' "
+                f"{given} and no --source: {_rows(defaulted)} read as source '{identity.OTHER}' "
                 "(--source names the Qbank)"
             )
 

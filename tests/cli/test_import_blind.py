@@ -126,7 +126,7 @@ def test_one_row_whose_bank_comes_from_its_link_is_told_in_the_singular(srs, db_
     )
     result = srs("--db", str(db_path), "import", str(path), "--map", "Link=qid")
     assert result.exit_code == 0, result.output
-    assert "1 row stored as source 'uworld', as its question link names it" in result.output
+    assert "1 row read as source 'uworld', as its question link names it" in result.output
     assert "their" not in result.output
     with contextlib.closing(sqlite3.connect(db_path)) as conn:
         rows = conn.execute("SELECT source, qid, topic FROM questions ORDER BY qid").fetchall()

@@ -70,7 +70,7 @@ def test_a_uworld_sheet_with_qid_spellings_and_spreadsheet_floats(srs, db_path):
     assert attempts(db_path, "uworld", "20931") == [("2026-10-01", "incorrect"), ("2026-10-09", "correct")]
     assert cards(db_path) == 4
     # the row with an empty source cell is said, not hidden
-    assert "rows without a source and no --source: 1 row stored as source 'other'" in result.output
+    assert "rows without a source and no --source: 1 row read as source 'other'" in result.output
 
 
 def test_an_amboss_log_keeps_ids_exact_and_case_sensitive(srs, db_path):
@@ -96,8 +96,8 @@ def test_a_pasted_question_link_gives_its_id_and_bank(srs, write_log, db_path):
     result = srs("import", str(log), "--map", "link=qid")
     assert result.exit_code == 0, result.output
     assert questions(db_path) == {("amboss", "Zr4Tq9"), ("uworld", "118154")}
-    assert "2 rows stored as source" not in result.output  # each row's own bank, each said
-    assert "1 row stored as source 'amboss', as its question link names it" in result.output
+    assert "2 rows read as source" not in result.output  # each row's own bank, each said
+    assert "1 row read as source 'amboss', as its question link names it" in result.output
 
 
 def test_source_spellings_are_one_source(srs, write_log, db_path):
@@ -115,14 +115,14 @@ def test_source_spellings_are_one_source(srs, write_log, db_path):
 def test_no_source_at_all_is_an_assumption_said(srs, write_log, db_path):
     result = srs("import", str(write_log("n.csv", "qid,date\n1,2026-11-01\n2,2026-11-01\n")), "--dry-run")
     assert result.exit_code == 0
-    assert "no source column and no --source: 2 rows stored as source 'other'" in result.output
+    assert "no source column and no --source: 2 rows read as source 'other'" in result.output
 
 
 def test_the_rows_counted_as_other_are_the_rows_stored(srs, write_log, db_path):
     log = write_log("n.csv", "qid,date\n1,2026-11-01\n2,someday\n3,2026-11-02\n")
     result = srs("import", str(log), "--skip-invalid")
     assert result.exit_code == 0 and questions(db_path) == {("other", "1"), ("other", "3")}
-    assert "no source column and no --source: 2 rows stored as source 'other'" in result.output
+    assert "no source column and no --source: 2 rows read as source 'other'" in result.output
 
 
 # -- forms and blocks --------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_the_form_column_names_the_bank_when_nothing_else_does(srs, write_log, d
     result = srs("import", str(log))
     assert result.exit_code == 0, result.output
     assert questions(db_path) == {("uwsa", "F2/Q17"), ("uwsa", "F1/Q17")}
-    assert "2 rows stored as source 'uwsa', as their Form column names it" in result.output
+    assert "2 rows read as source 'uwsa', as their Form column names it" in result.output
 
 
 def test_a_form_in_the_source_column(srs, write_log, db_path):
