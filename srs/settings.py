@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from srs.errors import SrsError
 from srs.schedule.parameters import CONFIG_KEY as PARAMETERS_KEY
@@ -85,6 +85,11 @@ def light_weekdays(settings: Settings) -> frozenset[str]:
 def is_light_day(settings: Settings, day: date) -> bool:
     """The one rule for light days: a study day whose weekday is a light weekday."""
     return weekday_name(day) in light_weekdays(settings)
+
+
+def study_days_between(settings: Settings, start: date, end: date) -> int:
+    """Days in [start, end) that take new cards (not light or rest days); at least 1."""
+    return max(1, sum(1 for d in range((end - start).days) if not is_light_day(settings, start + timedelta(days=d))))
 
 
 def check_exam_date(value: str, today: date) -> None:

@@ -18,7 +18,7 @@ from srs.model import CardRow, Ranked, Scoring
 from srs.plan import tiers
 from srs.plan.signals import load_signals, pair_terms
 from srs.schedule.scheduler import CardState, State
-from srs.settings import Settings, is_light_day
+from srs.settings import Settings, is_light_day, study_days_between
 from srs.store import Store
 from srs.timing import from_iso
 
@@ -171,19 +171,13 @@ class Planner:
         return cap
 
     def new_allowance(self) -> int:
-        """New cards allowed today: the daily limit, raised to meet the exam date (none on
-        a rest day)."""
-        if self.capacity(self.today) == 0:
+        """New cards allowed today: the daily limit, raised to meet the exam date over the
+        days that take new cards (none on a light or rest day: light review only)."""
+        if self.capacity(self.today) == 0 or is_light_day(self.settings, self.today):
             return 0
         start, end = self.rule.day_start(self.now), self.rule.next_day_start(self.now)
         introduced = self.store.first_answers_between(start, end)
-        limit = self.settings.new_per_day
-        exam = self._exam_day()
-        if exam is not None:
-            unseen = self.store.new_card_count() + introduced
-            days_left = max(1, (exam - self.today).days)
-            limit = max(limit, math.ceil(unseen / days_left))
-        return max(0, limit - introduced)
+        return max(0, self._new_per_day(self.today, self.store.new_card_count() + introduced) - introduced)
 
     def queue(self) -> Queue:
         with self.store.snapshot():
@@ -293,16 +287,18 @@ class Planner:
             over = dues[offset + 1] - self.capacity(day + timedelta(days=1))
             ahead = max(0, min(over, cap - exam - planned)) if not waiting else 0
             dues[offset + 1] -= ahead
-            new = min(unseen, self._new_per_day(day, unseen)) if cap else 0
+            new = min(unseen, self._new_per_day(day, unseen)) if cap and not is_light_day(self.settings, day) else 0
             unseen -= new
             loads.append(DayLoad(day, planned + ahead + exam, new, waiting))
         return loads
 
     def _new_per_day(self, day: date, unseen: int) -> int:
+        """The day's new-card limit: `new-per-day`, raised so the `unseen` cards all begin
+        before the exam on the days that take new cards (light and rest days take none)."""
         exam = self._exam_day()
         if exam is None or day >= exam:
             return self.settings.new_per_day
-        return max(self.settings.new_per_day, math.ceil(unseen / max(1, (exam - day).days)))
+        return max(self.settings.new_per_day, math.ceil(unseen / study_days_between(self.settings, day, exam)))
 
     def _exam_day(self) -> date | None:
         if not self.settings.exam_date:

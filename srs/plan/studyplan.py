@@ -33,7 +33,7 @@ from srs.plan import tiers
 from srs.plan.queue import Planner
 from srs.plan.readiness import rules as readiness_rules
 from srs.plan.signals import load_signals
-from srs.settings import Settings, light_weekdays
+from srs.settings import Settings, light_weekdays, study_days_between
 from srs.store import Store
 from srs.timing import WEEKDAYS, weekday_name
 
@@ -363,28 +363,29 @@ def card_forecast(store: Store, settings: Settings, now: datetime, days: int) ->
     new cards entering fast enough to all be seen before the exam; then each day's reviews
     within the queue's capacity (`max-reviews-per-day`; on light and rest days less), the rest
     carried over."""
-    from srs.schedule.workload import new_cards_per_day, sample_every, simulate
+    from srs.schedule.workload import daily_intakes, new_cards_per_day, sample_every, simulate
 
     every = sample_every(store.studied_count())
     rows = store.new_and_sampled_cards(every)
     fresh = [r for r in rows if r.state.is_new]
     studied = [r for r in rows if not r.state.is_new]
     rule = settings.day_rule()
+    today = rule.day_of(now)
     started = store.first_answers_between(rule.day_start(now), now) if fresh else 0  # today's, as the queue counts
     unseen = len(fresh) + started
-    intake = max(settings.new_per_day, math.ceil(unseen / days)) if fresh else settings.new_per_day
+    study_days = study_days_between(settings, today, today + timedelta(days=days))  # light days take no new cards
+    intake = max(settings.new_per_day, math.ceil(unseen / study_days)) if fresh else settings.new_per_day
     played = replace(settings, new_per_day=intake)
+    new = new_cards_per_day(len(fresh), started, daily_intakes(settings, today, days, intake))
     high_yield: set[int] = set()
     if tiers.tiers_apply(settings):
         needed = tiers.threshold(settings, store)
         high_yield = {q for q, n in store.topic_miss_counts().items() if tiers.is_high_yield(n, needed)}
     answers_new = simulate(
-        fresh, played, now, days, high_yield=high_yield, new_every=sample_every(len(fresh)), started=started
+        fresh, played, now, days, high_yield=high_yield, new_every=sample_every(len(fresh)), new_days=new
     ).per_day
     answers_old = simulate(studied, played, now, days, high_yield=high_yield).per_day
-    new = new_cards_per_day(len(fresh), started, intake, days)
     demand = [answers_new[d] - new[d] + every * answers_old[d] for d in range(days)]
-    today = settings.day_rule().day_of(now)
     planner = Planner(store, settings, now)
     capacity = planner.capacity  # the queue's rule: light and rest days included
     # the exam: cards whose interval ends after it come due in its final days, spread evenly

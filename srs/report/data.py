@@ -489,7 +489,7 @@ def workload_forecast(
     Past workload.SAMPLE studied cards, a fixed sample of them is played (1 in N, by card
     id) and counted N times: the picture stays the same and the report stays fast. New
     cards likewise past workload.SAMPLE, each entering on its day under the daily limit."""
-    from srs.schedule.workload import new_cards_per_day, sample_every, simulate
+    from srs.schedule.workload import daily_intakes, new_cards_per_day, sample_every, simulate
 
     days = DEFAULT_FORECAST_DAYS
     if exam is not None and exam > today:
@@ -500,11 +500,11 @@ def workload_forecast(
     studied = [r for r in rows if not r.state.is_new]
     rule = settings.day_rule()
     started = store.first_answers_between(rule.day_start(now), now) if fresh else 0  # today's, as the queue counts
+    new = new_cards_per_day(len(fresh), started, daily_intakes(settings, today, days, settings.new_per_day))
     new_every = sample_every(len(fresh))
-    played_new = simulate(fresh, settings, now, days, high_yield=high_yield, new_every=new_every, started=started)
+    played_new = simulate(fresh, settings, now, days, high_yield=high_yield, new_every=new_every, new_days=new)
     played_old = simulate(studied, settings, now, days, high_yield=high_yield).per_day
     per_day = [n + every * o for n, o in zip(played_new.per_day, played_old, strict=True)]
-    new = new_cards_per_day(len(fresh), started, settings.new_per_day, days)
     found = [ForecastDay(today + timedelta(days=d), reviews, new[d]) for d, reviews in enumerate(per_day)]
     return Forecast(tuple(found), "workload", every)
 

@@ -14,14 +14,14 @@ import random
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from srs.model import CardRow
 from srs.plan import tiers
 from srs.plan.queue import Planner
 from srs.schedule.replay import card_seed
 from srs.schedule.scheduler import CardState, Rating, Scheduler
-from srs.settings import Settings
+from srs.settings import Settings, is_light_day
 from srs.store import Store
 from srs.timing import DayRule
 
@@ -53,11 +53,22 @@ def sample_every(count: int) -> int:
     return max(1, math.ceil(count / SAMPLE))
 
 
-def new_cards_per_day(fresh: int, started: int, intake: int, days: int) -> list[int]:
-    """New cards begun on each day from today, as `simulate` places them: day d takes places
-    [d * intake, (d + 1) * intake) of today's `started` cards, then the `fresh` ones."""
-    total = fresh + started
-    return [max(0, min((d + 1) * intake, total) - max(d * intake, started)) for d in range(days)]
+def new_cards_per_day(fresh: int, started: int, intakes: Sequence[int]) -> list[int]:
+    """New cards begun on each day from today, the one rule every forecast uses: day d takes
+    up to `intakes[d]` (0 on a light or rest day, see `daily_intakes`), today less the
+    `started` cards already begun, until the `fresh` ones run out."""
+    found, left = [], fresh
+    for d, intake in enumerate(intakes):
+        taken = min(left, max(0, intake - (started if d == 0 else 0)))
+        found.append(taken)
+        left -= taken
+    return found
+
+
+def daily_intakes(settings: Settings, today: date, days: int, intake: int) -> list[int]:
+    """The new-card intake of each day from today: `intake`, and none on a light or rest day
+    (light review only: new cards are not review, and they add to the days after)."""
+    return [0 if is_light_day(settings, today + timedelta(days=d)) else intake for d in range(days)]
 
 
 def expected_workload(store: Store, settings: Settings, now: datetime, days: int = DAYS) -> Workload:
@@ -76,26 +87,29 @@ def simulate(
     *,
     high_yield: frozenset[int] | set[int] = frozenset(),
     new_every: int = 1,
-    started: int = 0,
+    new_days: Sequence[int] | None = None,
 ) -> Workload:
     """Answers per study day over `days` days from `now`'s day (no I/O).
 
     `new_every` > 1 plays 1 in N new cards (each entering on the day its place in the queue
     gives it) and counts each of its answers N times: thousands of new cards cost seconds
-    to play one by one, and the forecast is an estimate (see `sample_every`). `started` new
-    cards were already begun today: they took the first of today's places."""
+    to play one by one, and the forecast is an estimate (see `sample_every`). `new_days`:
+    how many new cards begin on each day (`new_cards_per_day`); by default `new-per-day`
+    every day."""
     rule = settings.day_rule()
     scheduler = settings.scheduler()
     tier = tiers.tier_retention(settings)
     per_day = [0] * days
     fresh = sorted((r for r in rows if r.state.is_new), key=lambda r: r.question_id)  # which ones: no matter
+    counts = new_days if new_days is not None else new_cards_per_day(len(fresh), 0, [settings.new_per_day] * days)
+    entry = [d for d, n in enumerate(counts[:days]) for _ in range(n)]  # the day each new card begins
+    today = rule.day_of(now)
     for index, row in enumerate(fresh):
-        place = index + started
-        if settings.new_per_day == 0 or place // settings.new_per_day >= days:
+        if index >= len(entry):
             break
         if index % new_every:
             continue
-        start = max(now, rule.start_of(rule.day_of(now) + timedelta(days=place // settings.new_per_day)))
+        start = max(now, rule.start_of(today + timedelta(days=entry[index])))
         retention = tier if row.question_id in high_yield else None
         _play(row, start, scheduler, rule, now, per_day, retention, weight=new_every)
     for row in rows:

@@ -538,11 +538,14 @@ class Log(MissTotals):
         return values[len(values) // 2] / 1000
 
     def first_answers_between(self, start: datetime, end: datetime) -> int:
-        """Cards whose first ever review fell in [start, end): new cards seen that day."""
+        """New cards begun in [start, end): reviewed then, and new before `start` (no answer
+        since the miss that made the card: a later Qbank attempt is an answer too, so a card
+        an imported history scheduled is not counted when it is first reviewed)."""
         row = self.conn.execute(
-            "SELECT count(DISTINCT e.question_id) FROM events e "
+            "SELECT count(DISTINCT e.question_id) FROM events e JOIN cards c ON c.question_id = e.question_id "
             "WHERE e.kind = 'review' AND e.at >= ? AND e.at < ? AND NOT EXISTS ("
-            "SELECT 1 FROM events p WHERE p.question_id = e.question_id AND p.kind = 'review' AND p.at < ?)",
+            "SELECT 1 FROM events p INDEXED BY events_by_question WHERE p.question_id = e.question_id "
+            "AND p.kind IN ('qbank', 'review') AND p.at > c.created_at AND p.at < ?)",
             (to_iso(start), to_iso(end), to_iso(start)),
         ).fetchone()
         return int(row[0])

@@ -340,3 +340,26 @@ def test_the_plans_new_cards_today_leave_out_those_begun_today(srs, student):
     with open_database(student) as store:
         unseen = store.new_card_count()
     assert total_before == unseen  # every card not yet begun is still planned, once
+
+
+def test_light_and_rest_days_take_no_new_cards_and_every_card_still_begins(srs, student):
+    """A 60-minute rest day read '24 new, 180 reviews ≈ 68 min' under 'at most 60 min of light
+    review': new cards are not review, so light and rest days now take none, and the exam's
+    pace spreads them over the other days."""
+    today = study_today(student)
+    name = weekday_name(today)
+    assert srs("config", "set", "light-days", f"{name},wednesday").exit_code == 0
+    due = json.loads(srs("due", "--json").output)["days"]
+    assert due[0]["new"] == 0  # today is light: light review only
+    assert srs("review", "--limit", "40", input="3\n" * 40).exit_code == 0
+    with open_database(student) as store:
+        assert store.first_answers_between(load(store).day_rule().day_start(utc_now()), utc_now()) == 0
+        unseen = store.new_card_count()
+    assert srs("config", "set", "exam-date", (today + timedelta(days=30)).isoformat()).exit_code == 0
+    data = json.loads(srs("plan", "--json").output)
+    days = [d for w in data["weeks"] for d in w["days"] if d["kind"] != "exam"]
+    light = {name, "wednesday", "sunday"}  # the student's, and the plan's rest day
+    for d in days:
+        if weekday_name(date.fromisoformat(d["day"])) in light:
+            assert d["new"] == 0, d
+    assert sum(d["new"] for d in days) == unseen  # all begun before the exam
