@@ -363,3 +363,19 @@ def test_light_and_rest_days_take_no_new_cards_and_every_card_still_begins(srs, 
         if weekday_name(date.fromisoformat(d["day"])) in light:
             assert d["new"] == 0, d
     assert sum(d["new"] for d in days) == unseen  # all begun before the exam
+
+
+def test_a_card_an_imported_history_scheduled_is_not_a_new_card_begun(srs, write_log, db_path):
+    """Reviewing a card whose Qbank history (a miss, then right weeks later) had scheduled it
+    counted as beginning a new card, and cut today's new cards by one each."""
+    rows = ["QID,Date,Topic,Result"]
+    for q in range(5):  # scheduled by their history: due by now
+        rows += [f"70{q},2026-10-0{q + 1},Gout,incorrect", f"70{q},2026-10-2{q},Gout,correct"]
+    rows += ["801,2026-11-20,Lupus,incorrect", "802,2026-11-21,ITP,incorrect"]  # two new cards
+    assert srs("import", str(write_log("m.csv", "\n".join(rows) + "\n"))).exit_code == 0
+    today = json.loads(srs("due", "--json").output)["days"][0]
+    assert today["due"] == 5 and today["new"] == 2
+    assert srs("review", "--limit", "60", input="3\n" * 60).exit_code == 0
+    with open_database(db_path) as store:
+        rule = load(store).day_rule()
+        assert store.first_answers_between(rule.day_start(utc_now()), utc_now()) == 2
